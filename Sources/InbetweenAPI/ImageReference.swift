@@ -1,0 +1,73 @@
+public import Foundation
+
+/// Where an input image comes from, as a client wrote it.
+public enum ImageReference: Sendable, Hashable {
+    /// An `http://` or `https://` URL, fetched later (by the worker, through the SSRF guard).
+    case url(URL)
+    /// The bytes of a `data:image/<png|jpeg|webp>;base64,...` URI, with its declared format.
+    case data(ImageFormat, [UInt8])
+    /// A local file; only the command line accepts these, never the HTTP API.
+    case file(String)
+
+    /// Parses `text` as the value of `field`, applying the contract's rules.
+    /// - Parameter allowFiles: accept a local path (the CLI), not only URLs and data URIs.
+    public static func parse(_ text: String, field: String, limits: ImageLimits = .contract, allowFiles: Bool = false) throws(APIError)
+        -> ImageReference
+    {
+        let forms =
+            allowFiles
+            ? "a file path, an https:// or http:// URL, or a data:image/png|jpeg|webp;base64 URI"
+            : "an https:// or http:// URL or a data:image/png|jpeg|webp;base64 URI"
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw .invalid(field, "`\(field)` is required: \(forms).")
+        }
+        let lower = trimmed.lowercased()
+        if lower.hasPrefix("data:") {
+            return try parseDataURI(trimmed, field: field, limits: limits)
+        }
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            guard trimmed.utf8.count <= 2048, let url = URL(string: trimmed), let host = url.host, !host.isEmpty else {
+                throw .invalid(field, "`\(field)` is not a valid URL: it must be an absolute http(s) URL with a host, at most 2048 bytes.")
+            }
+            return .url(url)
+        }
+        if allowFiles, !lower.contains("://") {
+            return .file(trimmed)
+        }
+        throw .invalid(field, "`\(field)` must be \(forms).")
+    }
+
+    private static func parseDataURI(_ text: String, field: String, limits: ImageLimits) throws(APIError) -> ImageReference {
+        guard let comma = text.firstIndex(of: ",") else {
+            throw .invalid(field, "`\(field)` is a data URI without a comma; expected data:image/<png|jpeg|webp>;base64,<data>.")
+        }
+        let header = text[text.index(text.startIndex, offsetBy: 5)..<comma].lowercased()
+        let parts = header.split(separator: ";").map(String.init)
+        let formats = ["image/png": ImageFormat.png, "image/jpeg": .jpeg, "image/jpg": .jpeg, "image/webp": .webp]
+        guard let type = parts.first, let format = formats[type] else {
+            throw .invalid(
+                field,
+                "`\(field)` has media type \"\(parts.first ?? "")\"; accepted: image/png, image/jpeg, image/webp."
+            )
+        }
+        guard parts.contains("base64") else {
+            throw .invalid(field, "`\(field)` data URI must be base64-encoded (data:\(type);base64,...).")
+        }
+        let payload = text[text.index(after: comma)...]
+        // Base64 grows data by 4/3: refuse before decoding what is certainly too large.
+        guard payload.utf8.count <= (limits.maxBytes / 3 + 1) * 4 + 16 else {
+            throw .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
+        }
+        guard let data = Data(base64Encoded: String(payload), options: .ignoreUnknownCharacters) else {
+            throw .invalid(field, "`\(field)` data URI is not valid base64.")
+        }
+        guard !data.isEmpty else {
+            throw .invalidImage(field, "`\(field)` is empty (0 bytes).")
+        }
+        guard data.count <= limits.maxBytes else {
+            throw .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
+        }
+        return .data(format, [UInt8](data))
+    }
+}

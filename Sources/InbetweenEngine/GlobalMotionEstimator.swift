@@ -1,0 +1,91 @@
+import CVisionKernels
+
+/// Finds the camera motion between two fitted images: ORB features matched with a ratio test,
+/// then a robust fit of a homography, falling back to an affine and then a similarity model,
+/// then to none. Every threshold that decides is here, in Swift.
+public struct GlobalMotionEstimator: Sendable {
+    public var profile: EngineProfile
+    /// Fewest inliers a model needs, per model.
+    public var minimumInliers: [GlobalMotion.Model: Int] = [.homography: 24, .affine: 16, .similarity: 10]
+    /// Smallest share of matches that must agree with a model.
+    public var minimumInlierRatio = 0.25
+    /// The end frame's area, mapped into start coordinates, may shrink or grow at most this much.
+    public var maximumAreaChange = 6.0
+
+    public init(profile: EngineProfile) {
+        self.profile = profile
+    }
+
+    /// The analysis size for an output size: the long side brought down to the profile's.
+    public func analysisSize(for size: PixelSize) -> PixelSize {
+        let scale = min(1, Double(profile.analysisLongSide) / Double(max(size.width, size.height)))
+        return PixelSize(width: max(16, Int((Double(size.width) * scale).rounded())), height: max(16, Int((Double(size.height) * scale).rounded())))
+    }
+
+    /// Estimates the motion from `start` to `end` (both the same size).
+    public func estimate(start: RGBImage, end: RGBImage) throws -> GlobalMotion {
+        precondition(start.size == end.size, "the two images must be fitted to the same size first")
+        let small = analysisSize(for: start.size)
+        let grayA = try Kernels.gray(start, size: small)
+        let grayB = try Kernels.gray(end, size: small)
+        let (pa, pb) = try Kernels.matchFeatures(grayA, grayB, maxFeatures: profile.maxFeatures, ratio: profile.matchRatio)
+        let matches = pa.count / 2
+        var notes: [String] = []
+        let candidates: [(GlobalMotion.Model, IVKTransformModel)] = [
+            (.homography, IVK_MODEL_HOMOGRAPHY), (.affine, IVK_MODEL_AFFINE), (.similarity, IVK_MODEL_SIMILARITY),
+        ]
+        // Output ← analysis scale: the same for both axes up to rounding.
+        let toOutput = Double(start.width) / Double(small.width)
+        for (model, kind) in candidates {
+            let needed = minimumInliers[model] ?? 8
+            guard matches >= needed else {
+                notes.append("\(model.rawValue): \(matches) matches, fewer than the \(needed) needed")
+                continue
+            }
+            guard let fit = try Kernels.estimate(pa, pb, model: kind, threshold: profile.inlierThreshold, iterations: profile.maxIterations) else {
+                notes.append("\(model.rawValue): no model found")
+                continue
+            }
+            let ratio = Double(fit.inliers) / Double(matches)
+            guard fit.inliers >= needed, ratio >= minimumInlierRatio else {
+                notes.append(
+                    "\(model.rawValue): \(fit.inliers) of \(matches) inliers (\(Int(ratio * 100))%), below \(needed) or \(Int(minimumInlierRatio * 100))%")
+                continue
+            }
+            let matrix = (Matrix3.scale(toOutput) * fit.matrix * Matrix3.scale(1 / toOutput)).normalized
+            if let problem = implausibility(of: matrix, size: start.size) {
+                notes.append("\(model.rawValue): \(problem)")
+                continue
+            }
+            let support = min(1, Double(fit.inliers) / Double(needed * 3))
+            return GlobalMotion(model: model, matrix: matrix, matches: matches, inliers: fit.inliers, confidence: ratio * support, notes: notes)
+        }
+        return .none(matches: matches, notes: notes)
+    }
+
+    /// Why `matrix` cannot be a camera motion between two views of `size`, or nil if it can:
+    /// the frame's corners must stay in front of the camera, keep their order (a convex,
+    /// unflipped quadrilateral) and the area must not change by more than the limit.
+    func implausibility(of matrix: Matrix3, size: PixelSize) -> String? {
+        let w = Double(size.width), h = Double(size.height)
+        let corners = [(0.0, 0.0), (w, 0), (w, h), (0, h)]
+        var mapped: [(x: Double, y: Double)] = []
+        for (x, y) in corners {
+            guard let point = matrix.apply(x, y) else { return "a corner maps behind the camera" }
+            mapped.append(point)
+        }
+        var signs: [Double] = []
+        var area = 0.0
+        for i in 0..<4 {
+            let a = mapped[i], b = mapped[(i + 1) % 4], c = mapped[(i + 2) % 4]
+            signs.append((b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x))
+            area += a.x * b.y - b.x * a.y
+        }
+        guard signs.allSatisfy({ $0 > 0 }) else { return "the mapped frame is folded or flipped" }
+        let change = abs(area / 2) / (w * h)
+        guard change <= maximumAreaChange, change >= 1 / maximumAreaChange else {
+            return "the mapped frame's area changes \(String(describing: (change * 100).rounded() / 100))×, beyond \(maximumAreaChange)×"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,133 @@
+import CVisionKernels
+
+/// A failure inside an OpenCV kernel.
+public struct KernelError: Error, Sendable, CustomStringConvertible {
+    public var kernel: String
+    public var code: Int32
+    public var detail: String
+    public var description: String { "\(kernel) failed (\(code)): \(detail)" }
+}
+
+/// Interpolation for resampling.
+public enum Interpolation: String, Sendable, Codable, CaseIterable {
+    case nearest
+    case bilinear
+    case bicubic
+    case area
+    case lanczos
+
+    var c: IVKInterpolation {
+        switch self {
+        case .nearest: IVK_INTERP_NEAREST
+        case .bilinear: IVK_INTERP_BILINEAR
+        case .bicubic: IVK_INTERP_BICUBIC
+        case .area: IVK_INTERP_AREA
+        case .lanczos: IVK_INTERP_LANCZOS
+        }
+    }
+}
+
+/// An 8-bit single-channel image, used for analysis.
+struct GrayImage: Sendable {
+    var size: PixelSize
+    var pixels: [UInt8]
+}
+
+/// Swift faces of the CVisionKernels functions: buffers in, buffers out, errors thrown.
+enum Kernels {
+    static func check(_ code: Int32, _ kernel: String) throws(KernelError) {
+        guard code == Int32(IVK_OK) else {
+            throw KernelError(kernel: kernel, code: code, detail: String(cString: ivk_last_error()))
+        }
+    }
+
+    /// Runs `body` with a read-only `IVKImage` view of `image`'s bytes (no copy; the kernels
+    /// never write through a source view).
+    static func withView<R>(_ image: RGBImage, _ body: (inout IVKImage) throws -> R) rethrows -> R {
+        try image.pixels.withUnsafeBufferPointer { buffer in
+            var view = IVKImage(
+                data: UnsafeMutablePointer(mutating: buffer.baseAddress), width: Int32(image.width), height: Int32(image.height),
+                stride: Int32(image.width * 3), channels: 3)
+            return try body(&view)
+        }
+    }
+
+    /// The same for a gray image.
+    static func withView<R>(_ image: GrayImage, _ body: (inout IVKImage) throws -> R) rethrows -> R {
+        try image.pixels.withUnsafeBufferPointer { buffer in
+            var view = IVKImage(
+                data: UnsafeMutablePointer(mutating: buffer.baseAddress), width: Int32(image.size.width), height: Int32(image.size.height),
+                stride: Int32(image.size.width), channels: 1)
+            return try body(&view)
+        }
+    }
+
+    /// Grayscale at `size` (area-averaged when shrinking).
+    static func gray(_ image: RGBImage, size: PixelSize) throws -> GrayImage {
+        var out = [UInt8](repeating: 0, count: size.pixelCount)
+        try withView(image) { src in
+            try out.withUnsafeMutableBufferPointer { buffer in
+                var dst = IVKImage(data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width), channels: 1)
+                try check(ivk_gray_resized(&src, &dst), "gray_resized")
+            }
+        }
+        return GrayImage(size: size, pixels: out)
+    }
+
+    /// Resizes an RGB image.
+    static func resize(_ image: RGBImage, to size: PixelSize, interpolation: Interpolation) throws -> RGBImage {
+        var out = RGBImage(size: size)
+        try withView(image) { src in
+            try out.pixels.withUnsafeMutableBufferPointer { buffer in
+                var dst = IVKImage(data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
+                try check(ivk_resize(&src, &dst, interpolation.c), "resize")
+            }
+        }
+        return out
+    }
+
+    /// Mutual ORB matches passing the ratio test, as point pairs (x, y) in a and in b.
+    static func matchFeatures(_ a: GrayImage, _ b: GrayImage, maxFeatures: Int, ratio: Float) throws -> (a: [Float], b: [Float]) {
+        let capacity = maxFeatures
+        var pa = [Float](repeating: 0, count: capacity * 2)
+        var pb = [Float](repeating: 0, count: capacity * 2)
+        var count: Int32 = 0
+        try withView(a) { va in
+            try withView(b) { vb in
+                try check(ivk_match_features(&va, &vb, Int32(maxFeatures), ratio, &pa, &pb, Int32(capacity), &count), "match_features")
+            }
+        }
+        let n = Int(count) * 2
+        return (Array(pa.prefix(n)), Array(pb.prefix(n)))
+    }
+
+    /// A robust fit of `model` mapping points a → b: the matrix and the inlier count.
+    static func estimate(
+        _ a: [Float], _ b: [Float], model: IVKTransformModel, threshold: Double, iterations: Int
+    ) throws -> (matrix: Matrix3, inliers: Int)? {
+        var matrix = [Double](repeating: 0, count: 9)
+        var inliers: Int32 = 0
+        try check(ivk_estimate_transform(a, b, Int32(a.count / 2), model, threshold, Int32(iterations), &matrix, nil, &inliers), "estimate_transform")
+        guard inliers > 0, matrix.allSatisfy(\.isFinite) else { return nil }
+        return (Matrix3(matrix), Int(inliers))
+    }
+
+    /// One blended frame: `a` sampled through `mapA`, `b` through `mapB` (output → source),
+    /// mixed with weight `t` toward `b`, written into `out`.
+    static func warpBlend(
+        _ a: RGBImage, mapA: Matrix3, _ b: RGBImage, mapB: Matrix3, t: Double, feather: Double, interpolation: Interpolation, into out: inout RGBImage
+    ) throws {
+        let size = out.size
+        try withView(a) { va in
+            try withView(b) { vb in
+                try out.pixels.withUnsafeMutableBufferPointer { buffer in
+                    var dst = IVKImage(data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
+                    try check(ivk_warp_blend(&va, mapA.m, &vb, mapB.m, Float(t), Float(feather), interpolation.c, &dst), "warp_blend")
+                }
+            }
+        }
+    }
+
+    /// Caps the threads OpenCV's parallel loops use (0: OpenCV's default).
+    static func setThreads(_ count: Int) { ivk_set_threads(Int32(count)) }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// Where ffmpeg and ffprobe live and how long they may run. Every call is hardened: no stdin,
+/// no network protocols, only the demuxers and decoders named by the caller.
+public struct FFmpeg: Sendable {
+    public var ffmpegPath: String
+    public var ffprobePath: String
+    /// Longest a probe or an image decode may take.
+    public var decodeTimeout: Duration
+    /// Most bytes of stderr kept for error messages.
+    public var stderrLimit = 64 * 1024
+
+    /// Finds ffmpeg and ffprobe on `PATH` (or uses the given paths).
+    public init(ffmpegPath: String? = nil, ffprobePath: String? = nil, decodeTimeout: Duration = .seconds(30)) throws(MediaError) {
+        guard let ffmpeg = ffmpegPath ?? Self.which("ffmpeg"), let ffprobe = ffprobePath ?? Self.which("ffprobe") else {
+            throw MediaError(.toolMissing, "ffmpeg and ffprobe must be installed and on PATH (Debian: apt-get install ffmpeg).")
+        }
+        self.ffmpegPath = ffmpeg
+        self.ffprobePath = ffprobe
+        self.decodeTimeout = decodeTimeout
+    }
+
+    static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Options every ffprobe invocation starts with: quiet, local files and pipes only.
+    static let probeHardening = ["-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file,pipe"]
+    /// Options every ffmpeg invocation starts with: the same, and never read the terminal.
+    static let hardening = ["-nostdin"] + probeHardening
+
+    /// What a finished tool run left behind.
+    struct Outcome: Sendable {
+        var status: TerminationStatus
+        var output: [UInt8]
+        var error: String
+        var succeeded: Bool { status.isSuccess }
+        /// The first line of stderr, trimmed, for messages.
+        var firstErrorLine: String {
+            error.split(whereSeparator: \.isNewline).first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        }
+    }
+
+    /// Runs `tool` with `arguments`, capturing at most `outputLimit` bytes of stdout, killing it
+    /// after `timeout`.
+    func run(_ tool: String, _ arguments: [String], outputLimit: Int, timeout: Duration) async throws -> Outcome {
+        let stderrLimit = self.stderrLimit
+        return try await Self.withTimeout(timeout, what: URL(fileURLWithPath: tool).lastPathComponent) {
+            let result = try await Subprocess.run(
+                .path(FilePath(tool)), arguments: Arguments(arguments), environment: .inherit, output: .bytes(limit: outputLimit),
+                error: .string(limit: stderrLimit))
+            return Outcome(status: result.terminationStatus, output: result.standardOutput, error: result.standardError)
+        }
+    }
+
+    /// Runs `body`, cancelling it (which kills its subprocess) after `timeout`.
+    static func withTimeout<T: Sendable>(_ timeout: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw MediaError(.timedOut, "\(what) did not finish within \(timeout.components.seconds) s and was stopped.")
+            }
+            return value
+        }
+    }
+}
+
+extension TerminationStatus {
+    var isSuccess: Bool {
+        if case .exited(0) = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,152 @@
+public import Foundation
+public import InbetweenAPI
+public import InbetweenEngine
+
+/// An input image copied into our work directory and checked against the limits; only files
+/// staged here are ever handed to ffmpeg.
+public struct StagedImage: Sendable, Hashable {
+    /// `image` or `image_tail`: named in every message about this image.
+    public var field: String
+    public var path: String
+    public var format: ImageFormat
+    public var byteCount: Int
+    public var size: PixelSize
+}
+
+/// Fetches an image URL. The server supplies one that passes its SSRF guard.
+public protocol ImageFetcher: Sendable {
+    /// The body at `url`, at most `maxBytes` long.
+    func fetch(_ url: URL, maxBytes: Int) async throws -> [UInt8]
+}
+
+/// Turns image references (paths, URLs, data URIs) into staged, probed, limit-checked files,
+/// and decodes them fitted to an output size.
+public struct ImageStager: Sendable {
+    public var ffmpeg: FFmpeg
+    public var limits: ImageLimits
+    /// A private directory that only we write to.
+    public var directory: URL
+    public var fetcher: (any ImageFetcher)?
+
+    public init(ffmpeg: FFmpeg, directory: URL, limits: ImageLimits = .contract, fetcher: (any ImageFetcher)? = nil) {
+        self.ffmpeg = ffmpeg
+        self.directory = directory
+        self.limits = limits
+        self.fetcher = fetcher
+    }
+
+    /// Reads `reference` into the work directory and checks its format, size, pixel count and
+    /// aspect ratio. Problems with the image throw `APIError.invalidImage` naming `field`.
+    public func stage(_ reference: ImageReference, field: String) async throws -> StagedImage {
+        let bytes: [UInt8]
+        switch reference {
+        case .data(_, let data):
+            bytes = data
+        case .file(let path):
+            bytes = try readLocal(path, field: field)
+        case .url(let url):
+            guard let fetcher else {
+                throw APIError.invalidImage(field, "`\(field)` is a URL, but fetching URLs is not enabled here.")
+            }
+            do {
+                bytes = try await fetcher.fetch(url, maxBytes: limits.maxBytes)
+            } catch let error as APIError {
+                throw error
+            } catch {
+                throw APIError.invalidImage(field, "`\(field)` could not be fetched from \(url.host ?? "its host"): \(error).")
+            }
+        }
+        guard !bytes.isEmpty else { throw APIError.invalidImage(field, "`\(field)` is empty (0 bytes).") }
+        guard bytes.count <= limits.maxBytes else { throw tooLarge(field) }
+        guard let format = ImageFormat.sniff(bytes) else {
+            throw APIError.invalidImage(field, "`\(field)` is not a PNG, JPEG or WebP image: its first bytes are no known image signature.")
+        }
+        let path = directory.appendingPathComponent("\(field)-\(UUID().uuidString).\(format.rawValue)").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw MediaError(.ioFailed, "could not write \(path)")
+        }
+        let size = try await probe(path: path, format: format, field: field)
+        guard size.pixelCount <= limits.maxPixels else {
+            let megapixels = (Double(size.pixelCount) / 100_000).rounded() / 10
+            throw APIError.invalidImage(
+                field,
+                "`\(field)` is \(size.width)x\(size.height) (\(megapixels) megapixels); images may have at most \(limits.maxPixels / 1_000_000) megapixels.")
+        }
+        let aspect = Double(max(size.width, size.height)) / Double(min(size.width, size.height))
+        guard aspect < limits.maxAspectRatio else {
+            throw APIError.invalidImage(
+                field,
+                "`\(field)` is \(size.width)x\(size.height), an aspect ratio of \(String(format: "%.2f", aspect)):1; it must be under \(Int(limits.maxAspectRatio)):1."
+            )
+        }
+        return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size)
+    }
+
+    /// Decodes a staged image and fits it to `fit.target` by cover-crop (lanczos), as RGB.
+    public func decode(_ image: StagedImage, fit: CoverFit) async throws -> RGBImage {
+        let target = fit.target
+        let filter = [
+            "scale=\(fit.scaled.width):\(fit.scaled.height):flags=lanczos+accurate_rnd+full_chroma_int",
+            "crop=\(target.width):\(target.height):\(fit.cropX):\(fit.cropY)",
+            "format=rgb24",
+        ].joined(separator: ",")
+        let expected = target.pixelCount * 3
+        let outcome = try await ffmpeg.run(
+            ffmpeg.ffmpegPath,
+            FFmpeg.hardening + inputOptions(image.format) + ["-i", image.path, "-frames:v", "1", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+            outputLimit: expected + 1, timeout: ffmpeg.decodeTimeout)
+        guard outcome.succeeded, outcome.output.count == expected else {
+            let detail = outcome.firstErrorLine.isEmpty ? "" : " (\(outcome.firstErrorLine))"
+            throw APIError.invalidImage(
+                image.field, "`\(image.field)` is damaged or truncated: its \(image.format.rawValue.uppercased()) data could not be decoded\(detail).")
+        }
+        return RGBImage(size: target, pixels: outcome.output)
+    }
+
+    /// Demuxer, decoder and limits for one format; decoding stops at the first error.
+    private func inputOptions(_ format: ImageFormat) -> [String] {
+        let (demuxer, decoder) =
+            switch format {
+            case .png: ("png_pipe", "png")
+            case .jpeg: ("jpeg_pipe", "mjpeg")
+            case .webp: ("webp_pipe", "webp")
+            }
+        return [
+            "-xerror", "-err_detect", "explode", "-max_pixels", String(limits.maxPixels), "-format_whitelist", demuxer, "-codec_whitelist", decoder,
+            "-f", demuxer,
+        ]
+    }
+
+    private func probe(path: String, format: ImageFormat, field: String) async throws -> PixelSize {
+        let outcome = try await ffmpeg.run(
+            ffmpeg.ffprobePath,
+            FFmpeg.probeHardening + inputOptions(format).filter { $0 != "-xerror" }
+                + ["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path],
+            outputLimit: 4096, timeout: ffmpeg.decodeTimeout)
+        let fields = String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+        guard outcome.succeeded, fields.count >= 2, let width = Int(fields[0]), let height = Int(fields[1]), width > 0, height > 0 else {
+            let detail = outcome.firstErrorLine.isEmpty ? "" : " (\(outcome.firstErrorLine))"
+            throw APIError.invalidImage(field, "`\(field)` is damaged: its \(format.rawValue.uppercased()) header could not be read\(detail).")
+        }
+        return PixelSize(width: width, height: height)
+    }
+
+    private func readLocal(_ path: String, field: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw APIError.invalidImage(field, "`\(field)` file not found: \(path).")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw APIError.invalidImage(field, "`\(field)` file cannot be read: \(path).")
+        }
+        defer { try? handle.close() }
+        // Read one byte past the limit so an oversize file is refused without reading it all.
+        let data = (try? handle.read(upToCount: limits.maxBytes + 1)) ?? Data()
+        guard data.count <= limits.maxBytes else { throw tooLarge(field) }
+        return [UInt8](data)
+    }
+
+    private func tooLarge(_ field: String) -> APIError {
+        .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
+    }
+}

@@ -1,0 +1,20 @@
+public import InbetweenAPI
+public import InbetweenEngine
+
+/// What each API mode means to the engine and the encoder, in one table.
+public struct ModeSettings: Sendable, Hashable {
+    public var profile: EngineProfile
+    /// libx264 preset.
+    public var preset: String
+    /// libx264 constant rate factor.
+    public var crf: Int
+
+    /// The settings for `mode`.
+    public static func `for`(_ mode: Mode) -> ModeSettings {
+        switch mode {
+        case .turbo: ModeSettings(profile: .turbo, preset: "veryfast", crf: 23)
+        case .proFast: ModeSettings(profile: .proFast, preset: "faster", crf: 21)
+        case .pro: ModeSettings(profile: .pro, preset: "fast", crf: 19)
+        }
+    }
+}

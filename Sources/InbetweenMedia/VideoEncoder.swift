@@ -1,0 +1,109 @@
+public import Foundation
+public import InbetweenEngine
+import Subprocess
+import SystemPackage
+
+/// How a clip is encoded: libx264, High profile, yuv420p, BT.709 tags, `+faststart` MP4.
+public struct EncoderSettings: Sendable, Hashable, Codable {
+    public var size: PixelSize
+    public var fps: Int
+    public var frameCount: Int
+    /// libx264 preset (ultrafast ... veryslow).
+    public var preset: String
+    /// libx264 constant rate factor (lower is better).
+    public var crf: Int
+    /// Quantiser for the first and the last frame, which must reproduce the inputs closely.
+    public var keyframeQuantizer: Int
+
+    public init(size: PixelSize, fps: Int, frameCount: Int, preset: String, crf: Int, keyframeQuantizer: Int = 12) {
+        self.size = size
+        self.fps = fps
+        self.frameCount = frameCount
+        self.preset = preset
+        self.crf = crf
+        self.keyframeQuantizer = keyframeQuantizer
+    }
+
+    /// The ffmpeg arguments that read raw RGB frames from stdin and write `output`.
+    func arguments(output: String) -> [String] {
+        let last = frameCount - 1
+        return FFmpeg.hardening + [
+            "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "\(size.width)x\(size.height)", "-framerate", String(fps), "-i", "pipe:0",
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd,format=yuv420p",
+            "-frames:v", String(frameCount),
+            "-c:v", "libx264", "-profile:v", "high", "-preset", preset, "-crf", String(crf),
+            "-x264-params", "zones=0,0,q=\(keyframeQuantizer)/\(last),\(last),q=\(keyframeQuantizer)",
+            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+            "-movflags", "+faststart", "-f", "mp4", output,
+        ]
+    }
+}
+
+/// Frames streamed into a running ffmpeg.
+public struct EncoderSink: FrameSink {
+    let writer: StandardInputWriter
+    let size: PixelSize
+    /// Frames written so far.
+    public private(set) var written = 0
+
+    public mutating func write(_ frame: RGBImage) async throws {
+        precondition(frame.size == size, "frame is \(frame.size), the encoder expects \(size)")
+        _ = try await writer.write(frame.pixels)
+        written += 1
+    }
+}
+
+/// Encodes frames to an MP4 through an ffmpeg subprocess reading a pipe. The file appears at
+/// its path only when it is complete: ffmpeg writes a temporary file beside it that is renamed
+/// on success and removed on failure.
+public struct VideoEncoder: Sendable {
+    public var ffmpeg: FFmpeg
+    /// Longest an encode may take.
+    public var timeout: Duration
+
+    public init(ffmpeg: FFmpeg, timeout: Duration = .seconds(600)) {
+        self.ffmpeg = ffmpeg
+        self.timeout = timeout
+    }
+
+    /// Starts ffmpeg, hands `body` a sink for exactly `settings.frameCount` frames, and waits
+    /// for the MP4 at `output`.
+    public func encode(
+        to output: URL, settings: EncoderSettings, _ body: @escaping @Sendable (inout EncoderSink) async throws -> Void
+    ) async throws {
+        let partial = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).\(UUID().uuidString).partial")
+        defer { try? FileManager.default.removeItem(at: partial) }
+        let ffmpegPath = ffmpeg.ffmpegPath
+        let stderrLimit = ffmpeg.stderrLimit
+        let result = try await FFmpeg.withTimeout(timeout, what: "ffmpeg (encoding)") {
+            try await Subprocess.run(
+                .path(FilePath(ffmpegPath)), arguments: Arguments(settings.arguments(output: partial.path)), input: .inputWriter,
+                output: .discarded, error: .string(limit: stderrLimit)
+            ) { execution in
+                var sink = EncoderSink(writer: execution.standardInputWriter, size: settings.size)
+                do {
+                    try await body(&sink)
+                } catch let error as SubprocessError {
+                    // The pipe broke: ffmpeg stopped reading. Its own message says why.
+                    return (sink.written, "\(error)")
+                }
+                try await execution.standardInputWriter.finish()
+                return (sink.written, "")
+            }
+        }
+        let (written, pipeError) = result.closureResult
+        let stderr = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.terminationStatus.isSuccess, pipeError.isEmpty else {
+            throw MediaError(.encodeFailed, "ffmpeg could not encode the video (\(result.terminationStatus)): \(stderr.isEmpty ? pipeError : stderr)")
+        }
+        guard written == settings.frameCount else {
+            throw MediaError(.encodeFailed, "the encoder received \(written) frames, \(settings.frameCount) were expected")
+        }
+        do {
+            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
+            try FileManager.default.moveItem(at: partial, to: output)
+        } catch {
+            throw MediaError(.ioFailed, "could not move the finished video to \(output.path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+public import Foundation
+public import InbetweenAPI
+public import InbetweenEngine
+
+/// Where a generation is, for progress bars.
+public struct GenerationProgress: Sendable, Hashable {
+    public enum Stage: String, Sendable {
+        case decoding
+        case analysing
+        case rendering
+        case done
+    }
+
+    public var stage: Stage
+    /// 0 ... 1 over the whole generation.
+    public var fraction: Double
+}
+
+/// What a generation produced, for `--json` and job records.
+public struct GenerationSummary: Sendable, Hashable, Codable {
+    public var output: String
+    public var width: Int
+    public var height: Int
+    public var frames: Int
+    public var fps: Int
+    public var duration: Int
+    public var mode: String
+    public var resolution: String
+    public var amount: String
+    public var engine: String
+    /// The camera model followed, or "none" for a dissolve.
+    public var motion: String
+    public var confidence: Double
+    public var bytes: Int
+    /// Seconds spent per stage: decode, analyse, render (with encoding), total.
+    public var seconds: [String: Double]
+}
+
+/// Start image + end image + arguments → MP4: decode and fit, analyse and plan, render and
+/// encode. The same code serves the command line and the workers.
+public struct VideoGenerator: Sendable {
+    public var ffmpeg: FFmpeg
+    public var fetcher: (any ImageFetcher)?
+    public var limits: ImageLimits
+    public var engine: EngineKind
+
+    public init(ffmpeg: FFmpeg, fetcher: (any ImageFetcher)? = nil, limits: ImageLimits = .contract, engine: EngineKind = .camera) {
+        self.ffmpeg = ffmpeg
+        self.fetcher = fetcher
+        self.limits = limits
+        self.engine = engine
+    }
+
+    /// The output size for a start image of `size` at `resolution`.
+    public static func outputSize(start size: PixelSize, resolution: Resolution) -> PixelSize {
+        OutputGeometry.bucket(for: size, shortSide: resolution.shortSide)
+    }
+
+    /// Makes the video and writes it to `output` (complete or not at all). Returns the
+    /// summary and the plan that was rendered.
+    public func generate(
+        _ arguments: GenerationArguments, output: URL, progress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
+    ) async throws -> (summary: GenerationSummary, plan: MotionPlan) {
+        let clock = ContinuousClock()
+        let began = clock.now
+        var seconds: [String: Double] = [:]
+        func lap(_ stage: String, since: ContinuousClock.Instant) {
+            let elapsed = clock.now - since
+            seconds[stage] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        // 1. Decode and fit.
+        progress(GenerationProgress(stage: .decoding, fraction: 0))
+        let stager = ImageStager(ffmpeg: ffmpeg, directory: work, limits: limits, fetcher: fetcher)
+        async let stagedStart = stager.stage(arguments.image, field: "image")
+        async let stagedEnd = stager.stage(arguments.imageTail, field: "image_tail")
+        let (startFile, endFile) = try await (stagedStart, stagedEnd)
+        let size = Self.outputSize(start: startFile.size, resolution: arguments.resolution)
+        async let decodedStart = stager.decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size))
+        async let decodedEnd = stager.decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size))
+        let (start, end) = try await (decodedStart, decodedEnd)
+        lap("decode", since: began)
+
+        // 2. Analyse and plan, off the cooperative pool.
+        progress(GenerationProgress(stage: .analysing, fraction: 0.05))
+        let analyseStart = clock.now
+        let settings = ModeSettings.for(arguments.mode)
+        let request = RenderRequest(
+            size: size, frameCount: arguments.frameCount, fps: arguments.fps, prompt: arguments.prompt, seed: arguments.seed ?? 0,
+            profile: settings.profile)
+        let engine = self.engine.engine
+        let thread = RenderThread()
+        let plan = try await thread.run { try engine.plan(start: start, end: end, request: request) }
+        lap("analyse", since: analyseStart)
+
+        // 3. Render and encode, streaming.
+        progress(GenerationProgress(stage: .rendering, fraction: 0.1))
+        let renderStart = clock.now
+        let renderer = FrameRenderer(plan: plan, start: start, end: end, profile: settings.profile)
+        let encoder = VideoEncoder(ffmpeg: ffmpeg)
+        let total = Double(plan.frameCount)
+        try await encoder.encode(
+            to: output, settings: EncoderSettings(size: size, fps: arguments.fps, frameCount: plan.frameCount, preset: settings.preset, crf: settings.crf)
+        ) { sink in
+            try await renderer.render(into: &sink) { written in
+                progress(GenerationProgress(stage: .rendering, fraction: 0.1 + 0.9 * Double(written) / total))
+            }
+        }
+        lap("render", since: renderStart)
+        lap("total", since: began)
+        progress(GenerationProgress(stage: .done, fraction: 1))
+
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
+        let summary = GenerationSummary(
+            output: output.path, width: size.width, height: size.height, frames: plan.frameCount, fps: arguments.fps, duration: arguments.duration,
+            mode: arguments.mode.rawValue, resolution: arguments.resolution.rawValue, amount: Pricing.amount(for: arguments), engine: plan.engine,
+            motion: plan.followsCamera ? plan.motion.model.rawValue : "none", confidence: plan.motion.confidence, bytes: bytes,
+            seconds: seconds.mapValues { ($0 * 1000).rounded() / 1000 })
+        return (summary, plan)
+    }
+}

@@ -59,7 +59,9 @@ public enum ImageReference: Sendable, Hashable {
         guard payload.utf8.count <= (limits.maxBytes / 3 + 1) * 4 + 16 else {
             throw .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
         }
-        guard let data = Data(base64Encoded: String(payload), options: .ignoreUnknownCharacters) else {
+        // Line breaks and spaces are tolerated (MIME wraps base64); any other stray character is not.
+        let compact = String(payload.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) })
+        guard let data = Data(base64Encoded: compact) else {
             throw .invalid(field, "`\(field)` data URI is not valid base64.")
         }
         guard !data.isEmpty else {

@@ -124,6 +124,10 @@ public struct ImageStager: Sendable {
                 + ["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path],
             outputLimit: 4096, timeout: ffmpeg.decodeTimeout)
         let fields = String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+        // ffprobe refuses to open a picture beyond -max_pixels; it still names its size.
+        if let match = outcome.error.firstMatch(of: /Picture size (\d+)x(\d+) exceeds/), let width = Int(match.1), let height = Int(match.2) {
+            return PixelSize(width: width, height: height)
+        }
         guard outcome.succeeded, fields.count >= 2, let width = Int(fields[0]), let height = Int(fields[1]), width > 0, height > 0 else {
             let detail = outcome.firstErrorLine.isEmpty ? "" : " (\(outcome.firstErrorLine))"
             throw APIError.invalidImage(field, "`\(field)` is damaged: its \(format.rawValue.uppercased()) header could not be read\(detail).")

@@ -67,6 +67,8 @@ let package = Package(
         ),
         .testTarget(name: "InbetweenAPITests", dependencies: ["InbetweenAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "InbetweenEngineTests", dependencies: ["InbetweenEngine"], swiftSettings: swiftSettings),
+        // Runs the built `inbetween` binary as a user would.
+        .testTarget(name: "InbetweenCLITests", dependencies: ["inbetween"], swiftSettings: swiftSettings),
         .testTarget(
             name: "InbetweenMediaTests",
             dependencies: ["InbetweenMedia", "InbetweenEngine", "InbetweenAPI"],

@@ -81,7 +81,7 @@ struct Generate: AsyncParsableCommand {
         put("image_tail", imageTail)
         put("prompt", prompt)
         put("mode", mode)
-        put("duration", duration)
+        put("duration", duration, numeric: true)
         put("resolution", resolution)
         put("fps", fps, numeric: true)
         put("seed", seed, numeric: true)

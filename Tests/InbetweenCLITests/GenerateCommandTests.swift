@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// `inbetween generate`, run as a subprocess the way a user runs it.
+@Suite("inbetween generate")
+struct GenerateCommandTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let samples = (start: root.appendingPathComponent("samples/start.jpg").path, end: root.appendingPathComponent("samples/end.jpg").path)
+
+    /// The `inbetween` binary built beside this test bundle.
+    static func binary() throws -> URL {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("inbetween"),
+            Bundle.main.bundleURL.appendingPathComponent("inbetween"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("inbetween"),
+        ]
+        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "inbetween binary not found")
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = ["generate"] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-cli-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test(
+        "a refused argument exits 2 with the API's message and writes nothing",
+        arguments: [
+            (["--mode", "fast"], "`mode` must be one of turbo, pro, pro-fast; got \"fast\"."),
+            (["--mode", "pro-fast", "--resolution", "540p"], "`resolution` 540p is not available in pro-fast mode"),
+            (["--duration", "0"], "`duration` must be a whole number from 1 to 8 seconds; got 0."),
+            (["--duration", "9"], "`duration` must be a whole number from 1 to 8 seconds; got 9."),
+            (["--fps", "100"], "`fps` must be a whole number from 8 to 60; got 100."),
+            (["--seed", "abc"], "`seed` must be a whole number from 0"),
+            (["--prompt", ""], "`prompt` is required"),
+            (["--image-tail", "ftp://example.com/x.png"], "`image_tail` must be a file path, an https:// or http:// URL"),
+        ])
+    func refusedArgument(extra: [String], message: String) throws {
+        let output = Self.temporary("out.mp4")
+        let base = ["--image", Self.samples.start, "--image-tail", Self.samples.end, "--prompt", "push in", "--output", output]
+        // Later flags win in ArgumentParser, so the broken one overrides the base.
+        let result = try Self.run(base + extra)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("error: \(message)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func missingImage() throws {
+        let result = try Self.run(["--image-tail", Self.samples.end, "--prompt", "x", "--output", Self.temporary("o.mp4")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("error: `image` is required"), "\(result.stderr)")
+    }
+
+    @Test(arguments: [("empty.png", [UInt8]()), ("words.png", Array("not an image at all".utf8))])
+    func badImageFile(name: String, bytes: [UInt8]) throws {
+        let path = Self.temporary(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Self.run(["--image", path, "--image-tail", Self.samples.end, "--prompt", "x", "--output", Self.temporary("o.mp4")])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("error: `image` is"), "\(result.stderr)")
+    }
+
+    @Test func generatesWithJSONSummaryAndPlan() throws {
+        let output = Self.temporary("clip.mp4")
+        let plan = Self.temporary("plan.json")
+        defer {
+            try? FileManager.default.removeItem(atPath: output)
+            try? FileManager.default.removeItem(atPath: plan)
+        }
+        let result = try Self.run([
+            "--image", Self.samples.start, "--image-tail", Self.samples.end, "--prompt", "push in", "--mode", "turbo", "--resolution", "540p",
+            "--duration", "1", "--fps", "12", "--json", "--plan", plan, "--output", output,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(summary["width"] as? Int == 960)
+        #expect(summary["height"] as? Int == 540)
+        #expect(summary["frames"] as? Int == 12)
+        #expect(summary["fps"] as? Int == 12)
+        #expect(summary["amount"] as? String == "0.03")
+        let seconds = try #require(summary["seconds"] as? [String: Double])
+        #expect(Set(seconds.keys) == ["decode", "analyse", "render", "total"])
+        #expect(FileManager.default.fileExists(atPath: output))
+        let planJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plan))) as? [String: Any])
+        #expect((planJSON["steps"] as? [Any])?.count == 12)
+        #expect(planJSON["followsCamera"] as? Bool == true)
+    }
+}

@@ -26,7 +26,8 @@ public struct FrameRenderer: Sendable {
             return (.identity, plan.followsCamera ? (plan.motion.matrix) : .identity)
         }
         let h = plan.motion.matrix
-        let w = Double(plan.size.width), ht = Double(plan.size.height)
+        let w = Double(plan.size.width)
+        let ht = Double(plan.size.height)
         let corners: [(x: Double, y: Double)] = [(0, 0), (w, 0), (w, ht), (0, ht)]
         let moved = corners.map { corner -> (x: Double, y: Double) in
             let target = h.apply(corner.x, corner.y) ?? corner

@@ -49,7 +49,8 @@ public struct GlobalMotionEstimator: Sendable {
             let ratio = Double(fit.inliers) / Double(matches)
             guard fit.inliers >= needed, ratio >= minimumInlierRatio else {
                 notes.append(
-                    "\(model.rawValue): \(fit.inliers) of \(matches) inliers (\(Int(ratio * 100))%), below \(needed) or \(Int(minimumInlierRatio * 100))%")
+                    "\(model.rawValue): \(fit.inliers) of \(matches) inliers (\(Int(ratio * 100))%), below \(needed) or \(Int(minimumInlierRatio * 100))%"
+                )
                 continue
             }
             let matrix = (Matrix3.scale(toOutput) * fit.matrix * Matrix3.scale(1 / toOutput)).normalized
@@ -67,7 +68,8 @@ public struct GlobalMotionEstimator: Sendable {
     /// the frame's corners must stay in front of the camera, keep their order (a convex,
     /// unflipped quadrilateral) and the area must not change by more than the limit.
     func implausibility(of matrix: Matrix3, size: PixelSize) -> String? {
-        let w = Double(size.width), h = Double(size.height)
+        let w = Double(size.width)
+        let h = Double(size.height)
         let corners = [(0.0, 0.0), (w, 0), (w, h), (0, h)]
         var mapped: [(x: Double, y: Double)] = []
         for (x, y) in corners {
@@ -77,7 +79,9 @@ public struct GlobalMotionEstimator: Sendable {
         var signs: [Double] = []
         var area = 0.0
         for i in 0..<4 {
-            let a = mapped[i], b = mapped[(i + 1) % 4], c = mapped[(i + 2) % 4]
+            let a = mapped[i]
+            let b = mapped[(i + 1) % 4]
+            let c = mapped[(i + 2) % 4]
             signs.append((b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x))
             area += a.x * b.y - b.x * a.y
         }

@@ -67,7 +67,8 @@ enum Kernels {
         var out = [UInt8](repeating: 0, count: size.pixelCount)
         try withView(image) { src in
             try out.withUnsafeMutableBufferPointer { buffer in
-                var dst = IVKImage(data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width), channels: 1)
+                var dst = IVKImage(
+                    data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width), channels: 1)
                 try check(ivk_gray_resized(&src, &dst), "gray_resized")
             }
         }
@@ -79,7 +80,8 @@ enum Kernels {
         var out = RGBImage(size: size)
         try withView(image) { src in
             try out.pixels.withUnsafeMutableBufferPointer { buffer in
-                var dst = IVKImage(data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
+                var dst = IVKImage(
+                    data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
                 try check(ivk_resize(&src, &dst, interpolation.c), "resize")
             }
         }
@@ -121,7 +123,8 @@ enum Kernels {
         try withView(a) { va in
             try withView(b) { vb in
                 try out.pixels.withUnsafeMutableBufferPointer { buffer in
-                    var dst = IVKImage(data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
+                    var dst = IVKImage(
+                        data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
                     try check(ivk_warp_blend(&va, mapA.m, &vb, mapB.m, Float(t), Float(feather), interpolation.c, &dst), "warp_blend")
                 }
             }

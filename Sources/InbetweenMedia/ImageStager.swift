@@ -70,7 +70,8 @@ public struct ImageStager: Sendable {
             let megapixels = (Double(size.pixelCount) / 100_000).rounded() / 10
             throw APIError.invalidImage(
                 field,
-                "`\(field)` is \(size.width)x\(size.height) (\(megapixels) megapixels); images may have at most \(limits.maxPixels / 1_000_000) megapixels.")
+                "`\(field)` is \(size.width)x\(size.height) (\(megapixels) megapixels); images may have at most \(limits.maxPixels / 1_000_000) megapixels."
+            )
         }
         let aspect = Double(max(size.width, size.height)) / Double(min(size.width, size.height))
         guard aspect < limits.maxAspectRatio else {
@@ -93,12 +94,15 @@ public struct ImageStager: Sendable {
         let expected = target.pixelCount * 3
         let outcome = try await ffmpeg.run(
             ffmpeg.ffmpegPath,
-            FFmpeg.hardening + inputOptions(image.format) + ["-i", image.path, "-frames:v", "1", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+            FFmpeg.hardening + inputOptions(image.format) + [
+                "-i", image.path, "-frames:v", "1", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+            ],
             outputLimit: expected + 1, timeout: ffmpeg.decodeTimeout)
         guard outcome.succeeded, outcome.output.count == expected else {
             let detail = outcome.firstErrorLine.isEmpty ? "" : " (\(outcome.firstErrorLine))"
             throw APIError.invalidImage(
-                image.field, "`\(image.field)` is damaged or truncated: its \(image.format.rawValue.uppercased()) data could not be decoded\(detail).")
+                image.field, "`\(image.field)` is damaged or truncated: its \(image.format.rawValue.uppercased()) data could not be decoded\(detail)."
+            )
         }
         return RGBImage(size: target, pixels: outcome.output)
     }

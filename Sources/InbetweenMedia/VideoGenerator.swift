@@ -104,7 +104,8 @@ public struct VideoGenerator: Sendable {
         let encoder = VideoEncoder(ffmpeg: ffmpeg)
         let total = Double(plan.frameCount)
         try await encoder.encode(
-            to: output, settings: EncoderSettings(size: size, fps: arguments.fps, frameCount: plan.frameCount, preset: settings.preset, crf: settings.crf)
+            to: output,
+            settings: EncoderSettings(size: size, fps: arguments.fps, frameCount: plan.frameCount, preset: settings.preset, crf: settings.crf)
         ) { sink in
             try await renderer.render(into: &sink) { written in
                 progress(GenerationProgress(stage: .rendering, fraction: 0.1 + 0.9 * Double(written) / total))

@@ -32,27 +32,30 @@ extension FFmpeg {
         guard outcome.succeeded else { throw MediaError(.decodeFailed, "ffprobe could not read \(url.path): \(outcome.firstErrorLine)") }
         struct Probe: Decodable {
             struct Stream: Decodable {
-                var codec_name: String
+                var codecName: String
                 var profile: String?
-                var pix_fmt: String
+                var pixFmt: String
                 var width: Int
                 var height: Int
-                var r_frame_rate: String
-                var nb_read_frames: String?
-                var color_space: String?
-                var color_primaries: String?
-                var color_transfer: String?
+                var rFrameRate: String
+                var nbReadFrames: String?
+                var colorSpace: String?
+                var colorPrimaries: String?
+                var colorTransfer: String?
             }
             struct Format: Decodable { var duration: String? }
             var streams: [Stream]
             var format: Format
         }
-        let probe = try JSONDecoder().decode(Probe.self, from: Data(outcome.output))
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let probe = try decoder.decode(Probe.self, from: Data(outcome.output))
         guard let stream = probe.streams.first else { throw MediaError(.decodeFailed, "\(url.path) has no video stream") }
         return VideoInfo(
-            codec: stream.codec_name, profile: stream.profile ?? "", pixelFormat: stream.pix_fmt, size: PixelSize(width: stream.width, height: stream.height),
-            frameRate: stream.r_frame_rate, frameCount: Int(stream.nb_read_frames ?? "") ?? 0, colorSpace: stream.color_space,
-            colorPrimaries: stream.color_primaries, colorTransfer: stream.color_transfer, duration: Double(probe.format.duration ?? "") ?? 0,
+            codec: stream.codecName, profile: stream.profile ?? "", pixelFormat: stream.pixFmt,
+            size: PixelSize(width: stream.width, height: stream.height),
+            frameRate: stream.rFrameRate, frameCount: Int(stream.nbReadFrames ?? "") ?? 0, colorSpace: stream.colorSpace,
+            colorPrimaries: stream.colorPrimaries, colorTransfer: stream.colorTransfer, duration: Double(probe.format.duration ?? "") ?? 0,
             fastStart: try Self.moovBeforeMdat(url))
     }
 

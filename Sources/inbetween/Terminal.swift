@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import InbetweenMedia
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc

@@ -68,7 +68,8 @@ struct OutputGeometryTests {
                 let fit = OutputGeometry.coverFit(source: source, target: target)
                 #expect(fit.scaled.width >= target.width && fit.scaled.height >= target.height)
                 // Uniform scale: the aspect ratio changes by under one pixel's worth.
-                let scaleX = Double(fit.scaled.width) / Double(w), scaleY = Double(fit.scaled.height) / Double(h)
+                let scaleX = Double(fit.scaled.width) / Double(w)
+                let scaleY = Double(fit.scaled.height) / Double(h)
                 #expect(abs(scaleX - scaleY) * Double(max(w, h)) <= 1.01, "\(source)")
             }
         }

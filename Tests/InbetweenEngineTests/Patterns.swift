@@ -35,7 +35,8 @@ enum Patterns {
             for y in y0..<min(size.height, y0 + h) {
                 for x in x0..<min(size.width, x0 + w) {
                     if disc {
-                        let dx = Double(x - x0) / Double(w) - 0.5, dy = Double(y - y0) / Double(h) - 0.5
+                        let dx = Double(x - x0) / Double(w) - 0.5
+                        let dy = Double(y - y0) / Double(h) - 0.5
                         if dx * dx + dy * dy > 0.25 { continue }
                     }
                     let i = (y * size.width + x) * 3
@@ -58,7 +59,8 @@ enum Patterns {
 
     /// A zoom by `zoom` about the centre followed by a shift.
     static func zoom(_ zoom: Double, shiftX: Double, shiftY: Double, size: PixelSize) -> Matrix3 {
-        let cx = Double(size.width) / 2, cy = Double(size.height) / 2
+        let cx = Double(size.width) / 2
+        let cy = Double(size.height) / 2
         return Matrix3.translation(cx + shiftX, cy + shiftY) * Matrix3.scale(zoom) * Matrix3.translation(-cx, -cy)
     }
 }

@@ -65,7 +65,8 @@ struct ImageStagerTests {
 
     @Test func textFileNamedPNG() async throws {
         let fixtures = try Fixtures()
-        let error = await refusal(fixtures, .file(try fixtures.file("notes.png", Array("just some words, not a picture\n".utf8))), field: "image_tail")
+        let error = await refusal(
+            fixtures, .file(try fixtures.file("notes.png", Array("just some words, not a picture\n".utf8))), field: "image_tail")
         #expect(error?.message.contains("not a PNG, JPEG or WebP image") == true)
     }
 

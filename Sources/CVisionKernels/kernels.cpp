@@ -241,3 +241,343 @@ void ivk_set_threads(int32_t threads) { cv::setNumThreads(threads > 0 ? threads 
 const char *ivk_last_error(void) { return lastError.c_str(); }
 
 } // extern "C"
+
+// ---------------------------------------------------------------------------------------
+// YUV, flow and the frame renderer.
+
+#include <opencv2/video/tracking.hpp>
+
+namespace {
+
+bool validPlanes(const IVKPlanes *p) {
+    return p != nullptr && p->y != nullptr && p->u != nullptr && p->v != nullptr && p->width > 1 && p->height > 1 &&
+           p->width % 2 == 0 && p->height % 2 == 0;
+}
+
+struct PlaneMats {
+    cv::Mat y, u, v;
+    explicit PlaneMats(const IVKPlanes *p)
+        : y(p->height, p->width, CV_8UC1, p->y), u(p->height / 2, p->width / 2, CV_8UC1, p->u),
+          v(p->height / 2, p->width / 2, CV_8UC1, p->v) {}
+};
+
+inline uint8_t clampByte(float value) { return static_cast<uint8_t>(std::clamp(value + 0.5f, 0.0f, 255.0f)); }
+
+// Bilinear sample of a two-channel float field at (x, y), clamped to its edges.
+inline void sample2(const float *field, int w, int h, float x, float y, float &outX, float &outY) {
+    x = std::clamp(x, 0.0f, static_cast<float>(w - 1));
+    y = std::clamp(y, 0.0f, static_cast<float>(h - 1));
+    int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+    int x1 = std::min(x0 + 1, w - 1), y1 = std::min(y0 + 1, h - 1);
+    float fx = x - x0, fy = y - y0;
+    const float *p00 = field + 2 * (y0 * w + x0), *p10 = field + 2 * (y0 * w + x1);
+    const float *p01 = field + 2 * (y1 * w + x0), *p11 = field + 2 * (y1 * w + x1);
+    outX = (1 - fy) * ((1 - fx) * p00[0] + fx * p10[0]) + fy * ((1 - fx) * p01[0] + fx * p11[0]);
+    outY = (1 - fy) * ((1 - fx) * p00[1] + fx * p10[1]) + fy * ((1 - fx) * p01[1] + fx * p11[1]);
+}
+
+inline float sample1(const float *field, int w, int h, float x, float y) {
+    x = std::clamp(x, 0.0f, static_cast<float>(w - 1));
+    y = std::clamp(y, 0.0f, static_cast<float>(h - 1));
+    int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+    int x1 = std::min(x0 + 1, w - 1), y1 = std::min(y0 + 1, h - 1);
+    float fx = x - x0, fy = y - y0;
+    return (1 - fy) * ((1 - fx) * field[y0 * w + x0] + fx * field[y0 * w + x1]) +
+           fy * ((1 - fx) * field[y1 * w + x0] + fx * field[y1 * w + x1]);
+}
+
+} // namespace
+
+extern "C" {
+
+int32_t ivk_rgb_to_yuv420(const IVKImage *rgb, IVKPlanes *dst) {
+    if (!valid(rgb, 3) || !validPlanes(dst) || rgb->width != dst->width || rgb->height != dst->height) return IVK_EINVAL;
+    return guarded([&] {
+        const int w = dst->width, h = dst->height;
+        // BT.709 luma weights; limited range: Y in 16...235, chroma in 16...240.
+        const float kr = 0.2126f, kg = 0.7152f, kb = 0.0722f;
+        const float ys = 219.0f / 255.0f, cs = 224.0f / 255.0f;
+        cv::parallel_for_(cv::Range(0, h / 2), [&](const cv::Range &rows) {
+            for (int cy = rows.start; cy < rows.end; ++cy) {
+                for (int cx = 0; cx < w / 2; ++cx) {
+                    float sr = 0, sg = 0, sb = 0;
+                    for (int dy = 0; dy < 2; ++dy) {
+                        const uint8_t *row = rgb->data + static_cast<size_t>(2 * cy + dy) * rgb->stride;
+                        for (int dx = 0; dx < 2; ++dx) {
+                            const uint8_t *p = row + 3 * (2 * cx + dx);
+                            float luma = kr * p[0] + kg * p[1] + kb * p[2];
+                            dst->y[(2 * cy + dy) * w + 2 * cx + dx] = clampByte(16.0f + ys * luma);
+                            sr += p[0];
+                            sg += p[1];
+                            sb += p[2];
+                        }
+                    }
+                    sr *= 0.25f;
+                    sg *= 0.25f;
+                    sb *= 0.25f;
+                    float luma = kr * sr + kg * sg + kb * sb;
+                    dst->u[cy * (w / 2) + cx] = clampByte(128.0f + cs * (sb - luma) / 1.8556f);
+                    dst->v[cy * (w / 2) + cx] = clampByte(128.0f + cs * (sr - luma) / 1.5748f);
+                }
+            }
+        });
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_yuv420_to_rgb(const IVKPlanes *src, IVKImage *rgb) {
+    if (!validPlanes(src) || !valid(rgb, 3) || rgb->width != src->width || rgb->height != src->height) return IVK_EINVAL;
+    return guarded([&] {
+        PlaneMats planes(src);
+        cv::Mat u, v;
+        // Chroma sample (i, j) sits at luma (2i + 0.5, 2j + 0.5).
+        cv::resize(planes.u, u, planes.y.size(), 0, 0, cv::INTER_LINEAR);
+        cv::resize(planes.v, v, planes.y.size(), 0, 0, cv::INTER_LINEAR);
+        const int w = src->width;
+        cv::parallel_for_(cv::Range(0, src->height), [&](const cv::Range &rows) {
+            for (int y = rows.start; y < rows.end; ++y) {
+                uint8_t *out = rgb->data + static_cast<size_t>(y) * rgb->stride;
+                const uint8_t *py = planes.y.ptr<uint8_t>(y), *pu = u.ptr<uint8_t>(y), *pv = v.ptr<uint8_t>(y);
+                for (int x = 0; x < w; ++x) {
+                    float luma = (py[x] - 16.0f) * (255.0f / 219.0f);
+                    float cb = (pu[x] - 128.0f) * (255.0f / 224.0f);
+                    float cr = (pv[x] - 128.0f) * (255.0f / 224.0f);
+                    out[3 * x] = clampByte(luma + 1.5748f * cr);
+                    out[3 * x + 1] = clampByte(luma - 0.18733f * cb - 0.46812f * cr);
+                    out[3 * x + 2] = clampByte(luma + 1.8556f * cb);
+                }
+            }
+        });
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_warp_perspective(const IVKImage *src, const double map[9], IVKInterpolation interpolation,
+                             IVKImage *dst) {
+    if (!valid(src, 0) || !valid(dst, src->channels) || map == nullptr) return IVK_EINVAL;
+    return guarded([&] {
+        cv::Mat out = wrap(dst);
+        cv::warpPerspective(wrap(src), out, cv::Mat(cv::Matx33d(map)), out.size(),
+                            cvInterpolation(interpolation) | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, float *flow) {
+    if (!valid(a, 1) || !valid(b, 1) || flow == nullptr || a->width != b->width || a->height != b->height ||
+        preset < 0 || preset > 2) {
+        return IVK_EINVAL;
+    }
+    return guarded([&] {
+        auto dis = cv::DISOpticalFlow::create(preset);
+        cv::Mat out(a->height, a->width, CV_32FC2, flow);
+        cv::Mat result;
+        dis->calc(wrap(a), wrap(b), result);
+        result.copyTo(out);
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_flow_confidence(const float *forward, const float *backward, int32_t width, int32_t height,
+                            float tolerance, int32_t blur, float *confidence) {
+    if (forward == nullptr || backward == nullptr || confidence == nullptr || width <= 0 || height <= 0 ||
+        tolerance <= 0) {
+        return IVK_EINVAL;
+    }
+    return guarded([&] {
+        cv::Mat conf(height, width, CV_32FC1, confidence);
+        const float tol2 = tolerance * tolerance;
+        cv::parallel_for_(cv::Range(0, height), [&](const cv::Range &rows) {
+            for (int y = rows.start; y < rows.end; ++y) {
+                float *out = conf.ptr<float>(y);
+                for (int x = 0; x < width; ++x) {
+                    const float *f = forward + 2 * (y * width + x);
+                    float tx = x + f[0], ty = y + f[1];
+                    if (tx < 0 || ty < 0 || tx > width - 1 || ty > height - 1) {
+                        out[x] = 0;
+                        continue;
+                    }
+                    float bx, by;
+                    sample2(backward, width, height, tx, ty, bx, by);
+                    float ex = f[0] + bx, ey = f[1] + by;
+                    float err = ex * ex + ey * ey;
+                    float allowed = 0.01f * (f[0] * f[0] + f[1] * f[1] + bx * bx + by * by) + tol2;
+                    out[x] = err <= allowed ? 1.0f : std::exp(-(err - allowed) / tol2);
+                }
+            }
+        });
+        if (blur > 1) cv::blur(conf, conf, cv::Size(blur, blur), cv::Point(-1, -1), cv::BORDER_REPLICATE);
+        cv::max(conf, 0.0, conf);
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_intermediate_flow(const float *forward, const float *backward, const float *confidence_forward,
+                              const float *confidence_backward, int32_t width, int32_t height, float t, float *to_start,
+                              float *to_end, float *trust) {
+    if (forward == nullptr || backward == nullptr || confidence_forward == nullptr || confidence_backward == nullptr ||
+        to_start == nullptr || to_end == nullptr || trust == nullptr || width <= 1 || height <= 1) {
+        return IVK_EINVAL;
+    }
+    return guarded([&] {
+        const size_t n = static_cast<size_t>(width) * height;
+        std::fill(to_start, to_start + 2 * n, 0.0f);
+        std::fill(to_end, to_end + 2 * n, 0.0f);
+        std::fill(trust, trust + n, 0.0f);
+        // Splat one source's pixels to where they are at time t, bilinearly, carrying the
+        // displacement back to each source. Each source is weighted by its confidence and by
+        // how near in time it is.
+        auto splat = [&](const float *flow, const float *confidence, float along, float towardStart, float towardEnd, float timeWeight) {
+            for (int y = 0; y < height; ++y) {
+                for (int x = 0; x < width; ++x) {
+                    const size_t i = static_cast<size_t>(y) * width + x;
+                    float c = confidence[i] * timeWeight;
+                    if (c < 1e-3f) continue;
+                    float fx = flow[2 * i], fy = flow[2 * i + 1];
+                    float qx = x + along * fx, qy = y + along * fy;
+                    int x0 = static_cast<int>(std::floor(qx)), y0 = static_cast<int>(std::floor(qy));
+                    float ax = qx - x0, ay = qy - y0;
+                    for (int dy = 0; dy < 2; ++dy) {
+                        for (int dx = 0; dx < 2; ++dx) {
+                            int tx = x0 + dx, ty = y0 + dy;
+                            if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
+                            float w = c * (dx ? ax : 1 - ax) * (dy ? ay : 1 - ay);
+                            size_t j = static_cast<size_t>(ty) * width + tx;
+                            to_start[2 * j] += w * towardStart * fx;
+                            to_start[2 * j + 1] += w * towardStart * fy;
+                            to_end[2 * j] += w * towardEnd * fx;
+                            to_end[2 * j + 1] += w * towardEnd * fy;
+                            trust[j] += w;
+                        }
+                    }
+                }
+            }
+        };
+        // A start pixel x is at x + t·F01 at time t: back to the start is -t·F01, on to the
+        // end (1 - t)·F01. An end pixel y is at y + (1 - t)·F10: back to the start t·F10,
+        // to the end -(1 - t)·F10.
+        splat(forward, confidence_forward, t, -t, 1 - t, 1 - t + 1e-3f);
+        splat(backward, confidence_backward, 1 - t, t, -(1 - t), t + 1e-3f);
+        for (size_t j = 0; j < n; ++j) {
+            float w = trust[j];
+            if (w > 1e-4f) {
+                to_start[2 * j] /= w;
+                to_start[2 * j + 1] /= w;
+                to_end[2 * j] /= w;
+                to_end[2 * j + 1] /= w;
+            }
+            // Full trust once the splats carry about one confident sample's weight.
+            float r = std::clamp((w - 0.15f) / 0.35f, 0.0f, 1.0f);
+            trust[j] = r * r * (3 - 2 * r);
+        }
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *m,
+                       IVKInterpolation interpolation, IVKPlanes *dst) {
+    if (!validPlanes(a) || !validPlanes(b) || !validPlanes(dst) || m == nullptr || a->width != dst->width ||
+        a->height != dst->height || b->width != dst->width || b->height != dst->height) {
+        return IVK_EINVAL;
+    }
+    const bool hasFlow = m->flow_to_start != nullptr && m->flow_to_end != nullptr && m->flow_trust != nullptr && m->flow_width > 1 &&
+                         m->flow_height > 1;
+    return guarded([&] {
+        const int w = dst->width, h = dst->height, cw = w / 2, ch = h / 2;
+        // Maps and weights are smooth, so they are computed once per chroma sample (at the
+        // centre of each 2x2 luma block) and resized to luma: a quarter of the work. Scratch
+        // is reused across frames and named through references, because the parallel loops
+        // run on other threads where a thread_local name would mean another object.
+        thread_local cv::Mat scratch[13];
+        cv::Mat &cax = scratch[0], &cay = scratch[1], &cbx = scratch[2], &cby = scratch[3], &cweight = scratch[4];
+        cv::Mat &ax = scratch[5], &ay = scratch[6], &bx = scratch[7], &by = scratch[8], &weight = scratch[9];
+        cv::Mat &warpA = scratch[10], &warpB = scratch[11];
+        for (cv::Mat *mat : {&cax, &cay, &cbx, &cby, &cweight}) mat->create(ch, cw, CV_32FC1);
+        const cv::Matx33d g(m->to_start), hm(m->start_to_end);
+        const float blend = m->blend;
+        const float fa = std::max(m->feather, 1e-3f);
+        const float sx = hasFlow ? static_cast<float>(w) / m->flow_width : 1.0f;
+        const float sy = hasFlow ? static_cast<float>(h) / m->flow_height : 1.0f;
+        auto visibility = [fa, w, h](float x, float y) {
+            float inside = std::min(std::min(x, (w - 1) - x), std::min(y, (h - 1) - y));
+            return std::clamp(1.0f + inside / fa, 0.0f, 1.0f);
+        };
+
+        cv::parallel_for_(cv::Range(0, ch), [&](const cv::Range &rows) {
+            for (int j = rows.start; j < rows.end; ++j) {
+                float *pax = cax.ptr<float>(j), *pay = cay.ptr<float>(j), *pbx = cbx.ptr<float>(j), *pby = cby.ptr<float>(j);
+                float *pw = cweight.ptr<float>(j);
+                const double y = 2.0 * j + 0.5;
+                for (int i = 0; i < cw; ++i) {
+                    const double x = 2.0 * i + 0.5;
+                    double z = g(2, 0) * x + g(2, 1) * y + g(2, 2);
+                    double px = (g(0, 0) * x + g(0, 1) * y + g(0, 2)) / z;
+                    double py = (g(1, 0) * x + g(1, 1) * y + g(1, 2)) / z;
+                    float t0x = 0, t0y = 0, t1x = 0, t1y = 0;
+                    if (hasFlow) {
+                        float u = static_cast<float>(px) / sx, v = static_cast<float>(py) / sy;
+                        float ax0, ay0, ax1, ay1;
+                        sample2(m->flow_to_start, m->flow_width, m->flow_height, u, v, ax0, ay0);
+                        sample2(m->flow_to_end, m->flow_width, m->flow_height, u, v, ax1, ay1);
+                        float trust = std::clamp(sample1(m->flow_trust, m->flow_width, m->flow_height, u, v), 0.0f, 1.0f);
+                        t0x = trust * sx * ax0;
+                        t0y = trust * sy * ay0;
+                        t1x = trust * sx * ax1;
+                        t1y = trust * sy * ay1;
+                    }
+                    float sax = static_cast<float>(px) + t0x, say = static_cast<float>(py) + t0y;
+                    double qx = px + t1x, qy = py + t1y;
+                    double qz = hm(2, 0) * qx + hm(2, 1) * qy + hm(2, 2);
+                    float sbx = static_cast<float>((hm(0, 0) * qx + hm(0, 1) * qy + hm(0, 2)) / qz);
+                    float sby = static_cast<float>((hm(1, 0) * qx + hm(1, 1) * qy + hm(1, 2)) / qz);
+                    bool frontA = z > 1e-9, frontB = qz > 1e-9;
+                    float va = frontA ? visibility(sax, say) : 0.0f;
+                    float vb = frontB ? visibility(sbx, sby) : 0.0f;
+                    float wa = (1 - blend) * va, wb = blend * vb;
+                    float sum = wa + wb;
+                    pw[i] = sum < 1e-6f ? blend : wb / sum;
+                    pax[i] = frontA ? sax : -1e6f;
+                    pay[i] = frontA ? say : -1e6f;
+                    pbx[i] = frontB ? sbx : -1e6f;
+                    pby[i] = frontB ? sby : -1e6f;
+                }
+            }
+        });
+
+        // Luma maps: chroma sample j sits at luma 2j + 0.5, which is exactly how a linear
+        // 2x resize aligns pixels, so the resize interpolates the maps in place.
+        const cv::Size lumaSize(w, h);
+        cv::resize(cax, ax, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(cay, ay, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(cbx, bx, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(cby, by, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(cweight, weight, lumaSize, 0, 0, cv::INTER_LINEAR);
+        // Chroma maps: luma position p is chroma position (p - 0.5) / 2.
+        for (cv::Mat *mat : {&cax, &cay, &cbx, &cby}) mat->convertTo(*mat, CV_32FC1, 0.5, -0.25);
+
+        PlaneMats pa(a), pb(b), out(dst);
+        const int interp = cvInterpolation(interpolation);
+        auto blendPlane = [&](const cv::Mat &wA, const cv::Mat &wB, const cv::Mat &wt, cv::Mat &target) {
+            cv::parallel_for_(cv::Range(0, target.rows), [&](const cv::Range &rows) {
+                for (int y = rows.start; y < rows.end; ++y) {
+                    const uint8_t *ra = wA.ptr<uint8_t>(y), *rb = wB.ptr<uint8_t>(y);
+                    const float *rw = wt.ptr<float>(y);
+                    uint8_t *ro = target.ptr<uint8_t>(y);
+                    for (int x = 0; x < target.cols; ++x) ro[x] = clampByte(ra[x] + rw[x] * (rb[x] - ra[x]));
+                }
+            });
+        };
+        cv::remap(pa.y, warpA, ax, ay, interp, cv::BORDER_REPLICATE);
+        cv::remap(pb.y, warpB, bx, by, interp, cv::BORDER_REPLICATE);
+        blendPlane(warpA, warpB, weight, out.y);
+        cv::remap(pa.u, warpA, cax, cay, interp, cv::BORDER_REPLICATE);
+        cv::remap(pb.u, warpB, cbx, cby, interp, cv::BORDER_REPLICATE);
+        blendPlane(warpA, warpB, cweight, out.u);
+        cv::remap(pa.v, warpA, cax, cay, interp, cv::BORDER_REPLICATE);
+        cv::remap(pb.v, warpB, cbx, cby, interp, cv::BORDER_REPLICATE);
+        blendPlane(warpA, warpB, cweight, out.v);
+        return IVK_OK;
+    });
+}
+
+} // extern "C"

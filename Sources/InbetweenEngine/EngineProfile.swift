@@ -1,7 +1,7 @@
 /// The engine's knobs for one quality level. The three modes of the API map to the three
 /// presets below; each is a real trade-off between time and quality.
 public struct EngineProfile: Sendable, Hashable, Codable {
-    /// Long side of the analysis images, in pixels (never above the output's).
+    /// Long side of the feature-matching images, in pixels (never above the output's).
     public var analysisLongSide: Int
     /// Most ORB features detected per image.
     public var maxFeatures: Int
@@ -11,34 +11,31 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public var inlierThreshold: Double
     /// Most robust-fit iterations.
     public var maxIterations: Int
-    /// Resampling used when rendering warped frames.
+    /// Whether dense local flow refines the global motion.
+    public var useFlow: Bool
+    /// Long side of the dense flow field, in pixels.
+    public var flowLongSide: Int
+    /// DIS preset: 0 ultrafast, 1 fast, 2 medium.
+    public var flowPreset: Int
+    /// Forward–backward error, in flow pixels, below which flow is fully trusted.
+    public var flowTolerance: Double
+    /// Box blur, in flow pixels, that smooths the confidence maps.
+    public var confidenceBlur: Int
+    /// Resampling used when rendering.
     public var interpolation: Interpolation
     /// Width, in output pixels, of the soft edge where a warped source runs out.
     public var feather: Double
 
-    public init(
-        analysisLongSide: Int, maxFeatures: Int, matchRatio: Float, inlierThreshold: Double, maxIterations: Int, interpolation: Interpolation,
-        feather: Double
-    ) {
-        self.analysisLongSide = analysisLongSide
-        self.maxFeatures = maxFeatures
-        self.matchRatio = matchRatio
-        self.inlierThreshold = inlierThreshold
-        self.maxIterations = maxIterations
-        self.interpolation = interpolation
-        self.feather = feather
-    }
-
-    /// Coarse analysis (≈360p), fewer features, bilinear rendering.
+    /// Coarse analysis (long side 640, flow at 320 with DIS ultrafast), bilinear rendering.
     public static let turbo = EngineProfile(
-        analysisLongSide: 640, maxFeatures: 1500, matchRatio: 0.8, inlierThreshold: 2.5, maxIterations: 2000, interpolation: .bilinear,
-        feather: 6)
-    /// Full analysis (≈540p), bilinear rendering.
+        analysisLongSide: 640, maxFeatures: 1500, matchRatio: 0.8, inlierThreshold: 2.5, maxIterations: 2000, useFlow: true, flowLongSide: 320,
+        flowPreset: 0, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 6)
+    /// Full analysis (long side 960, flow at 480 with DIS fast), bilinear rendering.
     public static let proFast = EngineProfile(
-        analysisLongSide: 960, maxFeatures: 3000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 5000, interpolation: .bilinear,
-        feather: 8)
-    /// Full analysis (≈540p), the most features and bicubic rendering.
+        analysisLongSide: 960, maxFeatures: 3000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 5000, useFlow: true, flowLongSide: 480,
+        flowPreset: 1, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 8)
+    /// Full analysis (long side 960, flow at 480 with DIS medium), bicubic rendering.
     public static let pro = EngineProfile(
-        analysisLongSide: 960, maxFeatures: 4000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 10000, interpolation: .bicubic,
-        feather: 8)
+        analysisLongSide: 960, maxFeatures: 4000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 10000, useFlow: true, flowLongSide: 480,
+        flowPreset: 2, flowTolerance: 1, confidenceBlur: 5, interpolation: .bicubic, feather: 8)
 }

@@ -19,10 +19,10 @@ public enum ImageMetrics {
         return 10 * log10(255 * 255 / mse)
     }
 
-    /// A 64-bit FNV-1a hash of the pixels: equal frames hash equal.
-    public static func hash(_ image: RGBImage) -> UInt64 {
+    /// A 64-bit FNV-1a hash of a frame's bytes: equal frames hash equal.
+    public static func hash(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in image.pixels {
+        for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return hash

@@ -7,36 +7,58 @@ public struct RenderRequest: Sendable, Hashable {
     public var fps: Int
     public var prompt: String
     public var seed: UInt64
+    /// A prompt-driven camera move's size as a fraction of the frame; nil: chosen from the prompt.
+    public var amplitude: Double?
     public var profile: EngineProfile
 
-    public init(size: PixelSize, frameCount: Int, fps: Int, prompt: String = "", seed: UInt64 = 0, profile: EngineProfile = .pro) {
+    public init(
+        size: PixelSize, frameCount: Int, fps: Int, prompt: String = "", seed: UInt64 = 0, amplitude: Double? = nil, profile: EngineProfile = .pro
+    ) {
         self.size = size
         self.frameCount = frameCount
         self.fps = fps
         self.prompt = prompt
         self.seed = seed
+        self.amplitude = amplitude
         self.profile = profile
     }
 }
 
-/// Turns two fitted images into a plan; `FrameRenderer` draws the plan.
+/// A plan and the data its frames are drawn from.
+public struct PreparedClip: Sendable {
+    public var plan: MotionPlan
+    /// The dense local motion, when the plan uses it.
+    public var flow: FlowField?
+}
+
+/// Turns two fitted images into a prepared clip; `FrameRenderer` draws it.
 public protocol InterpolationEngine: Sendable {
     /// A short name, recorded in the plan.
     var name: String { get }
     /// Analyses the two images and plans every frame.
-    func plan(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> MotionPlan
+    func prepare(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> PreparedClip
+}
+
+extension InterpolationEngine {
+    /// The plan alone.
+    public func plan(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> MotionPlan {
+        try prepare(start: start, end: end, request: request).plan
+    }
 }
 
 /// The engines this build offers, by name.
 public enum EngineKind: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Global camera motion over a dissolve (the default).
-    case camera
+    /// Global camera motion refined by dense flow, confidence-weighted (the default).
+    case motion
+    /// Global camera motion over a dissolve, no local flow: a benchmark peer.
+    case homography
     /// A plain cross-fade: a benchmark peer.
     case dissolve
 
     public var engine: any InterpolationEngine {
         switch self {
-        case .camera: CameraMotionEngine()
+        case .motion: MotionEngine(useFlow: true)
+        case .homography: MotionEngine(useFlow: false)
         case .dissolve: DissolveEngine()
         }
     }
@@ -47,40 +69,10 @@ public struct DissolveEngine: InterpolationEngine {
     public init() {}
     public var name: String { "dissolve" }
 
-    public func plan(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> MotionPlan {
-        MotionPlan(
-            engine: name, size: request.size, fps: request.fps, motion: .none(), followsCamera: false, reason: "dissolve engine: no motion analysis",
-            steps: MotionPlan.steps(frameCount: request.frameCount, camera: .linear, blend: .linear))
+    public func prepare(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> PreparedClip {
+        let plan = MotionPlan(
+            engine: name, size: request.size, fps: request.fps, motion: .none(), cues: .none, camera: .none, flow: nil,
+            reason: "dissolve engine: no motion analysis", steps: MotionPlan.steps(frameCount: request.frameCount, camera: .linear, blend: .linear))
+        return PreparedClip(plan: plan, flow: nil)
     }
-}
-
-/// Global camera motion (features + robust homography) followed at constant speed, with the
-/// two views dissolved along it; a plain dissolve where the motion cannot be trusted.
-public struct CameraMotionEngine: InterpolationEngine {
-    /// Below this confidence the camera path is not followed.
-    public var minimumConfidence: Double
-
-    public init(minimumConfidence: Double = 0.2) {
-        self.minimumConfidence = minimumConfidence
-    }
-
-    public var name: String { "camera" }
-
-    public func plan(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> MotionPlan {
-        let motion = try GlobalMotionEstimator(profile: request.profile).estimate(start: start, end: end)
-        let follows = motion.model != .none && motion.confidence >= minimumConfidence
-        let reason: String
-        if motion.model == .none {
-            reason = "no reliable camera model (\(motion.notes.joined(separator: "; "))): dissolve"
-        } else if follows {
-            reason = "\(motion.model.rawValue) with \(motion.inliers) of \(motion.matches) inliers, confidence \(rounded(motion.confidence))"
-        } else {
-            reason = "\(motion.model.rawValue) confidence \(rounded(motion.confidence)) below \(minimumConfidence): dissolve"
-        }
-        return MotionPlan(
-            engine: name, size: request.size, fps: request.fps, motion: motion, followsCamera: follows, reason: reason,
-            steps: MotionPlan.steps(frameCount: request.frameCount, camera: .linear, blend: .linear))
-    }
-
-    private func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 }

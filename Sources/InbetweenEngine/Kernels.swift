@@ -131,6 +131,40 @@ enum Kernels {
         }
     }
 
+    /// A gray image warped through `map` (output → source), edges replicated.
+    static func warp(_ image: GrayImage, map: Matrix3) throws -> GrayImage {
+        var out = GrayImage(size: image.size, pixels: [UInt8](repeating: 0, count: image.size.pixelCount))
+        try withView(image) { src in
+            try out.pixels.withUnsafeMutableBufferPointer { buffer in
+                var dst = IVKImage(
+                    data: buffer.baseAddress, width: Int32(image.size.width), height: Int32(image.size.height), stride: Int32(image.size.width),
+                    channels: 1)
+                try check(ivk_warp_perspective(&src, map.m, IVK_INTERP_BILINEAR, &dst), "warp_perspective")
+            }
+        }
+        return out
+    }
+
+    /// DIS optical flow a → b as (dx, dy) pairs.
+    static func disFlow(_ a: GrayImage, _ b: GrayImage, preset: Int) throws -> [Float] {
+        var flow = [Float](repeating: 0, count: a.size.pixelCount * 2)
+        try withView(a) { va in
+            try withView(b) { vb in
+                try check(ivk_dis_flow(&va, &vb, Int32(preset), &flow), "dis_flow")
+            }
+        }
+        return flow
+    }
+
+    /// Forward–backward consistency of `forward` against `backward`.
+    static func flowConfidence(_ forward: [Float], _ backward: [Float], size: PixelSize, tolerance: Double, blur: Int) throws -> [Float] {
+        var confidence = [Float](repeating: 0, count: size.pixelCount)
+        try check(
+            ivk_flow_confidence(forward, backward, Int32(size.width), Int32(size.height), Float(tolerance), Int32(blur), &confidence),
+            "flow_confidence")
+        return confidence
+    }
+
     /// Caps the threads OpenCV's parallel loops use (0: OpenCV's default).
     static func setThreads(_ count: Int) { ivk_set_threads(Int32(count)) }
 }

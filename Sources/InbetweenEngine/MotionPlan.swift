@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the engine will draw, frame by frame, as plain data: it can be logged, written as
 /// JSON, tested and shown.
 public struct MotionPlan: Sendable, Hashable, Codable {
@@ -6,10 +8,53 @@ public struct MotionPlan: Sendable, Hashable, Codable {
         public var index: Int
         /// Position in the clip, 0 (start image) ... 1 (end image).
         public var time: Double
-        /// Progress along the camera path, 0 ... 1.
+        /// Progress along the camera path and of the local motion, 0 ... 1.
         public var camera: Double
         /// Weight of the end image in the blend, 0 ... 1.
         public var blend: Double
+    }
+
+    /// The camera path the frames follow.
+    public struct Camera: Sendable, Hashable, Codable {
+        /// Where the path comes from.
+        public enum Source: String, Sendable, Hashable, Codable {
+            /// The motion found between the images.
+            case found
+            /// The images do not match: a move the prompt asked for, over a dissolve.
+            case prompt
+            /// No camera motion: a dissolve.
+            case none
+        }
+
+        public var source: Source
+        /// Start → end in output pixels: the path runs from identity to this.
+        public var matrix: Matrix3
+        /// How camera progress runs over time.
+        public var easing: Easing
+        /// The move the prompt named, when the path comes from the prompt.
+        public var move: MotionCues.Move?
+        /// The move's size as a fraction of the frame (prompt paths only).
+        public var amplitude: Double?
+
+        public static let none = Camera(source: .none, matrix: .identity, easing: .linear)
+
+        public init(source: Source, matrix: Matrix3, easing: Easing, move: MotionCues.Move? = nil, amplitude: Double? = nil) {
+            self.source = source
+            self.matrix = matrix
+            self.easing = easing
+            self.move = move
+            self.amplitude = amplitude
+        }
+    }
+
+    /// What the dense flow found, when it was used.
+    public struct Flow: Sendable, Hashable, Codable {
+        public var size: PixelSize
+        /// Share of pixels whose local motion is trusted; elsewhere the frame falls back to
+        /// the global motion and a dissolve.
+        public var trustedShare: Double
+        /// Mean local motion, in output pixels.
+        public var meanMagnitude: Double
     }
 
     /// The engine that made the plan.
@@ -19,13 +64,19 @@ public struct MotionPlan: Sendable, Hashable, Codable {
     public var fps: Int
     /// The camera motion found between the images.
     public var motion: GlobalMotion
-    /// Whether the frames follow `motion` (false: a plain dissolve).
-    public var followsCamera: Bool
+    /// What the prompt asked for.
+    public var cues: MotionCues
+    /// The camera path followed.
+    public var camera: Camera
+    /// The dense local motion, or nil where it is not used.
+    public var flow: Flow?
     /// Why the plan is what it is, in words.
     public var reason: String
     public var steps: [Step]
 
     public var frameCount: Int { steps.count }
+    /// Whether the frames follow a camera path (found or asked for).
+    public var followsCamera: Bool { camera.source != .none }
 }
 
 /// How progress runs over time.
@@ -34,12 +85,21 @@ public enum Easing: String, Sendable, Hashable, Codable, CaseIterable {
     case linear
     /// Slow in and out (smoothstep).
     case easeInOut
+    /// Fast at first, settling at the end.
+    case easeOut
+    /// Still, then most of the move within the middle third, then still.
+    case sudden
 
     public func apply(_ t: Double) -> Double {
         let x = min(1, max(0, t))
         switch self {
         case .linear: return x
         case .easeInOut: return x * x * (3 - 2 * x)
+        case .easeOut: return 1 - (1 - x) * (1 - x)
+        case .sudden:
+            // A logistic step centred on 0.5, rescaled to pass exactly through 0 and 1.
+            func step(_ v: Double) -> Double { 1 / (1 + exp(-14 * (v - 0.5))) }
+            return (step(x) - step(0)) / (step(1) - step(0))
         }
     }
 }

@@ -9,6 +9,16 @@ public struct ModeSettings: Sendable, Hashable {
     /// libx264 constant rate factor.
     public var crf: Int
 
+    /// A prompt-driven camera move's size as a fraction of the frame; nil lets the prompt decide.
+    public static func amplitude(_ amplitude: MovementAmplitude) -> Double? {
+        switch amplitude {
+        case .auto: nil
+        case .small: 0.06
+        case .medium: 0.12
+        case .large: 0.2
+        }
+    }
+
     /// The settings for `mode`.
     public static func `for`(_ mode: Mode) -> ModeSettings {
         switch mode {

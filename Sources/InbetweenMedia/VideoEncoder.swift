@@ -4,6 +4,7 @@ import Subprocess
 import SystemPackage
 
 /// How a clip is encoded: libx264, High profile, yuv420p, BT.709 tags, `+faststart` MP4.
+/// Frames arrive as raw YUV 4:2:0 (BT.709, limited range), so ffmpeg converts nothing.
 public struct EncoderSettings: Sendable, Hashable, Codable {
     public var size: PixelSize
     public var fps: Int
@@ -24,12 +25,12 @@ public struct EncoderSettings: Sendable, Hashable, Codable {
         self.keyframeQuantizer = keyframeQuantizer
     }
 
-    /// The ffmpeg arguments that read raw RGB frames from stdin and write `output`.
+    /// The ffmpeg arguments that read raw YUV frames from stdin and write `output`.
     func arguments(output: String) -> [String] {
         let last = frameCount - 1
         return FFmpeg.hardening + [
-            "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "\(size.width)x\(size.height)", "-framerate", String(fps), "-i", "pipe:0",
-            "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd,format=yuv420p",
+            "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709", "-video_size",
+            "\(size.width)x\(size.height)", "-framerate", String(fps), "-i", "pipe:0", "-pix_fmt", "yuv420p",
             "-frames:v", String(frameCount),
             "-c:v", "libx264", "-profile:v", "high", "-preset", preset, "-crf", String(crf),
             "-x264-params", "zones=0,0,q=\(keyframeQuantizer)/\(last),\(last),q=\(keyframeQuantizer)",
@@ -46,9 +47,9 @@ public struct EncoderSink: FrameSink {
     /// Frames written so far.
     public private(set) var written = 0
 
-    public mutating func write(_ frame: RGBImage) async throws {
+    public mutating func write(_ frame: YUVImage) async throws {
         precondition(frame.size == size, "frame is \(frame.size), the encoder expects \(size)")
-        _ = try await writer.write(frame.pixels)
+        _ = try await writer.write(frame.bytes)
         written += 1
     }
 }

@@ -28,7 +28,9 @@ public struct GenerationSummary: Sendable, Hashable, Codable {
     public var resolution: String
     public var amount: String
     public var engine: String
-    /// The camera model followed, or "none" for a dissolve.
+    /// Where the camera path came from: found, prompt or none.
+    public var camera: String
+    /// The camera model found between the images, or "none".
     public var motion: String
     public var confidence: Double
     public var bytes: Int
@@ -44,7 +46,7 @@ public struct VideoGenerator: Sendable {
     public var limits: ImageLimits
     public var engine: EngineKind
 
-    public init(ffmpeg: FFmpeg, fetcher: (any ImageFetcher)? = nil, limits: ImageLimits = .contract, engine: EngineKind = .camera) {
+    public init(ffmpeg: FFmpeg, fetcher: (any ImageFetcher)? = nil, limits: ImageLimits = .contract, engine: EngineKind = .homography) {
         self.ffmpeg = ffmpeg
         self.fetcher = fetcher
         self.limits = limits
@@ -91,16 +93,19 @@ public struct VideoGenerator: Sendable {
         let settings = ModeSettings.for(arguments.mode)
         let request = RenderRequest(
             size: size, frameCount: arguments.frameCount, fps: arguments.fps, prompt: arguments.prompt, seed: arguments.seed ?? 0,
-            profile: settings.profile)
+            amplitude: ModeSettings.amplitude(arguments.movementAmplitude), profile: settings.profile)
         let engine = self.engine.engine
         let thread = RenderThread()
-        let plan = try await thread.run { try engine.plan(start: start, end: end, request: request) }
+        let (clip, renderer) = try await thread.run {
+            let clip = try engine.prepare(start: start, end: end, request: request)
+            return (clip, try FrameRenderer(clip: clip, start: start, end: end, profile: settings.profile))
+        }
+        let plan = clip.plan
         lap("analyse", since: analyseStart)
 
         // 3. Render and encode, streaming.
         progress(GenerationProgress(stage: .rendering, fraction: 0.1))
         let renderStart = clock.now
-        let renderer = FrameRenderer(plan: plan, start: start, end: end, profile: settings.profile)
         let encoder = VideoEncoder(ffmpeg: ffmpeg)
         let total = Double(plan.frameCount)
         try await encoder.encode(
@@ -119,7 +124,8 @@ public struct VideoGenerator: Sendable {
         let summary = GenerationSummary(
             output: output.path, width: size.width, height: size.height, frames: plan.frameCount, fps: arguments.fps, duration: arguments.duration,
             mode: arguments.mode.rawValue, resolution: arguments.resolution.rawValue, amount: Pricing.amount(for: arguments), engine: plan.engine,
-            motion: plan.followsCamera ? plan.motion.model.rawValue : "none", confidence: plan.motion.confidence, bytes: bytes,
+            camera: plan.camera.source.rawValue, motion: plan.followsCamera ? plan.motion.model.rawValue : "none", confidence: plan.motion.confidence,
+            bytes: bytes,
             seconds: seconds.mapValues { ($0 * 1000).rounded() / 1000 })
         return (summary, plan)
     }

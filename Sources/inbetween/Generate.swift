@@ -20,7 +20,8 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Frames per second, 8–60 (default 24).") var fps: String?
     @Option(help: "Seed, 0 to 2^53-1: the same inputs and seed give the same video.") var seed: String?
     @Option(name: .customLong("movement-amplitude"), help: "auto | small | medium | large (default auto).") var movementAmplitude: String?
-    @Option(help: "camera (default) or dissolve, a plain cross-fade.") var engine: EngineKind = .camera
+    @Option(help: "homography (default: global camera motion), motion (adds dense local flow; experimental) or dissolve (a cross-fade).")
+    var engine: EngineKind = .homography
     @Option(name: .shortAndLong, help: "Where to write the MP4.") var output: String = "out.mp4"
     @Option(help: "Also write the engine's plan, as JSON, to this file.") var plan: String?
     @Flag(help: "Print a one-line JSON summary (size, frames, fps, seconds per stage) on standard output.") var json = false
@@ -61,7 +62,7 @@ struct Generate: AsyncParsableCommand {
         } else {
             print(
                 "\(summary.output): \(summary.width)x\(summary.height), \(summary.frames) frames at \(summary.fps) fps, "
-                    + "\(summary.motion == "none" ? "dissolve" : "\(summary.motion) camera motion"), "
+                    + "camera \(summary.camera == "found" ? summary.motion : summary.camera), "
                     + "\(String(format: "%.2f", summary.seconds["total"] ?? 0)) s")
         }
     }

@@ -106,6 +106,6 @@ struct GenerateCommandTests {
         #expect(FileManager.default.fileExists(atPath: output))
         let planJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plan))) as? [String: Any])
         #expect((planJSON["steps"] as? [Any])?.count == 12)
-        #expect(planJSON["followsCamera"] as? Bool == true)
+        #expect((planJSON["camera"] as? [String: Any])?["source"] as? String == "found")
     }
 }

@@ -28,7 +28,7 @@ struct VideoTests {
         try await VideoEncoder(ffmpeg: fixtures.ffmpeg).encode(
             to: output, settings: EncoderSettings(size: size, fps: 15, frameCount: 30, preset: "veryfast", crf: 20)
         ) { sink in
-            for frame in frames { try await sink.write(frame) }
+            for frame in frames { try await sink.write(try YUVImage(frame)) }
         }
         let info = try await fixtures.ffmpeg.probeVideo(output)
         #expect(info.codec == "h264")
@@ -53,7 +53,7 @@ struct VideoTests {
             try await VideoEncoder(ffmpeg: fixtures.ffmpeg).encode(
                 to: output, settings: EncoderSettings(size: size, fps: 10, frameCount: 10, preset: "veryfast", crf: 20)
             ) { sink in
-                for index in 0..<4 { try await sink.write(Self.gradient(size, frame: index)) }
+                for index in 0..<4 { try await sink.write(try YUVImage(Self.gradient(size, frame: index))) }
             }
         }
         #expect(!FileManager.default.fileExists(atPath: output.path))

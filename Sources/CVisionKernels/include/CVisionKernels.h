@@ -76,6 +76,73 @@ int32_t ivk_warp_blend(const IVKImage *a, const double map_a[9], const IVKImage 
                        const double map_b[9], float t, float feather,
                        IVKInterpolation interpolation, IVKImage *dst);
 
+/// A planar YUV 4:2:0 image (I420): a full-size Y plane, then U and V at half width and
+/// height. Width and height are even; each plane's stride is its width.
+typedef struct IVKPlanes {
+    uint8_t *y;
+    uint8_t *u;
+    uint8_t *v;
+    int32_t width;
+    int32_t height;
+} IVKPlanes;
+
+/// RGB → YUV 4:2:0, BT.709 matrix, limited (TV) range; chroma is the 2×2 box average.
+int32_t ivk_rgb_to_yuv420(const IVKImage *rgb, IVKPlanes *dst);
+
+/// YUV 4:2:0 (BT.709, limited range) → RGB, chroma upsampled bilinearly.
+int32_t ivk_yuv420_to_rgb(const IVKPlanes *src, IVKImage *rgb);
+
+/// Warps `src` into `dst` through `map` (a 3x3 projective map from dst to src pixel
+/// coordinates), replicating the border. Any channel count; `src` and `dst` match in it.
+int32_t ivk_warp_perspective(const IVKImage *src, const double map[9], IVKInterpolation interpolation,
+                             IVKImage *dst);
+
+/// Dense optical flow from gray `a` to gray `b` (same size) with OpenCV's DIS, preset
+/// 0 ultrafast, 1 fast, 2 medium. Writes width*height (dx, dy) float pairs to `flow`.
+int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, float *flow);
+
+/// Forward–backward consistency of `forward` (a→b) against `backward` (b→a), both
+/// width*height (dx, dy) pairs: 1 where following the flow there and back returns to the
+/// start (within 0.01·|flow|² + `tolerance`² px²), falling off as exp(-excess / tolerance²),
+/// 0 where the flow leaves the image. The result is box-blurred over `blur` pixels.
+int32_t ivk_flow_confidence(const float *forward, const float *backward, int32_t width, int32_t height,
+                            float tolerance, int32_t blur, float *confidence);
+
+/// The local motion at time `t` from the flows both ways and their confidences: each source's
+/// pixels are splatted to where they are at `t`, weighted by confidence and nearness in time,
+/// giving per pixel the displacement back to the start (`to_start`), on to the end (`to_end`),
+/// both as (dx, dy) pairs, and a trust 0...1 (0 where nothing confident lands: a hole or an
+/// occlusion, where the frame falls back to the global motion and the dissolve).
+int32_t ivk_intermediate_flow(const float *forward, const float *backward, const float *confidence_forward,
+                              const float *confidence_backward, int32_t width, int32_t height, float t, float *to_start,
+                              float *to_end, float *trust);
+
+/// How one output frame is drawn from two same-size YUV sources.
+typedef struct IVKFrameMotion {
+    /// Output pixel → start pixel along the camera path (before local motion).
+    double to_start[9];
+    /// Start pixel → end pixel (the global motion).
+    double start_to_end[9];
+    /// Optional local motion at this frame's time (from `ivk_intermediate_flow`), in start
+    /// coordinates of the globally aligned pair, at flow_width × flow_height, in flow pixels:
+    /// the displacement back to the start, on to the end, and its trust (0...1). All or none.
+    const float *flow_to_start;
+    const float *flow_to_end;
+    const float *flow_trust;
+    int32_t flow_width;
+    int32_t flow_height;
+    /// Weight of the end source in the blend, 0...1.
+    float blend;
+    /// Soft edge, in output pixels, where a source runs out.
+    float feather;
+} IVKFrameMotion;
+
+/// Renders one output frame: each source is resampled once through a map that composes the
+/// camera path, the global motion and the local flow scaled by confidence; the two are
+/// blended by `blend`, each weighted by whether its sample lies inside its image.
+int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *motion,
+                       IVKInterpolation interpolation, IVKPlanes *dst);
+
 /// Number of threads OpenCV's parallel loops use (0 or negative: OpenCV's default).
 void ivk_set_threads(int32_t threads);
 

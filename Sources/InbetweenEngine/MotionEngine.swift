@@ -1,0 +1,93 @@
+import Foundation
+
+/// The motion engine: global camera motion (features + robust homography) as the backbone,
+/// dense flow on the aligned pair for what moves on its own, per-pixel confidence deciding
+/// between the two and a dissolve; the prompt shapes pace and, when the images do not match,
+/// picks a camera move over the dissolve.
+public struct MotionEngine: InterpolationEngine {
+    /// Refine the global motion with dense flow (when the profile allows it too).
+    public var useFlow: Bool
+    /// Below this confidence the found motion is not followed.
+    public var minimumConfidence: Double
+
+    public init(useFlow: Bool = true, minimumConfidence: Double = 0.2) {
+        self.useFlow = useFlow
+        self.minimumConfidence = minimumConfidence
+    }
+
+    public var name: String { useFlow ? "motion" : "homography" }
+
+    public func prepare(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> PreparedClip {
+        let profile = request.profile
+        let motion = try GlobalMotionEstimator(profile: profile).estimate(start: start, end: end)
+        let cues = MotionCues.parse(request.prompt)
+        let matched = motion.model != .none && motion.confidence >= minimumConfidence
+        var camera = MotionPlan.Camera.none
+        var reason: String
+        var flow: FlowField?
+        var flowSummary: MotionPlan.Flow?
+        let found = "\(motion.model.rawValue) with \(motion.inliers) of \(motion.matches) inliers, confidence \(rounded(motion.confidence))"
+
+        if matched {
+            camera = MotionPlan.Camera(source: .found, matrix: motion.matrix, easing: cues.pace.easing)
+            reason = "the images match: following the \(found), \(cues.pace.rawValue) pace"
+            if useFlow && profile.useFlow {
+                let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: motion.matrix)
+                flow = field
+                let scale = Double(request.size.width) / Double(field.size.width)
+                flowSummary = MotionPlan.Flow(
+                    size: field.size, trustedShare: rounded(field.trustedShare), meanMagnitude: rounded(field.meanMagnitude * scale))
+                reason += "; local flow trusted on \(Int((field.trustedShare * 100).rounded()))% of the frame"
+            }
+        } else {
+            let why = motion.model == .none ? "no reliable camera model" : "\(found) is below \(minimumConfidence)"
+            if let move = cues.move, move != .static {
+                let amplitude = CameraMoves.amplitude(request.amplitude, strength: cues.strength)
+                camera = MotionPlan.Camera(
+                    source: .prompt, matrix: CameraMoves.matrix(move, amplitude: amplitude, size: request.size), easing: cues.pace.easing, move: move,
+                    amplitude: amplitude)
+                reason = "the images do not match (\(why)): \(move.rawValue) over a dissolve, as the prompt asks"
+            } else {
+                reason = "the images do not match (\(why)) and the prompt names no camera move: dissolve"
+            }
+        }
+        let plan = MotionPlan(
+            engine: name, size: request.size, fps: request.fps, motion: motion, cues: cues, camera: camera, flow: flowSummary, reason: reason,
+            steps: MotionPlan.steps(frameCount: request.frameCount, camera: camera.easing, blend: .linear))
+        return PreparedClip(plan: plan, flow: flow)
+    }
+
+    private func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+}
+
+/// Camera moves made up for a pair of images that do not match.
+public enum CameraMoves {
+    /// The move's size as a fraction of the frame: `requested` (from `movement_amplitude`) or
+    /// a medium move, scaled by the prompt's strength.
+    public static func amplitude(_ requested: Double?, strength: Double) -> Double {
+        (requested ?? 0.12) * strength
+    }
+
+    /// The start → end motion of `move` at `amplitude` for a frame of `size`.
+    public static func matrix(_ move: MotionCues.Move, amplitude: Double, size: PixelSize) -> Matrix3 {
+        let w = Double(size.width)
+        let h = Double(size.height)
+        let cx = w / 2
+        let cy = h / 2
+        func aboutCentre(_ m: Matrix3) -> Matrix3 { Matrix3.translation(cx, cy) * m * Matrix3.translation(-cx, -cy) }
+        switch move {
+        case .zoomIn: return aboutCentre(.scale(1 + 2 * amplitude))
+        case .zoomOut: return aboutCentre(.scale(1 / (1 + 2 * amplitude)))
+        // Panning left moves what is seen to the right, and so on.
+        case .panLeft: return .translation(amplitude * w, 0)
+        case .panRight: return .translation(-amplitude * w, 0)
+        case .tiltUp: return .translation(0, amplitude * h)
+        case .tiltDown: return .translation(0, -amplitude * h)
+        case .orbitLeft, .orbitRight:
+            let angle = (move == .orbitLeft ? -1.0 : 1.0) * amplitude * 1.5
+            let zoom = 1 + amplitude
+            return aboutCentre(Matrix3([zoom * cos(angle), -zoom * sin(angle), 0, zoom * sin(angle), zoom * cos(angle), 0, 0, 0, 1]))
+        case .static: return .identity
+        }
+    }
+}

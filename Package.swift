@@ -55,9 +55,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `inbetween bench`: speed and quality against the peers, with ground truth made at run time.
+        .target(
+            name: "InbetweenBench",
+            dependencies: ["InbetweenMedia", "InbetweenEngine", "InbetweenAPI"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "inbetween",
             dependencies: [
+                "InbetweenBench",
                 "InbetweenMedia",
                 "InbetweenEngine",
                 "InbetweenAPI",

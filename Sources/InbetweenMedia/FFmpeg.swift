@@ -1,5 +1,5 @@
 import Foundation
-import Subprocess
+public import Subprocess
 import SystemPackage
 
 /// Where ffmpeg and ffprobe live and how long they may run. Every call is hardened: no stdin,
@@ -32,25 +32,25 @@ public struct FFmpeg: Sendable {
     }
 
     /// Options every ffprobe invocation starts with: quiet, local files and pipes only.
-    static let probeHardening = ["-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file,pipe"]
+    public static let probeHardening = ["-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file,pipe"]
     /// Options every ffmpeg invocation starts with: the same, and never read the terminal.
-    static let hardening = ["-nostdin"] + probeHardening
+    public static let hardening = ["-nostdin"] + probeHardening
 
     /// What a finished tool run left behind.
-    struct Outcome: Sendable {
-        var status: TerminationStatus
-        var output: [UInt8]
-        var error: String
-        var succeeded: Bool { status.isSuccess }
+    public struct Outcome: Sendable {
+        public var status: TerminationStatus
+        public var output: [UInt8]
+        public var error: String
+        public var succeeded: Bool { status.isSuccess }
         /// The first line of stderr, trimmed, for messages.
-        var firstErrorLine: String {
+        public var firstErrorLine: String {
             error.split(whereSeparator: \.isNewline).first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
         }
     }
 
     /// Runs `tool` with `arguments`, capturing at most `outputLimit` bytes of stdout, killing it
     /// after `timeout`.
-    func run(_ tool: String, _ arguments: [String], outputLimit: Int, timeout: Duration) async throws -> Outcome {
+    public func run(_ tool: String, _ arguments: [String], outputLimit: Int, timeout: Duration) async throws -> Outcome {
         let stderrLimit = self.stderrLimit
         return try await Self.withTimeout(timeout, what: URL(fileURLWithPath: tool).lastPathComponent) {
             let result = try await Subprocess.run(

@@ -143,6 +143,10 @@ typedef struct IVKFrameMotion {
 int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *motion,
                        IVKInterpolation interpolation, IVKPlanes *dst);
 
+/// Structural similarity of two same-size gray images (Wang et al. 2004: 11×11 Gaussian
+/// window, σ 1.5, K1 0.01, K2 0.03), averaged over the image, into `ssim`.
+int32_t ivk_ssim(const IVKImage *a, const IVKImage *b, double *ssim);
+
 /// Number of threads OpenCV's parallel loops use (0 or negative: OpenCV's default).
 void ivk_set_threads(int32_t threads);
 

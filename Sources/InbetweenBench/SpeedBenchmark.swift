@@ -1,0 +1,152 @@
+public import Foundation
+public import InbetweenAPI
+public import InbetweenEngine
+public import InbetweenMedia
+
+/// End-to-end speed: our binary making whole MP4s (decode → MP4) per mode and resolution, with
+/// wall time and peak memory, against ffmpeg's `minterpolate` making the same number of frames
+/// from the same keyframes and encoding them with the same settings, in the same run.
+public struct SpeedBenchmark: Sendable {
+    /// One measured configuration.
+    public struct Case: Sendable, Hashable {
+        public var mode: Mode
+        public var resolution: Resolution
+        public var duration: Int
+        public var fps: Int = 24
+        /// The ENGINE.md target for its wall time, if one is set.
+        public var targetSeconds: Double?
+        public var targetPeakBytes: Int?
+
+        public init(mode: Mode, resolution: Resolution, duration: Int, targetSeconds: Double? = nil, targetPeakBytes: Int? = nil) {
+            self.mode = mode
+            self.resolution = resolution
+            self.duration = duration
+            self.targetSeconds = targetSeconds
+            self.targetPeakBytes = targetPeakBytes
+        }
+
+        public var label: String { "\(duration) s \(resolution.rawValue) \(mode.rawValue)" }
+    }
+
+    /// One row of the results table.
+    public struct Row: Sendable {
+        public var method: String
+        public var label: String
+        public var frames: Int
+        /// Median wall time over the runs.
+        public var seconds: Double
+        public var peakBytes: Int
+        public var target: String
+        public var met: Bool?
+    }
+
+    /// The cases ENGINE.md sets targets for, plus pro-fast.
+    public static let standardCases: [Case] = [
+        Case(mode: .pro, resolution: .p720, duration: 5, targetSeconds: 5),
+        Case(mode: .turbo, resolution: .p720, duration: 5, targetSeconds: 2.5),
+        Case(mode: .proFast, resolution: .p720, duration: 5),
+        Case(mode: .pro, resolution: .p1080, duration: 8, targetSeconds: 20, targetPeakBytes: 1 << 30),
+    ]
+
+    public var binary: String
+    public var start: String
+    public var end: String
+    public var engine: EngineKind
+    public var runs: Int
+    public var ffmpeg: FFmpeg
+    public var work: URL
+
+    public init(binary: String, start: String, end: String, engine: EngineKind, runs: Int, ffmpeg: FFmpeg, work: URL) {
+        self.binary = binary
+        self.start = start
+        self.end = end
+        self.engine = engine
+        self.runs = runs
+        self.ffmpeg = ffmpeg
+        self.work = work
+    }
+
+    /// Runs every case with our binary and, for the first case, minterpolate.
+    public func run(cases: [Case], log: (String) -> Void) async throws -> [Row] {
+        var rows: [Row] = []
+        for item in cases {
+            let output = work.appendingPathComponent("speed.mp4").path
+            var outcomes: [ChildProcess.Outcome] = []
+            for _ in 0..<runs {
+                let outcome = try ChildProcess.run(
+                    binary,
+                    [
+                        "generate", "--image", start, "--image-tail", end, "--prompt", "the camera pushes in", "--mode", item.mode.rawValue, "--resolution",
+                        item.resolution.rawValue, "--duration", String(item.duration), "--fps", String(item.fps), "--engine", engine.rawValue, "--output",
+                        output,
+                    ])
+                guard outcome.status == 0 else { throw MediaError(.encodeFailed, "inbetween generate failed (\(outcome.status)) for \(item.label)") }
+                outcomes.append(outcome)
+            }
+            let seconds = median(outcomes.map(\.seconds))
+            let peak = outcomes.map(\.peakBytes).max() ?? 0
+            var target = "—"
+            var met: Bool?
+            if let limit = item.targetSeconds {
+                target = "≤ \(format(limit)) s"
+                met = seconds <= limit
+                if let bytes = item.targetPeakBytes {
+                    target += ", ≤ \(bytes >> 20) MiB"
+                    met = met! && peak <= bytes
+                }
+            }
+            let row = Row(
+                method: "inbetween (\(engine.rawValue))", label: item.label, frames: item.duration * item.fps, seconds: seconds, peakBytes: peak,
+                target: target, met: met)
+            log("\(row.method) \(row.label): \(format(row.seconds)) s, \(row.peakBytes >> 20) MiB")
+            rows.append(row)
+        }
+        if let first = cases.first {
+            let row = try await minterpolate(first)
+            log("\(row.method) \(row.label): \(format(row.seconds)) s, \(row.peakBytes >> 20) MiB")
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// ffmpeg's motion-compensated interpolation on the same fitted keyframes, the same frame
+    /// count, encoded with the same x264 settings. The keyframes are written as a three-frame
+    /// raw clip (start, end, end) whose frame interval is the clip's length, so that
+    /// minterpolate has enough frames to emit the whole span.
+    func minterpolate(_ item: Case) async throws -> Row {
+        let stager = ImageStager(ffmpeg: ffmpeg, directory: work)
+        let startFile = try await stager.stage(.file(start), field: "image")
+        let endFile = try await stager.stage(.file(end), field: "image_tail")
+        let size = VideoGenerator.outputSize(start: startFile.size, resolution: item.resolution)
+        let a = try YUVImage(try await stager.decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size)))
+        let b = try YUVImage(try await stager.decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size)))
+        let keyframes = work.appendingPathComponent("keyframes.yuv")
+        try Data(a.bytes + b.bytes + b.bytes).write(to: keyframes)
+        let frames = item.duration * item.fps
+        let settings = ModeSettings.for(item.mode)
+        var outcomes: [ChildProcess.Outcome] = []
+        for _ in 0..<runs {
+            outcomes.append(
+                try ChildProcess.run(
+                    ffmpeg.ffmpegPath,
+                    [
+                        "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", "\(size.width)x\(size.height)", "-framerate",
+                        "\(item.fps)/\(frames - 1)", "-i", keyframes.path, "-vf",
+                        "minterpolate=fps=\(item.fps):mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1:scd=none", "-frames:v", String(frames), "-c:v",
+                        "libx264", "-preset", settings.preset, "-crf", String(settings.crf), "-pix_fmt", "yuv420p",
+                        work.appendingPathComponent("minterpolate.mp4").path,
+                    ]))
+        }
+        return Row(
+            method: "ffmpeg minterpolate", label: item.label, frames: frames, seconds: median(outcomes.map(\.seconds)),
+            peakBytes: outcomes.map(\.peakBytes).max() ?? 0, target: "—", met: nil)
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func format(_ value: Double, digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }

@@ -24,17 +24,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        // OpenCV 4 from the system (Debian: libopencv-dev), found through pkg-config.
+        // OpenCV 4 from the system (Debian: libopencv-dev). Not through pkg-config: its
+        // "opencv4" names all ~60 modules (VTK, Qt, ...), and loading ~380 shared libraries
+        // cost every run half a second. CVisionKernels links the five it uses; the headers
+        // are where Debian puts them.
         .systemLibrary(
             name: "COpenCV",
-            pkgConfig: "opencv4",
             providers: [.apt(["libopencv-dev"])]
         ),
         // The thin C++ shim over OpenCV: plain `extern "C"` kernels, no decisions.
         .target(
             name: "CVisionKernels",
             dependencies: ["COpenCV"],
-            cxxSettings: [.unsafeFlags(["-O3"])]
+            cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"])],
+            linkerSettings: ["opencv_core", "opencv_imgproc", "opencv_features2d", "opencv_calib3d", "opencv_video"].map { .linkedLibrary($0) }
         ),
         // The contract as Codable types: arguments, validation, envelope, pricing. No dependencies.
         .target(name: "InbetweenAPI", swiftSettings: swiftSettings),

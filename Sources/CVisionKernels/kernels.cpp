@@ -263,6 +263,24 @@ int32_t ivk_ssim(const IVKImage *a, const IVKImage *b, double *ssim) {
     });
 }
 
+int32_t ivk_render_yuv_batch(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *motions, int32_t count,
+                             IVKInterpolation interpolation, IVKPlanes *dsts) {
+    if (motions == nullptr || dsts == nullptr || count < 0) return IVK_EINVAL;
+    std::vector<int32_t> results(static_cast<size_t>(count), IVK_OK);
+    // OpenCV runs parallel regions nested in a parallel_for_ serially, so each frame is drawn
+    // on one thread: no per-stage synchronisation, and no straggler waits when the encoder
+    // shares the cores.
+    cv::parallel_for_(cv::Range(0, count), [&](const cv::Range &range) {
+        for (int i = range.start; i < range.end; ++i) {
+            results[static_cast<size_t>(i)] = ivk_render_yuv(a, b, &motions[i], interpolation, &dsts[i]);
+        }
+    });
+    for (int32_t result : results) {
+        if (result != IVK_OK) return result;
+    }
+    return IVK_OK;
+}
+
 void ivk_set_threads(int32_t threads) { cv::setNumThreads(threads > 0 ? threads : -1); }
 
 const char *ivk_last_error(void) { return lastError.c_str(); }
@@ -519,6 +537,7 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         cv::Mat &cax = scratch[0], &cay = scratch[1], &cbx = scratch[2], &cby = scratch[3], &cweight = scratch[4];
         cv::Mat &ax = scratch[5], &ay = scratch[6], &bx = scratch[7], &by = scratch[8], &weight = scratch[9];
         cv::Mat &warpA = scratch[10], &warpB = scratch[11];
+        thread_local cv::Mat chromaFixed[1], chromaFrac[2];
         for (cv::Mat *mat : {&cax, &cay, &cbx, &cby, &cweight}) mat->create(ch, cw, CV_32FC1);
         const cv::Matx33d g(m->to_start), hm(m->start_to_end);
         const float blend = m->blend;
@@ -571,6 +590,23 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
             }
         });
 
+        PlaneMats pa(a), pb(b), out(dst);
+        const int interp = cvInterpolation(interpolation);
+        // The requested interpolation is spent on the source that dominates this frame's
+        // blend; the other, weighted under a half, is resampled bilinearly at a third of the cost.
+        const int interpA = blend <= 0.5f ? interp : cv::INTER_LINEAR;
+        const int interpB = blend > 0.5f ? interp : cv::INTER_LINEAR;
+        auto blendPlane = [&](const cv::Mat &wA, const cv::Mat &wB, const cv::Mat &wt, cv::Mat &target) {
+            cv::parallel_for_(cv::Range(0, target.rows), [&](const cv::Range &rows) {
+                for (int y = rows.start; y < rows.end; ++y) {
+                    const uint8_t *ra = wA.ptr<uint8_t>(y), *rb = wB.ptr<uint8_t>(y);
+                    const float *rw = wt.ptr<float>(y);
+                    uint8_t *ro = target.ptr<uint8_t>(y);
+                    for (int x = 0; x < target.cols; ++x) ro[x] = clampByte(ra[x] + rw[x] * (rb[x] - ra[x]));
+                }
+            });
+        };
+
         // Luma maps: chroma sample j sits at luma 2j + 0.5, which is exactly how a linear
         // 2x resize aligns pixels, so the resize interpolates the maps in place.
         const cv::Size lumaSize(w, h);
@@ -582,26 +618,19 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         // Chroma maps: luma position p is chroma position (p - 0.5) / 2.
         for (cv::Mat *mat : {&cax, &cay, &cbx, &cby}) mat->convertTo(*mat, CV_32FC1, 0.5, -0.25);
 
-        PlaneMats pa(a), pb(b), out(dst);
-        const int interp = cvInterpolation(interpolation);
-        auto blendPlane = [&](const cv::Mat &wA, const cv::Mat &wB, const cv::Mat &wt, cv::Mat &target) {
-            cv::parallel_for_(cv::Range(0, target.rows), [&](const cv::Range &rows) {
-                for (int y = rows.start; y < rows.end; ++y) {
-                    const uint8_t *ra = wA.ptr<uint8_t>(y), *rb = wB.ptr<uint8_t>(y);
-                    const float *rw = wt.ptr<float>(y);
-                    uint8_t *ro = target.ptr<uint8_t>(y);
-                    for (int x = 0; x < target.cols; ++x) ro[x] = clampByte(ra[x] + rw[x] * (rb[x] - ra[x]));
-                }
-            });
-        };
-        cv::remap(pa.y, warpA, ax, ay, interp, cv::BORDER_REPLICATE);
-        cv::remap(pb.y, warpB, bx, by, interp, cv::BORDER_REPLICATE);
+        cv::remap(pa.y, warpA, ax, ay, interpA, cv::BORDER_REPLICATE);
+        cv::remap(pb.y, warpB, bx, by, interpB, cv::BORDER_REPLICATE);
         blendPlane(warpA, warpB, weight, out.y);
-        cv::remap(pa.u, warpA, cax, cay, interp, cv::BORDER_REPLICATE);
-        cv::remap(pb.u, warpB, cbx, cby, interp, cv::BORDER_REPLICATE);
+        // Chroma is a quarter of the samples and carries little detail: bilinear through
+        // fixed-point maps is enough there, whatever the luma uses.
+        cv::Mat &fixedA = scratch[12], &fracA = chromaFrac[0], &fixedB = chromaFixed[0], &fracB = chromaFrac[1];
+        cv::convertMaps(cax, cay, fixedA, fracA, CV_16SC2);
+        cv::convertMaps(cbx, cby, fixedB, fracB, CV_16SC2);
+        cv::remap(pa.u, warpA, fixedA, fracA, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        cv::remap(pb.u, warpB, fixedB, fracB, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
         blendPlane(warpA, warpB, cweight, out.u);
-        cv::remap(pa.v, warpA, cax, cay, interp, cv::BORDER_REPLICATE);
-        cv::remap(pb.v, warpB, cbx, cby, interp, cv::BORDER_REPLICATE);
+        cv::remap(pa.v, warpA, fixedA, fracA, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        cv::remap(pb.v, warpB, fixedB, fracB, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
         blendPlane(warpA, warpB, cweight, out.v);
         return IVK_OK;
     });

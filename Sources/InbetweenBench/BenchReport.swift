@@ -17,11 +17,13 @@ public enum BenchReport {
         var lines = ["| method | clip | frames | wall s | peak MiB | target | met |", "|---|---|---:|---:|---:|---|---|"]
         for row in rows {
             let met = row.met.map { $0 ? "yes" : "**no**" } ?? "—"
-            lines.append("| \(row.method) | \(row.label) | \(row.frames) | \(format(row.seconds)) | \(row.peakBytes >> 20) | \(row.target) | \(met) |")
+            lines.append(
+                "| \(row.method) | \(row.label) | \(row.frames) | \(format(row.seconds)) | \(row.peakBytes >> 20) | \(row.target) | \(met) |")
         }
         if let ours = rows.first, let peer = rows.first(where: { $0.method.contains("minterpolate") }), ours.seconds > 0 {
             lines.append("")
-            lines.append("Same keyframes and frame count (\(ours.label)): minterpolate takes \(format(peer.seconds / ours.seconds, digits: 1))× our time.")
+            lines.append(
+                "Same keyframes and frame count (\(ours.label)): minterpolate takes \(format(peer.seconds / ours.seconds, digits: 1))× our time.")
         }
         return lines.joined(separator: "\n")
     }
@@ -32,7 +34,8 @@ public enum BenchReport {
         ]
         for row in rows {
             lines.append(
-                "| \(row.sequence) | \(row.gap) | \(row.method.name) | \(format(row.psnr)) | \(format(row.ssim, digits: 4)) | \(format(row.secondsPerClip)) |")
+                "| \(row.sequence) | \(row.gap) | \(row.method.name) | \(format(row.psnr)) | \(format(row.ssim, digits: 4)) | \(format(row.secondsPerClip)) |"
+            )
         }
         lines.append("")
         lines.append("Best per sequence and gap (PSNR / SSIM):")

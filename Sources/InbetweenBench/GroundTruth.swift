@@ -1,5 +1,5 @@
-public import InbetweenEngine
 import Foundation
+public import InbetweenEngine
 
 /// A clip whose every frame is known: a virtual camera moving over a photograph (pan, zoom,
 /// rotation), optionally with a sprite cut from another photo moving across it on its own.
@@ -23,7 +23,8 @@ public struct GroundTruth: Sendable {
     /// view zooms in from 1.5 to 1.15 world pixels per output pixel and turns 4°.
     func camera(_ index: Int) -> Matrix3 {
         let u = Double(index) / Double(frameCount - 1)
-        let scaleW = Double(world.width) / 1280, scaleH = Double(world.height) / 720
+        let scaleW = Double(world.width) / 1280
+        let scaleH = Double(world.height) / 720
         let centre = (x: (560 + 160 * u) * scaleW, y: (340 + 40 * u) * scaleH)
         let zoom = (1.5 - 0.35 * u) * scaleW
         let angle = 4 * u * Double.pi / 180
@@ -37,10 +38,12 @@ public struct GroundTruth: Sendable {
         if let sprite {
             // The sprite crosses the frame on a shallow arc, about 4 px a frame.
             let u = Double(index) / Double(frameCount - 1)
-            let x0 = Int(60 + 420 * u), y0 = Int(200 - 80 * u - 60 * sin(u * Double.pi))
+            let x0 = Int(60 + 420 * u)
+            let y0 = Int(200 - 80 * u - 60 * sin(u * Double.pi))
             for y in 0..<sprite.height where y0 + y >= 0 && y0 + y < size.height {
                 for x in 0..<sprite.width where x0 + x >= 0 && x0 + x < size.width {
-                    let s = (y * sprite.width + x) * 3, d = ((y0 + y) * size.width + x0 + x) * 3
+                    let s = (y * sprite.width + x) * 3
+                    let d = ((y0 + y) * size.width + x0 + x) * 3
                     image.pixels[d] = sprite.pixels[s]
                     image.pixels[d + 1] = sprite.pixels[s + 1]
                     image.pixels[d + 2] = sprite.pixels[s + 2]

@@ -64,7 +64,10 @@ public struct QualityBenchmark: Sendable {
             let last = sequence.frameCount - 1 - gap
             let starts = Array(Set((0..<clipsPerGap).map { clipsPerGap == 1 ? 0 : $0 * last / (clipsPerGap - 1) })).sorted()
             for method in Self.methods {
-                var psnr = 0.0, ssim = 0.0, seconds = 0.0, count = 0
+                var psnr = 0.0
+                var ssim = 0.0
+                var seconds = 0.0
+                var count = 0
                 for first in starts {
                     let (startRGB, _) = try frame(first)
                     let (endRGB, _) = try frame(first + gap)

@@ -76,8 +76,10 @@ public struct SpeedBenchmark: Sendable {
                 let outcome = try ChildProcess.run(
                     binary,
                     [
-                        "generate", "--image", start, "--image-tail", end, "--prompt", "the camera pushes in", "--mode", item.mode.rawValue, "--resolution",
-                        item.resolution.rawValue, "--duration", String(item.duration), "--fps", String(item.fps), "--engine", engine.rawValue, "--output",
+                        "generate", "--image", start, "--image-tail", end, "--prompt", "the camera pushes in", "--mode", item.mode.rawValue,
+                        "--resolution",
+                        item.resolution.rawValue, "--duration", String(item.duration), "--fps", String(item.fps), "--engine", engine.rawValue,
+                        "--output",
                         output,
                     ])
                 guard outcome.status == 0 else { throw MediaError(.encodeFailed, "inbetween generate failed (\(outcome.status)) for \(item.label)") }
@@ -150,3 +152,48 @@ func median(_ values: [Double]) -> Double {
 }
 
 func format(_ value: Double, digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+extension SpeedBenchmark {
+    /// Where the time of one case goes, measured in this process one stage at a time:
+    /// rendering every frame with nothing consuming them, then encoding the same number of
+    /// frames with nothing rendering them.
+    public func breakdown(_ item: Case) async throws -> [(stage: String, seconds: Double)] {
+        let clock = ContinuousClock()
+        func seconds(since instant: ContinuousClock.Instant) -> Double {
+            let d = clock.now - instant
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        var began = clock.now
+        let stager = ImageStager(ffmpeg: ffmpeg, directory: work)
+        let startFile = try await stager.stage(.file(start), field: "image")
+        let endFile = try await stager.stage(.file(end), field: "image_tail")
+        let size = VideoGenerator.outputSize(start: startFile.size, resolution: item.resolution)
+        let a = try await stager.decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size))
+        let b = try await stager.decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size))
+        let decode = seconds(since: began)
+        let settings = ModeSettings.for(item.mode)
+        let frames = item.duration * item.fps
+        began = clock.now
+        let request = RenderRequest(size: size, frameCount: frames, fps: item.fps, prompt: "", profile: settings.profile)
+        let clip = try engine.engine.prepare(start: a, end: b, request: request)
+        let renderer = try FrameRenderer(clip: clip, start: a, end: b, profile: settings.profile)
+        let analyse = seconds(since: began)
+        began = clock.now
+        var middle = renderer.start
+        for index in 0..<frames {
+            let frame = try renderer.frame(index)
+            if index == frames / 2 { middle = frame }
+        }
+        let render = seconds(since: began)
+        began = clock.now
+        let still = middle
+        try await VideoEncoder(ffmpeg: ffmpeg).encode(
+            to: work.appendingPathComponent("encode-only.mp4"),
+            settings: EncoderSettings(size: size, fps: item.fps, frameCount: frames, preset: settings.preset, crf: settings.crf)
+        ) { sink in
+            for _ in 0..<frames { try await sink.write(still) }
+        }
+        let encode = seconds(since: began)
+        return [("decode + fit", decode), ("analyse", analyse), ("render only", render), ("encode only", encode)]
+    }
+}

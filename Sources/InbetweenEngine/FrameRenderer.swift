@@ -1,5 +1,6 @@
 import CVisionKernels
 import Dispatch
+import Foundation
 
 /// Draws the frames of a prepared clip. Each frame resamples each source once: the camera
 /// path, the global motion and the local flow are composed into one map per source, in the
@@ -42,61 +43,114 @@ public struct FrameRenderer: Sendable {
 
     /// Frame `index` of the plan. Frame 0 and the last frame are the fitted inputs, bit for bit.
     public func frame(_ index: Int) throws -> YUVImage {
-        precondition(plan.steps.indices.contains(index), "frame \(index) is outside the plan")
-        if index == 0 { return start }
-        if index == plan.steps.count - 1 { return end }
-        let step = plan.steps[index]
-        var motion = IVKFrameMotion()
-        withUnsafeMutableBytes(of: &motion.to_start) { copy(toStart(camera: step.camera).m, into: $0) }
-        withUnsafeMutableBytes(of: &motion.start_to_end) { copy(plan.camera.matrix.m, into: $0) }
-        motion.blend = Float(step.blend)
-        motion.feather = Float(profile.feather)
-        var out = YUVImage(size: plan.size)
-        var local = flow.map { try? $0.at(time: step.camera) } ?? nil
-        if flow != nil, local == nil { throw KernelError(kernel: "intermediate_flow", code: -1, detail: String(cString: ivk_last_error())) }
+        try frames(index..<(index + 1))[0]
+    }
+
+    /// The frames in `range`, drawn concurrently, one per thread.
+    public func frames(_ range: Range<Int>) throws -> [YUVImage] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= plan.steps.count, "frames \(range) are outside the plan")
+        let drawn = range.filter { $0 != 0 && $0 != plan.steps.count - 1 }
+        var results: [Int: YUVImage] = [:]
+        if !drawn.isEmpty {
+            for (index, frame) in zip(drawn, try draw(drawn)) { results[index] = frame }
+        }
+        return range.map { index in
+            if index == 0 { return start }
+            if index == plan.steps.count - 1 { return end }
+            return results[index]!
+        }
+    }
+
+    /// Draws the given in-between frames in one batch.
+    private func draw(_ indices: [Int]) throws -> [YUVImage] {
+        let frameBytes = YUVImage.byteCount(plan.size)
+        var motions = [IVKFrameMotion](repeating: IVKFrameMotion(), count: indices.count)
+        // The local motion at each frame's time, packed into one buffer per field.
+        var locals: [IntermediateFlow] = []
+        for (slot, index) in indices.enumerated() {
+            let step = plan.steps[index]
+            withUnsafeMutableBytes(of: &motions[slot].to_start) { copy(toStart(camera: step.camera).m, into: $0) }
+            withUnsafeMutableBytes(of: &motions[slot].start_to_end) { copy(plan.camera.matrix.m, into: $0) }
+            motions[slot].blend = Float(step.blend)
+            motions[slot].feather = Float(profile.feather)
+            if let flow { locals.append(try flow.at(time: step.camera)) }
+        }
+        let backShifts = locals.flatMap { $0.toStart }
+        let onShifts = locals.flatMap { $0.toEnd }
+        let trusts = locals.flatMap { $0.trust }
+        var output = [UInt8](repeating: 0, count: frameBytes * indices.count)
+        let luma = plan.size.pixelCount
         try start.withSourcePlanes { a in
             try end.withSourcePlanes { b in
-                try out.withPlanes { dst in
-                    guard local != nil else {
-                        return try Kernels.check(ivk_render_yuv(&a, &b, &motion, profile.interpolation.c, &dst), "render_yuv")
-                    }
-                    try local!.toStart.withUnsafeBufferPointer { toStart in
-                        try local!.toEnd.withUnsafeBufferPointer { toEnd in
-                            try local!.trust.withUnsafeBufferPointer { trust in
-                                motion.flow_to_start = toStart.baseAddress
-                                motion.flow_to_end = toEnd.baseAddress
-                                motion.flow_trust = trust.baseAddress
-                                motion.flow_width = Int32(local!.size.width)
-                                motion.flow_height = Int32(local!.size.height)
-                                try Kernels.check(ivk_render_yuv(&a, &b, &motion, profile.interpolation.c, &dst), "render_yuv")
+                try backShifts.withUnsafeBufferPointer { backShifts in
+                    try onShifts.withUnsafeBufferPointer { onShifts in
+                        try trusts.withUnsafeBufferPointer { trusts in
+                            try output.withUnsafeMutableBufferPointer { out in
+                                var planes: [IVKPlanes] = []
+                                for slot in indices.indices {
+                                    let base = out.baseAddress! + slot * frameBytes
+                                    planes.append(
+                                        IVKPlanes(
+                                            y: base, u: base + luma, v: base + luma + luma / 4, width: Int32(plan.size.width),
+                                            height: Int32(plan.size.height)))
+                                    if let local = locals.first {
+                                        let field = local.size.pixelCount
+                                        motions[slot].flow_to_start = backShifts.baseAddress! + slot * field * 2
+                                        motions[slot].flow_to_end = onShifts.baseAddress! + slot * field * 2
+                                        motions[slot].flow_trust = trusts.baseAddress! + slot * field
+                                        motions[slot].flow_width = Int32(local.size.width)
+                                        motions[slot].flow_height = Int32(local.size.height)
+                                    }
+                                }
+                                try Kernels.check(
+                                    ivk_render_yuv_batch(&a, &b, motions, Int32(indices.count), profile.interpolation.c, &planes), "render_yuv_batch")
                             }
                         }
                     }
                 }
             }
         }
-        local = nil
-        return out
+        return indices.indices.map { slot in
+            var frame = YUVImage(size: plan.size)
+            frame.bytes = Array(output[(slot * frameBytes)..<((slot + 1) * frameBytes)])
+            return frame
+        }
     }
 
     private func copy(_ values: [Double], into raw: UnsafeMutableRawBufferPointer) {
         values.withUnsafeBytes { raw.copyMemory(from: $0) }
     }
 
-    /// Renders every frame into `sink`, drawing frame n + 1 on a render thread while frame n is
-    /// being written. `progress` receives the number of frames written so far.
+    /// Renders every frame into `sink`: a batch of frames, one per core, is drawn on the render
+    /// thread while the previous batch is being written. `progress` receives the number of
+    /// frames written so far.
     public func render(into sink: inout some FrameSink, progress: (Int) -> Void = { _ in }) async throws {
         let thread = RenderThread()
-        var current = try await thread.run { try self.frame(0) }
-        for index in plan.steps.indices {
-            if index + 1 < plan.steps.count {
-                async let upcoming = thread.run { try self.frame(index + 1) }
-                try await sink.write(current)
+        let batch = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let count = plan.steps.count
+        var next = min(batch, count)
+        let first = 0..<next
+        var current = try await thread.run { try self.frames(first) }
+        var written = 0
+        while true {
+            if next < count {
+                let range = next..<min(next + batch, count)
+                async let upcoming = thread.run { try self.frames(range) }
+                for frame in current {
+                    try await sink.write(frame)
+                    written += 1
+                    progress(written)
+                }
                 current = try await upcoming
+                next = range.upperBound
             } else {
-                try await sink.write(current)
+                for frame in current {
+                    try await sink.write(frame)
+                    written += 1
+                    progress(written)
+                }
+                return
             }
-            progress(index + 1)
         }
     }
 }

@@ -22,9 +22,9 @@ public struct ModeSettings: Sendable, Hashable {
     /// The settings for `mode`.
     public static func `for`(_ mode: Mode) -> ModeSettings {
         switch mode {
-        case .turbo: ModeSettings(profile: .turbo, preset: "veryfast", crf: 23)
+        case .turbo: ModeSettings(profile: .turbo, preset: "superfast", crf: 23)
         case .proFast: ModeSettings(profile: .proFast, preset: "faster", crf: 21)
-        case .pro: ModeSettings(profile: .pro, preset: "fast", crf: 19)
+        case .pro: ModeSettings(profile: .pro, preset: "veryfast", crf: 18)
         }
     }
 }

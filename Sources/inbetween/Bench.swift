@@ -20,12 +20,19 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Runs per speed case (the median is reported).") var runs = 1
         @Option(help: "Keyframe pairs per gap in the quality benchmark.") var clips = 3
         @Option(help: "Engine measured for speed.") var engine: EngineKind = .homography
+        @Option(help: "Mode whose engine settings the quality benchmark uses.") var mode: Mode = .pro
     }
 
     struct Speed: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Wall time and peak memory, end to end, per mode; minterpolate for the same frames.")
+        static let configuration = CommandConfiguration(
+            abstract: "Wall time and peak memory, end to end, per mode; minterpolate for the same frames.")
         @OptionGroup var options: Options
-        func run() async throws { print(BenchReport.speedTable(try await BenchRunner(options).speed())) }
+        @Flag(help: "Also show where the time of each case goes, stage by stage.") var breakdown = false
+        func run() async throws {
+            let runner = try BenchRunner(options)
+            print(BenchReport.speedTable(try await runner.speed()))
+            if breakdown { print(try await runner.breakdown()) }
+        }
     }
 
     struct Quality: AsyncParsableCommand {
@@ -90,13 +97,25 @@ struct BenchRunner {
         return try await benchmark.run(cases: SpeedBenchmark.standardCases, log: log)
     }
 
+    func breakdown() async throws -> String {
+        let benchmark = SpeedBenchmark(
+            binary: "", start: options.image, end: options.imageTail, engine: options.engine, runs: 1, ffmpeg: ffmpeg, work: work)
+        var lines = ["| clip | stage | s |", "|---|---|---:|"]
+        for item in SpeedBenchmark.standardCases {
+            for (stage, seconds) in try await benchmark.breakdown(item) {
+                lines.append("| \(item.label) | \(stage) | \(String(format: "%.2f", seconds)) |")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
     func quality() async throws -> [QualityBenchmark.Row] {
         let stager = ImageStager(ffmpeg: ffmpeg, directory: work)
         let photo = try await stager.stage(.file(options.image), field: "image")
         let world = try await stager.decode(photo, fit: OutputGeometry.coverFit(source: photo.size, target: photo.size))
         let other = try await stager.stage(.file(options.imageTail), field: "image_tail")
         let sprite = try await stager.decode(other, fit: OutputGeometry.coverFit(source: other.size, target: PixelSize(width: 110, height: 110)))
-        let benchmark = QualityBenchmark(ffmpeg: ffmpeg, work: work, clipsPerGap: options.clips)
+        let benchmark = QualityBenchmark(ffmpeg: ffmpeg, work: work, profile: ModeSettings.for(options.mode).profile, clipsPerGap: options.clips)
         var rows = try await benchmark.run(GroundTruth(name: "camera", world: world, sprite: nil), log: log)
         rows += try await benchmark.run(GroundTruth(name: "camera + sprite", world: world, sprite: sprite), log: log)
         return rows

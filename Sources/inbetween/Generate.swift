@@ -92,3 +92,4 @@ struct Generate: AsyncParsableCommand {
 }
 
 extension EngineKind: ExpressibleByArgument {}
+extension Mode: ExpressibleByArgument {}

@@ -143,6 +143,11 @@ typedef struct IVKFrameMotion {
 int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *motion,
                        IVKInterpolation interpolation, IVKPlanes *dst);
 
+/// Renders `count` frames at once, one per thread (each frame single-threaded inside), into
+/// `dsts`. Same inputs as `ivk_render_yuv`, one motion per frame.
+int32_t ivk_render_yuv_batch(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *motions, int32_t count,
+                             IVKInterpolation interpolation, IVKPlanes *dsts);
+
 /// Structural similarity of two same-size gray images (Wang et al. 2004: 11×11 Gaussian
 /// window, σ 1.5, K1 0.01, K2 0.03), averaged over the image, into `ssim`.
 int32_t ivk_ssim(const IVKImage *a, const IVKImage *b, double *ssim);

@@ -525,8 +525,8 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         a->height != dst->height || b->width != dst->width || b->height != dst->height) {
         return IVK_EINVAL;
     }
-    const bool hasFlow = m->flow_to_start != nullptr && m->flow_to_end != nullptr && m->flow_trust != nullptr && m->flow_width > 1 &&
-                         m->flow_height > 1;
+    const bool hasFlow = m->flow_forward != nullptr && m->flow_backward != nullptr && m->confidence_forward != nullptr &&
+                         m->confidence_backward != nullptr && m->flow_width > 1 && m->flow_height > 1;
     return guarded([&] {
         const int w = dst->width, h = dst->height, cw = w / 2, ch = h / 2;
         // Maps and weights are smooth, so they are computed once per chroma sample (at the
@@ -539,6 +539,22 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         cv::Mat &warpA = scratch[10], &warpB = scratch[11];
         thread_local cv::Mat chromaFixed[1], chromaFrac[2];
         for (cv::Mat *mat : {&cax, &cay, &cbx, &cby, &cweight}) mat->create(ch, cw, CV_32FC1);
+        // The local motion at this frame's time, in this thread's scratch.
+        thread_local std::vector<float> toStartField, toEndField, trustField;
+        const float *flowToStart = nullptr, *flowToEnd = nullptr, *flowTrust = nullptr;
+        if (hasFlow) {
+            const size_t n = static_cast<size_t>(m->flow_width) * m->flow_height;
+            toStartField.resize(2 * n);
+            toEndField.resize(2 * n);
+            trustField.resize(n);
+            int32_t status = ivk_intermediate_flow(m->flow_forward, m->flow_backward, m->confidence_forward, m->confidence_backward,
+                                                   m->flow_width, m->flow_height, m->flow_time, toStartField.data(), toEndField.data(),
+                                                   trustField.data());
+            if (status != IVK_OK) return status;
+            flowToStart = toStartField.data();
+            flowToEnd = toEndField.data();
+            flowTrust = trustField.data();
+        }
         const cv::Matx33d g(m->to_start), hm(m->start_to_end);
         const float blend = m->blend;
         const float fa = std::max(m->feather, 1e-3f);
@@ -563,9 +579,9 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                     if (hasFlow) {
                         float u = static_cast<float>(px) / sx, v = static_cast<float>(py) / sy;
                         float ax0, ay0, ax1, ay1;
-                        sample2(m->flow_to_start, m->flow_width, m->flow_height, u, v, ax0, ay0);
-                        sample2(m->flow_to_end, m->flow_width, m->flow_height, u, v, ax1, ay1);
-                        float trust = std::clamp(sample1(m->flow_trust, m->flow_width, m->flow_height, u, v), 0.0f, 1.0f);
+                        sample2(flowToStart, m->flow_width, m->flow_height, u, v, ax0, ay0);
+                        sample2(flowToEnd, m->flow_width, m->flow_height, u, v, ax1, ay1);
+                        float trust = std::clamp(sample1(flowTrust, m->flow_width, m->flow_height, u, v), 0.0f, 1.0f);
                         t0x = trust * sx * ax0;
                         t0y = trust * sy * ay0;
                         t1x = trust * sx * ax1;
@@ -632,7 +648,7 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         cv::remap(pa.v, warpA, fixedA, fracA, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
         cv::remap(pb.v, warpB, fixedB, fracB, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
         blendPlane(warpA, warpB, cweight, out.v);
-        return IVK_OK;
+        return static_cast<int32_t>(IVK_OK);
     });
 }
 

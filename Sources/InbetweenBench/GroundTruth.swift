@@ -1,9 +1,16 @@
 import Foundation
 public import InbetweenEngine
 
+/// A clip whose every frame is known, to cut keyframes from and compare against.
+public protocol GroundTruthSequence: Sendable {
+    var name: String { get }
+    var frameCount: Int { get }
+    func frame(_ index: Int) throws -> RGBImage
+}
+
 /// A clip whose every frame is known: a virtual camera moving over a photograph (pan, zoom,
 /// rotation), optionally with a sprite cut from another photo moving across it on its own.
-public struct GroundTruth: Sendable {
+public struct GroundTruth: GroundTruthSequence {
     public var name: String
     public var frameCount: Int
     public var size: PixelSize

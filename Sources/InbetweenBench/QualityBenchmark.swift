@@ -14,8 +14,8 @@ public struct QualityBenchmark: Sendable {
         public var name: String {
             switch self {
             case .engine(.dissolve): "cross-fade"
-            case .engine(.homography): "inbetween homography (default)"
-            case .engine(.motion): "inbetween motion (flow)"
+            case .engine(.homography): "global homography (inbetween --engine homography)"
+            case .engine(.motion): "inbetween motion (default)"
             case .minterpolate: "ffmpeg minterpolate"
             }
         }
@@ -49,7 +49,7 @@ public struct QualityBenchmark: Sendable {
     }
 
     /// Measures every method at every gap on `sequence`.
-    public func run(_ sequence: GroundTruth, log: (String) -> Void) async throws -> [Row] {
+    public func run(_ sequence: some GroundTruthSequence, log: (String) -> Void) async throws -> [Row] {
         var rows: [Row] = []
         var truth: [Int: YUVImage] = [:]
         var rgb: [Int: RGBImage] = [:]

@@ -65,45 +65,45 @@ public struct FrameRenderer: Sendable {
     private func draw(_ indices: [Int]) throws -> [YUVImage] {
         let frameBytes = YUVImage.byteCount(plan.size)
         var motions = [IVKFrameMotion](repeating: IVKFrameMotion(), count: indices.count)
-        // The local motion at each frame's time, packed into one buffer per field.
-        var locals: [IntermediateFlow] = []
         for (slot, index) in indices.enumerated() {
             let step = plan.steps[index]
             withUnsafeMutableBytes(of: &motions[slot].to_start) { copy(toStart(camera: step.camera).m, into: $0) }
             withUnsafeMutableBytes(of: &motions[slot].start_to_end) { copy(plan.camera.matrix.m, into: $0) }
             motions[slot].blend = Float(step.blend)
             motions[slot].feather = Float(profile.feather)
-            if let flow { locals.append(try flow.at(time: step.camera)) }
+            motions[slot].flow_time = Float(step.camera)
         }
-        let backShifts = locals.flatMap { $0.toStart }
-        let onShifts = locals.flatMap { $0.toEnd }
-        let trusts = locals.flatMap { $0.trust }
         var output = [UInt8](repeating: 0, count: frameBytes * indices.count)
         let luma = plan.size.pixelCount
+        let empty: [Float] = []
+        let field = flow
         try start.withSourcePlanes { a in
             try end.withSourcePlanes { b in
-                try backShifts.withUnsafeBufferPointer { backShifts in
-                    try onShifts.withUnsafeBufferPointer { onShifts in
-                        try trusts.withUnsafeBufferPointer { trusts in
-                            try output.withUnsafeMutableBufferPointer { out in
-                                var planes: [IVKPlanes] = []
-                                for slot in indices.indices {
-                                    let base = out.baseAddress! + slot * frameBytes
-                                    planes.append(
-                                        IVKPlanes(
-                                            y: base, u: base + luma, v: base + luma + luma / 4, width: Int32(plan.size.width),
-                                            height: Int32(plan.size.height)))
-                                    if let local = locals.first {
-                                        let field = local.size.pixelCount
-                                        motions[slot].flow_to_start = backShifts.baseAddress! + slot * field * 2
-                                        motions[slot].flow_to_end = onShifts.baseAddress! + slot * field * 2
-                                        motions[slot].flow_trust = trusts.baseAddress! + slot * field
-                                        motions[slot].flow_width = Int32(local.size.width)
-                                        motions[slot].flow_height = Int32(local.size.height)
+                try (field?.forward ?? empty).withUnsafeBufferPointer { forward in
+                    try (field?.backward ?? empty).withUnsafeBufferPointer { backward in
+                        try (field?.forwardConfidence ?? empty).withUnsafeBufferPointer { forwardConfidence in
+                            try (field?.backwardConfidence ?? empty).withUnsafeBufferPointer { backwardConfidence in
+                                try output.withUnsafeMutableBufferPointer { out in
+                                    var planes: [IVKPlanes] = []
+                                    for slot in indices.indices {
+                                        let base = out.baseAddress! + slot * frameBytes
+                                        planes.append(
+                                            IVKPlanes(
+                                                y: base, u: base + luma, v: base + luma + luma / 4, width: Int32(plan.size.width),
+                                                height: Int32(plan.size.height)))
+                                        if let field {
+                                            motions[slot].flow_forward = forward.baseAddress
+                                            motions[slot].flow_backward = backward.baseAddress
+                                            motions[slot].confidence_forward = forwardConfidence.baseAddress
+                                            motions[slot].confidence_backward = backwardConfidence.baseAddress
+                                            motions[slot].flow_width = Int32(field.size.width)
+                                            motions[slot].flow_height = Int32(field.size.height)
+                                        }
                                     }
+                                    try Kernels.check(
+                                        ivk_render_yuv_batch(&a, &b, motions, Int32(indices.count), profile.interpolation.c, &planes),
+                                        "render_yuv_batch")
                                 }
-                                try Kernels.check(
-                                    ivk_render_yuv_batch(&a, &b, motions, Int32(indices.count), profile.interpolation.c, &planes), "render_yuv_batch")
                             }
                         }
                     }

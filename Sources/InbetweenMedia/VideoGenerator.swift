@@ -46,7 +46,7 @@ public struct VideoGenerator: Sendable {
     public var limits: ImageLimits
     public var engine: EngineKind
 
-    public init(ffmpeg: FFmpeg, fetcher: (any ImageFetcher)? = nil, limits: ImageLimits = .contract, engine: EngineKind = .homography) {
+    public init(ffmpeg: FFmpeg, fetcher: (any ImageFetcher)? = nil, limits: ImageLimits = .contract, engine: EngineKind = .motion) {
         self.ffmpeg = ffmpeg
         self.fetcher = fetcher
         self.limits = limits

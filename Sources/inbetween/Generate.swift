@@ -20,8 +20,8 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Frames per second, 8–60 (default 24).") var fps: String?
     @Option(help: "Seed, 0 to 2^53-1: the same inputs and seed give the same video.") var seed: String?
     @Option(name: .customLong("movement-amplitude"), help: "auto | small | medium | large (default auto).") var movementAmplitude: String?
-    @Option(help: "homography (default: global camera motion), motion (adds dense local flow; experimental) or dissolve (a cross-fade).")
-    var engine: EngineKind = .homography
+    @Option(help: "motion (default: global camera motion refined by dense flow), homography (global motion only) or dissolve (a cross-fade).")
+    var engine: EngineKind = .motion
     @Option(name: .shortAndLong, help: "Where to write the MP4.") var output: String = "out.mp4"
     @Option(help: "Also write the engine's plan, as JSON, to this file.") var plan: String?
     @Flag(help: "Print a one-line JSON summary (size, frames, fps, seconds per stage) on standard output.") var json = false

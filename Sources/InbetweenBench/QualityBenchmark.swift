@@ -128,9 +128,7 @@ public struct QualityBenchmark: Sendable {
             throw MediaError(.decodeFailed, "minterpolate gave \(outcome.output.count) bytes for \(gap + 1) frames: \(outcome.firstErrorLine)")
         }
         return (0...gap).map { index in
-            var frame = YUVImage(size: size)
-            frame.bytes = Array(outcome.output[(index * frameBytes)..<((index + 1) * frameBytes)])
-            return frame
+            YUVImage(size: size, bytes: Array(outcome.output[(index * frameBytes)..<((index + 1) * frameBytes)]))
         }
     }
 }

@@ -25,17 +25,20 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public var interpolation: Interpolation
     /// Width, in output pixels, of the soft edge where a warped source runs out.
     public var feather: Double
+    /// Resampling maps are computed once per `mapStep` × `mapStep` pixels (2 or 4) and
+    /// interpolated: they are smooth, and 4 costs a quarter of 2.
+    public var mapStep: Int
 
     /// Coarse analysis (long side 640, flow at 320 with DIS ultrafast), bilinear rendering.
     public static let turbo = EngineProfile(
         analysisLongSide: 640, maxFeatures: 1500, matchRatio: 0.8, inlierThreshold: 2.5, maxIterations: 2000, useFlow: true, flowLongSide: 320,
-        flowPreset: 0, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 6)
+        flowPreset: 0, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 6, mapStep: 4)
     /// Full analysis (long side 960, flow at 480 with DIS fast), bilinear rendering.
     public static let proFast = EngineProfile(
         analysisLongSide: 960, maxFeatures: 3000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 5000, useFlow: true, flowLongSide: 480,
-        flowPreset: 1, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 8)
+        flowPreset: 1, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 8, mapStep: 4)
     /// Full analysis (long side 960, flow at 480 with DIS medium), bicubic rendering.
     public static let pro = EngineProfile(
         analysisLongSide: 960, maxFeatures: 4000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 10000, useFlow: true, flowLongSide: 480,
-        flowPreset: 2, flowTolerance: 1, confidenceBlur: 5, interpolation: .bicubic, feather: 8)
+        flowPreset: 2, flowTolerance: 1, confidenceBlur: 5, interpolation: .bicubic, feather: 8, mapStep: 2)
 }

@@ -72,8 +72,10 @@ public struct FrameRenderer: Sendable {
             motions[slot].blend = Float(step.blend)
             motions[slot].feather = Float(profile.feather)
             motions[slot].flow_time = Float(step.camera)
+            motions[slot].map_step = Int32(profile.mapStep)
         }
-        var output = [UInt8](repeating: 0, count: frameBytes * indices.count)
+        // Every byte is written by the kernel: no need to clear the buffer first.
+        var output = [UInt8](unsafeUninitializedCapacity: frameBytes * indices.count) { _, count in count = frameBytes * indices.count }
         let luma = plan.size.pixelCount
         let empty: [Float] = []
         let field = flow
@@ -110,10 +112,9 @@ public struct FrameRenderer: Sendable {
                 }
             }
         }
+        if indices.count == 1 { return [YUVImage(size: plan.size, bytes: output)] }
         return indices.indices.map { slot in
-            var frame = YUVImage(size: plan.size)
-            frame.bytes = Array(output[(slot * frameBytes)..<((slot + 1) * frameBytes)])
-            return frame
+            YUVImage(size: plan.size, bytes: Array(output[(slot * frameBytes)..<((slot + 1) * frameBytes)]))
         }
     }
 

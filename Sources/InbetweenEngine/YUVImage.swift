@@ -15,6 +15,14 @@ public struct YUVImage: Sendable, Hashable {
         bytes = [UInt8](repeating: 16, count: luma) + [UInt8](repeating: 128, count: luma / 2)
     }
 
+    /// Wraps `bytes`, which must hold exactly one I420 frame of `size`.
+    public init(size: PixelSize, bytes: [UInt8]) {
+        precondition(size.width % 2 == 0 && size.height % 2 == 0, "4:2:0 frames need even sides, got \(size)")
+        precondition(bytes.count == Self.byteCount(size), "a \(size) frame has \(Self.byteCount(size)) bytes, got \(bytes.count)")
+        self.size = size
+        self.bytes = bytes
+    }
+
     /// The RGB image converted with the BT.709 matrix, chroma averaged over 2×2 blocks.
     public init(_ rgb: RGBImage) throws {
         self.init(size: rgb.size)

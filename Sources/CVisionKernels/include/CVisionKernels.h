@@ -139,6 +139,9 @@ typedef struct IVKFrameMotion {
     float blend;
     /// Soft edge, in output pixels, where a source runs out.
     float feather;
+    /// Maps are computed once per map_step × map_step luma block and interpolated:
+    /// 2 (per chroma sample) or 4 (when both sides divide by 4). Anything else means 2.
+    int32_t map_step;
 } IVKFrameMotion;
 
 /// Renders one output frame: each source is resampled once through a map that composes the

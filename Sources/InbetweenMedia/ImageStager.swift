@@ -10,7 +10,10 @@ public struct StagedImage: Sendable, Hashable {
     public var path: String
     public var format: ImageFormat
     public var byteCount: Int
+    /// The size as shown: after the EXIF orientation is applied.
     public var size: PixelSize
+    /// EXIF orientation (1 upright ... 8); JPEG only, 1 elsewhere.
+    public var orientation: Int = 1
 }
 
 /// Fetches an image URL. The server supplies one that passes its SSRF guard.
@@ -65,7 +68,9 @@ public struct ImageStager: Sendable {
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
             throw MediaError(.ioFailed, "could not write \(path)")
         }
-        let size = try await probe(path: path, format: format, field: field)
+        let orientation = format == .jpeg ? ExifOrientation.read(bytes) : 1
+        let stored = try await probe(path: path, format: format, field: field)
+        let size = ExifOrientation.swapsSides(orientation) ? PixelSize(width: stored.height, height: stored.width) : stored
         guard size.pixelCount <= limits.maxPixels else {
             let megapixels = (Double(size.pixelCount) / 100_000).rounded() / 10
             throw APIError.invalidImage(
@@ -80,7 +85,7 @@ public struct ImageStager: Sendable {
                 "`\(field)` is \(size.width)x\(size.height), an aspect ratio of \(String(format: "%.2f", aspect)):1; it must be under \(Int(limits.maxAspectRatio)):1."
             )
         }
-        return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size)
+        return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size, orientation: orientation)
     }
 
     /// Stages both images (`image`, `image_tail`) and decodes them cover-cropped to the aspect
@@ -98,16 +103,19 @@ public struct ImageStager: Sendable {
     /// Decodes a staged image and fits it to `fit.target` by cover-crop (lanczos), as RGB.
     public func decode(_ image: StagedImage, fit: CoverFit) async throws -> RGBImage {
         let target = fit.target
-        let filter = [
-            "scale=\(fit.scaled.width):\(fit.scaled.height):flags=lanczos+accurate_rnd+full_chroma_int",
-            "crop=\(target.width):\(target.height):\(fit.cropX):\(fit.cropY)",
-            "format=rgb24",
-        ].joined(separator: ",")
+        let filter =
+            (ExifOrientation.filters(image.orientation) + [
+                "scale=\(fit.scaled.width):\(fit.scaled.height):flags=lanczos+accurate_rnd+full_chroma_int",
+                "crop=\(target.width):\(target.height):\(fit.cropX):\(fit.cropY)",
+                "format=rgb24",
+            ]).joined(separator: ",")
         let expected = target.pixelCount * 3
         let outcome = try await ffmpeg.run(
             ffmpeg.ffmpegPath,
+            // ffmpeg may or may not turn a JPEG by its EXIF tag depending on its version; we
+            // turn it ourselves (the same on every version) and tell ffmpeg not to.
             FFmpeg.hardening + inputOptions(image.format) + [
-                "-i", image.path, "-frames:v", "1", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+                "-noautorotate", "-i", image.path, "-frames:v", "1", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
             ],
             outputLimit: expected + 1, timeout: ffmpeg.decodeTimeout)
         guard outcome.succeeded, outcome.output.count == expected else {

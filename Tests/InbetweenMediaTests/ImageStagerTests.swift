@@ -140,3 +140,50 @@ struct ImageStagerTests {
         #expect(error?.message.contains("fetching URLs is not enabled") == true)
     }
 }
+
+@Suite("EXIF orientation")
+struct ExifOrientationTests {
+    /// A JPEG with an APP1 EXIF segment carrying `orientation`, inserted after SOI.
+    static func withOrientation(_ jpeg: [UInt8], _ orientation: UInt8, bigEndian: Bool) -> [UInt8] {
+        let tiff: [UInt8] =
+            bigEndian
+            ? [0x4D, 0x4D, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0]
+            : [0x49, 0x49, 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0, 0, 0, 0, 0]
+        let payload = Array("Exif\0\0".utf8) + tiff
+        let length = payload.count + 2
+        return [0xFF, 0xD8, 0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload + Array(jpeg.dropFirst(2))
+    }
+
+    @Test func readsTheTag() {
+        let bare: [UInt8] = [0xFF, 0xD8, 0xFF, 0xD9]
+        #expect(ExifOrientation.read(bare) == 1)
+        for value in UInt8(1)...8 {
+            #expect(ExifOrientation.read(Self.withOrientation(bare, value, bigEndian: true)) == Int(value))
+            #expect(ExifOrientation.read(Self.withOrientation(bare, value, bigEndian: false)) == Int(value))
+        }
+        #expect(ExifOrientation.read(Array("not a jpeg".utf8)) == 1)
+        #expect(ExifOrientation.read([0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 1, 2]) == 1, "a segment longer than the file is ignored")
+    }
+
+    @Test func aSidewaysPhotoIsShownUpright() async throws {
+        // Stored landscape: red on the left, blue on the right. Orientation 6 says "turn a
+        // quarter clockwise to show": upright it is portrait, red on top, blue below.
+        let fixtures = try Fixtures()
+        let stored = fixtures.path("stored.jpg")
+        try fixtures.ffmpegRun([
+            "-f", "lavfi", "-i", "color=red:size=160x240", "-f", "lavfi", "-i", "color=blue:size=160x240", "-filter_complex",
+            "[0][1]hstack=inputs=2", "-frames:v", "1", "-q:v", "2", stored,
+        ])
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: stored)))
+        let rotated = try fixtures.file("phone.jpg", Self.withOrientation(bytes, 6, bigEndian: false))
+        let stager = ImageStager(ffmpeg: fixtures.ffmpeg, directory: fixtures.directory)
+        let staged = try await stager.stage(.file(rotated), field: "image")
+        #expect(staged.orientation == 6)
+        #expect(staged.size == PixelSize(width: 240, height: 320))
+        let upright = try await stager.decode(staged, fit: OutputGeometry.coverFit(source: staged.size, target: PixelSize(width: 240, height: 320)))
+        let top = upright[120, 40]
+        let bottom = upright[120, 280]
+        #expect(top.r > 200 && top.b < 60, "top is \(top)")
+        #expect(bottom.b > 200 && bottom.r < 60, "bottom is \(bottom)")
+    }
+}

@@ -88,15 +88,6 @@ int32_t ivk_gray_resized(const IVKImage *src, IVKImage *dst) {
     });
 }
 
-int32_t ivk_resize(const IVKImage *src, IVKImage *dst, IVKInterpolation interpolation) {
-    if (!valid(src, 0) || !valid(dst, src->channels)) return IVK_EINVAL;
-    return guarded([&] {
-        cv::Mat out = wrap(dst);
-        cv::resize(wrap(src), out, out.size(), 0, 0, cvInterpolation(interpolation));
-        return IVK_OK;
-    });
-}
-
 int32_t ivk_match_features(const IVKImage *gray_a, const IVKImage *gray_b, int32_t max_features,
                            float ratio, float *points_a, float *points_b, int32_t capacity,
                            int32_t *count) {
@@ -178,64 +169,6 @@ int32_t ivk_estimate_transform(const float *points_a, const float *points_b, int
     });
 }
 
-int32_t ivk_warp_blend(const IVKImage *a, const double map_a[9], const IVKImage *b,
-                       const double map_b[9], float t, float feather,
-                       IVKInterpolation interpolation, IVKImage *dst) {
-    if (!valid(a, 3) || !valid(b, 3) || !valid(dst, 3) || map_a == nullptr || map_b == nullptr) {
-        return IVK_EINVAL;
-    }
-    return guarded([&] {
-        // Scratch buffers reused across calls on this thread. The parallel loop below runs on
-        // other threads, so it must reach them through these references, not by name.
-        thread_local cv::Mat scratchA, scratchB;
-        cv::Mat &warpedA = scratchA, &warpedB = scratchB;
-        const cv::Size size(dst->width, dst->height);
-        const cv::Matx33d ma(map_a), mb(map_b);
-        const int flags = cvInterpolation(interpolation) | cv::WARP_INVERSE_MAP;
-        cv::warpPerspective(wrap(a), warpedA, cv::Mat(ma), size, flags, cv::BORDER_REPLICATE);
-        cv::warpPerspective(wrap(b), warpedB, cv::Mat(mb), size, flags, cv::BORDER_REPLICATE);
-        const float fa = std::max(feather, 1e-3f);
-        const float wa0 = 1.0f - t, wb0 = t;
-        const double awMax = a->width - 1, ahMax = a->height - 1, bwMax = b->width - 1, bhMax = b->height - 1;
-
-        // How far inside its source a mapped point lands: 1 inside, falling to 0 `feather`
-        // pixels outside, 0 behind the camera.
-        auto visibility = [fa](const cv::Matx33d &m, double x, double y, double wMax, double hMax) {
-            double z = m(2, 0) * x + m(2, 1) * y + m(2, 2);
-            if (z <= 1e-9) return 0.0f;
-            double sx = (m(0, 0) * x + m(0, 1) * y + m(0, 2)) / z;
-            double sy = (m(1, 0) * x + m(1, 1) * y + m(1, 2)) / z;
-            double inside = std::min(std::min(sx, wMax - sx), std::min(sy, hMax - sy));
-            return static_cast<float>(std::clamp(1.0 + inside / fa, 0.0, 1.0));
-        };
-
-        cv::parallel_for_(cv::Range(0, size.height), [&](const cv::Range &rows) {
-            for (int y = rows.start; y < rows.end; ++y) {
-                const uint8_t *pa = warpedA.ptr<uint8_t>(y);
-                const uint8_t *pb = warpedB.ptr<uint8_t>(y);
-                uint8_t *out = dst->data + static_cast<size_t>(y) * dst->stride;
-                for (int x = 0; x < size.width; ++x) {
-                    float wa = wa0 * visibility(ma, x, y, awMax, ahMax);
-                    float wb = wb0 * visibility(mb, x, y, bwMax, bhMax);
-                    float sum = wa + wb;
-                    if (sum < 1e-6f) {
-                        wa = wa0;
-                        wb = wb0;
-                        sum = 1.0f;
-                    }
-                    wa /= sum;
-                    wb /= sum;
-                    for (int c = 0; c < 3; ++c) {
-                        float v = wa * pa[3 * x + c] + wb * pb[3 * x + c];
-                        out[3 * x + c] = static_cast<uint8_t>(std::clamp(v + 0.5f, 0.0f, 255.0f));
-                    }
-                }
-            }
-        });
-        return IVK_OK;
-    });
-}
-
 int32_t ivk_ssim(const IVKImage *a, const IVKImage *b, double *ssim) {
     if (!valid(a, 1) || !valid(b, 1) || ssim == nullptr || a->width != b->width || a->height != b->height) return IVK_EINVAL;
     return guarded([&] {
@@ -280,8 +213,6 @@ int32_t ivk_render_yuv_batch(const IVKPlanes *a, const IVKPlanes *b, const IVKFr
     }
     return IVK_OK;
 }
-
-void ivk_set_threads(int32_t threads) { cv::setNumThreads(threads > 0 ? threads : -1); }
 
 const char *ivk_last_error(void) { return lastError.c_str(); }
 

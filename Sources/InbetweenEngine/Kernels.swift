@@ -75,19 +75,6 @@ enum Kernels {
         return GrayImage(size: size, pixels: out)
     }
 
-    /// Resizes an RGB image.
-    static func resize(_ image: RGBImage, to size: PixelSize, interpolation: Interpolation) throws -> RGBImage {
-        var out = RGBImage(size: size)
-        try withView(image) { src in
-            try out.pixels.withUnsafeMutableBufferPointer { buffer in
-                var dst = IVKImage(
-                    data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
-                try check(ivk_resize(&src, &dst, interpolation.c), "resize")
-            }
-        }
-        return out
-    }
-
     /// Mutual ORB matches passing the ratio test, as point pairs (x, y) in a and in b.
     static func matchFeatures(_ a: GrayImage, _ b: GrayImage, maxFeatures: Int, ratio: Float) throws -> (a: [Float], b: [Float]) {
         let capacity = maxFeatures
@@ -112,23 +99,6 @@ enum Kernels {
         try check(ivk_estimate_transform(a, b, Int32(a.count / 2), model, threshold, Int32(iterations), &matrix, nil, &inliers), "estimate_transform")
         guard inliers > 0, matrix.allSatisfy(\.isFinite) else { return nil }
         return (Matrix3(matrix), Int(inliers))
-    }
-
-    /// One blended frame: `a` sampled through `mapA`, `b` through `mapB` (output → source),
-    /// mixed with weight `t` toward `b`, written into `out`.
-    static func warpBlend(
-        _ a: RGBImage, mapA: Matrix3, _ b: RGBImage, mapB: Matrix3, t: Double, feather: Double, interpolation: Interpolation, into out: inout RGBImage
-    ) throws {
-        let size = out.size
-        try withView(a) { va in
-            try withView(b) { vb in
-                try out.pixels.withUnsafeMutableBufferPointer { buffer in
-                    var dst = IVKImage(
-                        data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width * 3), channels: 3)
-                    try check(ivk_warp_blend(&va, mapA.m, &vb, mapB.m, Float(t), Float(feather), interpolation.c, &dst), "warp_blend")
-                }
-            }
-        }
     }
 
     /// A gray image warped through `map` (output → source), edges replicated.
@@ -165,6 +135,4 @@ enum Kernels {
         return confidence
     }
 
-    /// Caps the threads OpenCV's parallel loops use (0: OpenCV's default).
-    static func setThreads(_ count: Int) { ivk_set_threads(Int32(count)) }
 }

@@ -51,10 +51,7 @@ enum Patterns {
 
     /// `image` seen through `motion` (start → end pixel coordinates).
     static func warped(_ image: RGBImage, by motion: Matrix3) throws -> RGBImage {
-        var out = RGBImage(size: image.size)
-        let map = motion.inverse!
-        try Kernels.warpBlend(image, mapA: map, image, mapB: map, t: 0, feather: 1, interpolation: .bicubic, into: &out)
-        return out
+        try image.view(size: image.size, map: motion.inverse!, interpolation: .bicubic)
     }
 
     /// A zoom by `zoom` about the centre followed by a shift.

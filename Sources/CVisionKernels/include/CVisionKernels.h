@@ -47,9 +47,6 @@ typedef enum IVKTransformModel {
 /// Converts an RGB image to grayscale and resizes it to `dst` (1 channel) in one pass.
 int32_t ivk_gray_resized(const IVKImage *src, IVKImage *dst);
 
-/// Resizes `src` into `dst` (same channel count).
-int32_t ivk_resize(const IVKImage *src, IVKImage *dst, IVKInterpolation interpolation);
-
 /// Detects ORB features in two grayscale images and matches them with Lowe's ratio test
 /// (best / second best < `ratio`) in both directions, keeping mutual best matches.
 /// Writes up to `capacity` pairs as x,y floats into `points_a` and `points_b`
@@ -65,16 +62,6 @@ int32_t ivk_estimate_transform(const float *points_a, const float *points_b, int
                                IVKTransformModel model, double reprojection_threshold,
                                int32_t max_iterations, double matrix[9], uint8_t *inliers,
                                int32_t *inlier_count);
-
-/// Renders one blended frame: for each output pixel p, samples `a` at map_a(p) and `b` at
-/// map_b(p) (3x3 projective maps from output to source pixel coordinates), and blends
-/// them with weight `t` toward `b`. A sample that falls outside its source loses its weight
-/// smoothly over `feather` pixels, so the other source fills the gap; where both fall
-/// outside, the edge-replicated samples are blended with plain weights.
-/// `a`, `b` and `dst` are 3-channel; `a` and `b` may differ in size from `dst`.
-int32_t ivk_warp_blend(const IVKImage *a, const double map_a[9], const IVKImage *b,
-                       const double map_b[9], float t, float feather,
-                       IVKInterpolation interpolation, IVKImage *dst);
 
 /// A planar YUV 4:2:0 image (I420): a full-size Y plane, then U and V at half width and
 /// height. Width and height are even; each plane's stride is its width.
@@ -158,9 +145,6 @@ int32_t ivk_render_yuv_batch(const IVKPlanes *a, const IVKPlanes *b, const IVKFr
 /// Structural similarity of two same-size gray images (Wang et al. 2004: 11×11 Gaussian
 /// window, σ 1.5, K1 0.01, K2 0.03), averaged over the image, into `ssim`.
 int32_t ivk_ssim(const IVKImage *a, const IVKImage *b, double *ssim);
-
-/// Number of threads OpenCV's parallel loops use (0 or negative: OpenCV's default).
-void ivk_set_threads(int32_t threads);
 
 /// The last error message raised by OpenCV on this thread ("" if none).
 const char *ivk_last_error(void);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Inbetween needs on Debian 12: ffmpeg (decode/encode), OpenCV (the pixel
-# kernels) and pkg-config (to find OpenCV). Swift itself is expected at /opt/swift or on PATH.
+# kernels), pkg-config, and python3 (the tests' loopback HTTP server). Swift itself is
+# expected at /opt/swift or on PATH.
 set -euo pipefail
 
-packages=(ffmpeg libopencv-dev pkg-config)
+packages=(ffmpeg libopencv-dev pkg-config python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `inbetween generate`, run as a subprocess the way a user runs it.
 @Suite("inbetween generate")
 struct GenerateCommandTests {
@@ -107,5 +111,70 @@ struct GenerateCommandTests {
         let planJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plan))) as? [String: Any])
         #expect((planJSON["steps"] as? [Any])?.count == 12)
         #expect((planJSON["camera"] as? [String: Any])?["source"] as? String == "found")
+    }
+}
+
+@Suite("inbetween generate with URLs", .serialized)
+struct GenerateURLTests {
+    /// A real HTTP server on loopback (Debian's Python http.server) serving `directory`. The
+    /// interpreter is started directly, not through a wrapper script that would outlive SIGTERM,
+    /// and it reports its port through a file, not a pipe: a child started by a test running
+    /// alongside could inherit a pipe's write end and keep it open.
+    final class LoopbackServer {
+        let process = Process()
+        let port: Int
+        let log = GenerateCommandTests.temporary("server.log")
+
+        init(serving directory: String) throws {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory, "0"]
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+            var port: Int?
+            for _ in 0..<100 where port == nil {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                port = text.firstMatch(of: /port (\d+)/).flatMap { Int($0.1) }
+                if port == nil { Thread.sleep(forTimeInterval: 0.05) }
+            }
+            guard let port else {
+                kill(process.processIdentifier, SIGKILL)
+                throw CocoaError(.fileReadUnknown)
+            }
+            self.port = port
+        }
+
+        deinit {
+            // SIGKILL: children of the test process may start with SIGTERM blocked.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: log)
+        }
+    }
+
+    @Test func fetchesBothImagesOverHTTP() throws {
+        let server = try LoopbackServer(serving: GenerateCommandTests.root.appendingPathComponent("samples").path)
+        let output = GenerateCommandTests.temporary("url.mp4")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let base = "http://127.0.0.1:\(server.port)"
+        let result = try GenerateCommandTests.run([
+            "--image", "\(base)/start.jpg", "--image-tail", "\(base)/end.jpg", "--prompt", "push in", "--mode", "turbo", "--resolution", "540p",
+            "--duration", "1", "--fps", "8", "--json", "--output", output,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"frames\":8"))
+    }
+
+    @Test func aMissingURLNamesTheImage() throws {
+        let server = try LoopbackServer(serving: GenerateCommandTests.root.appendingPathComponent("samples").path)
+        let base = "http://127.0.0.1:\(server.port)"
+        let result = try GenerateCommandTests.run([
+            "--image", "\(base)/start.jpg", "--image-tail", "\(base)/nope.jpg", "--prompt", "x", "--output", GenerateCommandTests.temporary("o.mp4"),
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("error: `image_tail` could not be fetched"), "\(result.stderr)")
+        #expect(result.stderr.contains("404"), "\(result.stderr)")
     }
 }

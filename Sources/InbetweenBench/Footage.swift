@@ -10,15 +10,9 @@ public struct Footage: GroundTruthSequence {
 
     /// Frames `range` of the video at `url`, decoded with the hardened ffmpeg.
     public static func load(name: String, url: URL, range: ClosedRange<Int>, ffmpeg: FFmpeg) async throws -> Footage {
-        let probe = try await ffmpeg.run(
-            ffmpeg.ffprobePath,
-            FFmpeg.probeHardening + ["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url.path],
-            outputLimit: 4096, timeout: .seconds(60))
-        let fields = String(decoding: probe.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
-        guard probe.succeeded, fields.count >= 2, let width = Int(fields[0]), let height = Int(fields[1]) else {
-            throw MediaError(.decodeFailed, "cannot read the size of \(url.path): \(probe.firstErrorLine)")
-        }
-        let size = PixelSize(width: width / 2 * 2, height: height / 2 * 2)
+        let (probed, probe) = try await ffmpeg.probeSize(url.path)
+        guard let probed else { throw MediaError(.decodeFailed, "cannot read the size of \(url.path): \(probe.firstErrorLine)") }
+        let size = PixelSize(width: probed.width / 2 * 2, height: probed.height / 2 * 2)
         let frameBytes = size.pixelCount * 3
         let outcome = try await ffmpeg.run(
             ffmpeg.ffmpegPath,

@@ -142,21 +142,12 @@ public struct ImageStager: Sendable {
     }
 
     private func probe(path: String, format: ImageFormat, field: String) async throws -> PixelSize {
-        let outcome = try await ffmpeg.run(
-            ffmpeg.ffprobePath,
-            FFmpeg.probeHardening + inputOptions(format).filter { $0 != "-xerror" }
-                + ["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path],
-            outputLimit: 4096, timeout: ffmpeg.decodeTimeout)
-        let fields = String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
-        // ffprobe refuses to open a picture beyond -max_pixels; it still names its size.
-        if let match = outcome.error.firstMatch(of: /Picture size (\d+)x(\d+) exceeds/), let width = Int(match.1), let height = Int(match.2) {
-            return PixelSize(width: width, height: height)
-        }
-        guard outcome.succeeded, fields.count >= 2, let width = Int(fields[0]), let height = Int(fields[1]), width > 0, height > 0 else {
+        let (size, outcome) = try await ffmpeg.probeSize(path, options: inputOptions(format).filter { $0 != "-xerror" })
+        guard let size else {
             let detail = outcome.firstErrorLine.isEmpty ? "" : " (\(outcome.firstErrorLine))"
             throw APIError.invalidImage(field, "`\(field)` is damaged: its \(format.rawValue.uppercased()) header could not be read\(detail).")
         }
-        return PixelSize(width: width, height: height)
+        return size
     }
 
     private func readLocal(_ path: String, field: String) throws -> [UInt8] {

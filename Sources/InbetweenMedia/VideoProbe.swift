@@ -20,6 +20,24 @@ public struct VideoInfo: Sendable, Hashable, Codable {
 }
 
 extension FFmpeg {
+    /// The width and height of the first video stream of `path` (nil when ffprobe cannot tell),
+    /// with ffprobe's outcome for messages. `options` go before the input (demuxer, limits).
+    /// A picture beyond `-max_pixels` still gets its size: ffprobe names it while refusing it.
+    public func probeSize(_ path: String, options: [String] = []) async throws -> (size: PixelSize?, outcome: Outcome) {
+        let outcome = try await run(
+            ffprobePath,
+            Self.probeHardening + options + ["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path],
+            outputLimit: 4096, timeout: decodeTimeout)
+        if let match = outcome.error.firstMatch(of: /Picture size (\d+)x(\d+) exceeds/), let width = Int(match.1), let height = Int(match.2) {
+            return (PixelSize(width: width, height: height), outcome)
+        }
+        let fields = String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+        guard outcome.succeeded, fields.count >= 2, let width = Int(fields[0]), let height = Int(fields[1]), width > 0, height > 0 else {
+            return (nil, outcome)
+        }
+        return (PixelSize(width: width, height: height), outcome)
+    }
+
     /// Probes `url` (an MP4 we wrote), decoding it to count frames exactly.
     public func probeVideo(_ url: URL) async throws -> VideoInfo {
         let outcome = try await run(

@@ -17,11 +17,24 @@ let package = Package(
         .library(name: "InbetweenAPI", targets: ["InbetweenAPI"]),
         .library(name: "InbetweenEngine", targets: ["InbetweenEngine"]),
         .library(name: "InbetweenMedia", targets: ["InbetweenMedia"]),
+        .library(name: "InbetweenJobs", targets: ["InbetweenJobs"]),
+        .library(name: "InbetweenSQLite", targets: ["InbetweenSQLite"]),
+        .library(name: "InbetweenServer", targets: ["InbetweenServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // OpenCV 4 from the system (Debian: libopencv-dev). Not through pkg-config: its
@@ -64,14 +77,61 @@ let package = Package(
             dependencies: ["InbetweenMedia", "InbetweenEngine", "InbetweenAPI"],
             swiftSettings: swiftSettings
         ),
+        // Jobs without HTTP: the store protocol, the lifecycle state machine, workers, webhooks.
+        .target(
+            name: "InbetweenJobs",
+            dependencies: [
+                "InbetweenAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded store: one SQLite file (WAL) through GRDB.
+        .target(
+            name: "InbetweenSQLite",
+            dependencies: ["InbetweenJobs", "InbetweenAPI", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP API on Hummingbird: routes, auth, limits, result files, the SSRF-guarded fetcher.
+        .target(
+            name: "InbetweenServer",
+            dependencies: [
+                "InbetweenJobs",
+                "InbetweenAPI",
+                "InbetweenMedia",
+                "InbetweenEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "inbetween",
             dependencies: [
+                "InbetweenServer",
+                "InbetweenSQLite",
+                "InbetweenJobs",
                 "InbetweenBench",
                 "InbetweenMedia",
                 "InbetweenEngine",
                 "InbetweenAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -79,6 +139,24 @@ let package = Package(
         .testTarget(name: "InbetweenEngineTests", dependencies: ["InbetweenEngine"], swiftSettings: swiftSettings),
         // Runs the built `inbetween` binary as a user would.
         .testTarget(name: "InbetweenCLITests", dependencies: ["inbetween"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InbetweenJobsTests",
+            dependencies: ["InbetweenJobs", "InbetweenSQLite", "InbetweenAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InbetweenServerTests",
+            dependencies: [
+                "InbetweenServer",
+                "InbetweenSQLite",
+                "InbetweenJobs",
+                "InbetweenAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "InbetweenMediaTests",
             dependencies: ["InbetweenMedia", "InbetweenEngine", "InbetweenAPI"],

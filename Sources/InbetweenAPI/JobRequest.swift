@@ -1,0 +1,49 @@
+public import Foundation
+
+/// A validated `POST /api/v1/job/create` body.
+public struct JobRequest: Sendable, Hashable {
+    public var model: String
+    public var arguments: GenerationArguments
+    /// `args` as sent, for the job record (validation already applied).
+    public var rawArguments: [String: JSONValue]
+    public var callbackURL: URL?
+
+    /// The keys the body may hold.
+    public static let keys = ["model", "args", "callback_url"]
+
+    /// Applies CONTRACT.md's rules to a parsed body; the first broken rule is thrown.
+    public init(validating body: JSONValue, limits: ImageLimits = .contract) throws(APIError) {
+        guard case .object(let object) = body else {
+            throw APIError(.badJSON, "the request body must be a JSON object with `model` and `args`; got \(body.typeName).")
+        }
+        if let unknown = object.keys.sorted().first(where: { !Self.keys.contains($0) }) {
+            throw APIError(.unknownArgument, "unknown field `\(unknown)`; the body takes: model, args, callback_url.", field: unknown)
+        }
+        guard case .string(let model)? = object["model"] else {
+            throw .invalid("model", "`model` is required: a string, \"\(modelID)\".")
+        }
+        guard model == modelID else {
+            throw APIError(.unknownModel, "model \"\(model.prefix(100))\" is not served here; models served: \(modelID).", field: "model")
+        }
+        self.model = model
+        guard case .object(let args)? = object["args"] else {
+            throw .invalid("args", "`args` is required: an object with at least prompt, image and image_tail.")
+        }
+        arguments = try GenerationArguments(validating: args, limits: limits)
+        rawArguments = args
+        switch object["callback_url"] {
+        case nil, .null?:
+            callbackURL = nil
+        case .string(let text)?:
+            let lower = text.lowercased()
+            guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), text.utf8.count <= 2048, let url = URL(string: text),
+                url.host?.isEmpty == false
+            else {
+                throw .invalid("callback_url", "`callback_url` must be an absolute http:// or https:// URL of at most 2048 bytes.")
+            }
+            callbackURL = url
+        case let other?:
+            throw .invalid("callback_url", "`callback_url` must be a string (an http(s) URL); got \(other.typeName).")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// What `GET /api/v1/models` says about a model: its arguments and its prices.
+public struct ModelDescription: Sendable, Hashable, Codable {
+    public struct Argument: Sendable, Hashable, Codable {
+        public var name: String
+        public var type: String
+        public var required: Bool
+        public var defaultValue: String?
+        public var options: [String]?
+        public var minimum: Int?
+        public var maximum: Int?
+        public var description: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, required
+            case defaultValue = "default"
+            case options, minimum, maximum, description
+        }
+    }
+
+    /// One row of the pricing table: USD per duration, 1 s to 8 s.
+    public struct Price: Sendable, Hashable, Codable {
+        public var mode: String
+        public var resolution: String
+        public var amounts: [String]
+    }
+
+    public var id: String
+    public var category: String
+    public var description: String
+    public var arguments: [Argument]
+    public var pricing: [Price]
+
+    /// The model we serve, described from the same constants the validator uses.
+    public static let startEndToVideo = ModelDescription(
+        id: modelID,
+        category: "image-to-video",
+        description: "A video that travels from a start frame to an end frame, shaped by a prompt (camera moves and pace).",
+        arguments: [
+            Argument(
+                name: "mode", type: "string", required: false, defaultValue: "pro", options: Mode.allCases.map(\.rawValue),
+                description: "Speed/quality trade-off."),
+            Argument(
+                name: "prompt", type: "string", required: true, minimum: GenerationArguments.promptLength.lowerBound,
+                maximum: GenerationArguments.promptLength.upperBound, description: "Text prompt; camera moves and pace words shape the motion."),
+            Argument(
+                name: "duration", type: "string", required: false, defaultValue: "5", minimum: GenerationArguments.durationRange.lowerBound,
+                maximum: GenerationArguments.durationRange.upperBound, description: "Whole seconds (a JSON number is accepted too)."),
+            Argument(name: "image", type: "string", required: true, description: "Start frame: http(s) URL or data:image/png|jpeg|webp;base64 URI."),
+            Argument(name: "image_tail", type: "string", required: true, description: "End frame: same forms as image."),
+            Argument(
+                name: "resolution", type: "string", required: false, defaultValue: "720p", options: Resolution.allCases.map(\.rawValue),
+                description: "Output tier; 540p is not offered in pro-fast."),
+            Argument(
+                name: "seed", type: "integer", required: false, minimum: 0, maximum: Int(GenerationArguments.maxSeed),
+                description: "Same inputs and seed give the same video."),
+            Argument(
+                name: "movement_amplitude", type: "string", required: false, defaultValue: "auto",
+                options: MovementAmplitude.allCases.map(\.rawValue), description: "How far a prompted camera move goes."),
+            Argument(
+                name: "fps", type: "integer", required: false, defaultValue: "24", minimum: GenerationArguments.fpsRange.lowerBound,
+                maximum: GenerationArguments.fpsRange.upperBound, description: "Frames per second (an extension to the seed page)."),
+        ],
+        pricing: pricingTable()
+    )
+
+    /// Every offered mode/resolution pair with its price for each duration.
+    static func pricingTable() -> [Price] {
+        var rows: [Price] = []
+        for mode in Mode.allCases {
+            for resolution in Resolution.allCases {
+                let amounts: [String] = GenerationArguments.durationRange.compactMap { Pricing.amount(mode: mode, resolution: resolution, duration: $0) }
+                if !amounts.isEmpty { rows.append(Price(mode: mode.rawValue, resolution: resolution.rawValue, amounts: amounts)) }
+            }
+        }
+        return rows
+    }
+}

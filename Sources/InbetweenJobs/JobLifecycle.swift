@@ -1,0 +1,116 @@
+public import InbetweenAPI
+
+/// The job lifecycle as a pure state machine: events in, a transition out. Stores read the
+/// lifecycle of a row, apply an event under their lock and write the result back; the
+/// rules (attempts counted at claim, fencing tokens, retry limits) live here once.
+public struct JobLifecycle: Sendable, Hashable {
+    public var status: JobStatus
+    /// Claims so far; counted when a worker claims the job, so a crash still counts.
+    public var attempts: Int
+    public var maxAttempts: Int
+    /// A cancel arrived while running; the worker stops at its next heartbeat.
+    public var cancelRequested: Bool
+    /// The fencing token of the current (or last) claim: only its holder may finish the job.
+    public var leaseToken: Int64
+
+    public init(status: JobStatus = .queued, attempts: Int = 0, maxAttempts: Int, cancelRequested: Bool = false, leaseToken: Int64 = 0) {
+        self.status = status
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.cancelRequested = cancelRequested
+        self.leaseToken = leaseToken
+    }
+
+    public enum Event: Sendable, Hashable {
+        /// A worker takes the job.
+        case claim
+        /// The holder of `token` rendered it.
+        case succeed(token: Int64)
+        /// The holder of `token` failed it.
+        case fail(token: Int64)
+        /// The holder of `token` stopped because a cancel was requested.
+        case stopForCancel(token: Int64)
+        /// The holder of `token` gives it back unfinished (shutdown); the attempt is refunded.
+        case release(token: Int64)
+        /// The lease ran out: the holder is presumed dead.
+        case leaseExpired
+        /// A client asks to cancel.
+        case cancel
+    }
+
+    public enum Transition: Sendable, Hashable {
+        /// Now running under this token.
+        case claimed(token: Int64)
+        /// Now in a terminal state (2, 3 or 4): record the end and schedule the callback.
+        case finished(JobStatus)
+        /// Every attempt was used by a worker that never finished: failed (terminal).
+        case exhausted
+        /// Back in the queue.
+        case requeued
+        /// Running; its worker will stop at the next heartbeat.
+        case cancelRequested
+        /// The event does not apply (wrong state or stale token); nothing changes.
+        case rejected(String)
+    }
+
+    /// Applies `event` and returns what happened; on `.rejected` the value is unchanged.
+    public mutating func apply(_ event: Event) -> Transition {
+        switch (status, event) {
+        case (.queued, .claim):
+            guard attempts < maxAttempts else {
+                status = .failed
+                return .exhausted
+            }
+            attempts += 1
+            leaseToken += 1
+            status = .running
+            return .claimed(token: leaseToken)
+        case (.running, .succeed(let token)) where token == leaseToken:
+            status = .succeeded
+            return .finished(.succeeded)
+        case (.running, .fail(let token)) where token == leaseToken:
+            status = .failed
+            return .finished(.failed)
+        case (.running, .stopForCancel(let token)) where token == leaseToken:
+            status = .canceled
+            return .finished(.canceled)
+        case (.running, .release(let token)) where token == leaseToken:
+            if cancelRequested {
+                status = .canceled
+                return .finished(.canceled)
+            }
+            attempts = max(0, attempts - 1)
+            status = .queued
+            return .requeued
+        case (.running, .leaseExpired):
+            if cancelRequested {
+                status = .canceled
+                return .finished(.canceled)
+            }
+            guard attempts < maxAttempts else {
+                status = .failed
+                return .exhausted
+            }
+            status = .queued
+            return .requeued
+        case (.queued, .cancel):
+            status = .canceled
+            return .finished(.canceled)
+        case (.running, .cancel):
+            cancelRequested = true
+            return .cancelRequested
+        case (_, .succeed), (_, .fail), (_, .stopForCancel), (_, .release):
+            return .rejected("the lease is no longer held (job \(status.name), token \(leaseToken))")
+        default:
+            return .rejected("job is \(status.name)")
+        }
+    }
+
+    /// The failure recorded when every attempt died with its worker.
+    public var exhaustedFailure: JobFailure {
+        JobFailure(
+            code: APIError.Code.internalError.rawValue,
+            message: "the job was started \(attempts) time\(attempts == 1 ? "" : "s") and its worker stopped each time before finishing; giving up."
+        )
+    }
+}

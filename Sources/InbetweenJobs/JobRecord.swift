@@ -1,0 +1,175 @@
+public import Foundation
+public import InbetweenAPI
+
+/// A job as the store keeps it.
+public struct JobRecord: Sendable, Hashable {
+    public var id: String
+    /// The API key that created it; only that key sees it.
+    public var keyID: String
+    public var model: String
+    /// `args` as sent (validated), JSON. Loaded only for the worker that claims the job
+    /// (data URIs make it large); nil elsewhere.
+    public var arguments: String?
+    /// Price in thousandths of a dollar.
+    public var amount: Int
+    public var callbackURL: String?
+    public var lifecycle: JobLifecycle
+    /// 0–100.
+    public var progress: Int
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var failure: JobFailure?
+    public var output: JobOutput?
+    public var leaseExpiresAt: Date?
+    public var webhook: WebhookState?
+
+    public var status: JobStatus { lifecycle.status }
+
+    public init(
+        id: String, keyID: String, model: String, arguments: String?, amount: Int, callbackURL: String?, lifecycle: JobLifecycle,
+        progress: Int = 0, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, failure: JobFailure? = nil,
+        output: JobOutput? = nil, leaseExpiresAt: Date? = nil, webhook: WebhookState? = nil
+    ) {
+        self.id = id
+        self.keyID = keyID
+        self.model = model
+        self.arguments = arguments
+        self.amount = amount
+        self.callbackURL = callbackURL
+        self.lifecycle = lifecycle
+        self.progress = progress
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.failure = failure
+        self.output = output
+        self.leaseExpiresAt = leaseExpiresAt
+        self.webhook = webhook
+    }
+}
+
+/// Why a job failed.
+public struct JobFailure: Sendable, Hashable, Error {
+    public var code: Int
+    public var message: String
+
+    public init(code: Int, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public init(_ error: APIError) {
+        self.init(code: error.code.rawValue, message: error.message)
+    }
+}
+
+/// What a succeeded job made: files under the result store, and their facts.
+public struct JobOutput: Sendable, Hashable, Codable {
+    /// Path of the video relative to the result store's root.
+    public var video: String
+    /// Path of the poster (middle frame, JPEG) relative to the result store's root.
+    public var cover: String
+    public var width: Int
+    public var height: Int
+    public var fps: Int
+    public var frames: Int
+    public var duration: Int
+    public var bytes: Int
+    /// Which engine rendered it.
+    public var engine: String
+
+    public init(video: String, cover: String, width: Int, height: Int, fps: Int, frames: Int, duration: Int, bytes: Int, engine: String) {
+        self.video = video
+        self.cover = cover
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.frames = frames
+        self.duration = duration
+        self.bytes = bytes
+        self.engine = engine
+    }
+}
+
+/// A job's callback delivery.
+public struct WebhookState: Sendable, Hashable {
+    public enum State: String, Sendable {
+        case pending, retrying, delivered, failed
+    }
+
+    public var state: State
+    /// The `webhook-id`, the same on every attempt.
+    public var id: String
+    public var attempts: Int
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var nextAttemptAt: Date?
+
+    public init(state: State, id: String, attempts: Int = 0, lastStatus: Int? = nil, lastError: String? = nil, nextAttemptAt: Date? = nil) {
+        self.state = state
+        self.id = id
+        self.attempts = attempts
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+        self.nextAttemptAt = nextAttemptAt
+    }
+}
+
+/// What a create asks the store to record.
+public struct NewJob: Sendable, Hashable {
+    public var id: String
+    public var keyID: String
+    public var model: String
+    public var arguments: String
+    public var amount: Int
+    public var callbackURL: String?
+    public var maxAttempts: Int
+    public var createdAt: Date
+    /// The client's `Idempotency-Key`, and a hash of the body it came with.
+    public var idempotencyKey: String?
+    public var idempotencyBodyHash: String?
+
+    public init(
+        id: String, keyID: String, model: String, arguments: String, amount: Int, callbackURL: String?, maxAttempts: Int,
+        createdAt: Date, idempotencyKey: String? = nil, idempotencyBodyHash: String? = nil
+    ) {
+        self.id = id
+        self.keyID = keyID
+        self.model = model
+        self.arguments = arguments
+        self.amount = amount
+        self.callbackURL = callbackURL
+        self.maxAttempts = maxAttempts
+        self.createdAt = createdAt
+        self.idempotencyKey = idempotencyKey
+        self.idempotencyBodyHash = idempotencyBodyHash
+    }
+}
+
+/// An API key as stored: the key itself never is, only its SHA-256.
+public struct APIKeyRecord: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    /// The first characters of the key, to tell keys apart in listings.
+    public var prefix: String
+    /// Hex SHA-256 of the whole key.
+    public var hash: String
+    /// The Standard Webhooks secret (`whsec_...`) callbacks are signed with.
+    public var webhookSecret: String
+    /// Spending budget in thousandths of a dollar; nil is unlimited.
+    public var budget: Int?
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: String, name: String, prefix: String, hash: String, webhookSecret: String, budget: Int?, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.prefix = prefix
+        self.hash = hash
+        self.webhookSecret = webhookSecret
+        self.budget = budget
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}

@@ -1,0 +1,7 @@
+/// Renders one claimed job: the seam between the queue and an engine.
+public protocol JobRunner: Sendable {
+    /// Makes the job's output, reporting progress (0–100). Throws `JobFailure` or `APIError`
+    /// for a failure the user can act on; anything else is reported as an internal error.
+    /// Must stop promptly (throwing) when the task is cancelled.
+    func run(_ job: JobRecord, progress: @escaping @Sendable (Int) -> Void) async throws -> JobOutput
+}

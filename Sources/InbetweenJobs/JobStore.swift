@@ -1,0 +1,68 @@
+public import Foundation
+public import InbetweenAPI
+
+/// Where jobs, keys and callbacks live. One conformance suite runs against every store.
+///
+/// Rule violations a client can act on (budget, idempotency) are thrown as `APIError`;
+/// anything else the store throws is an outage (503 at the edge).
+public protocol JobStore: Sendable {
+    // MARK: Keys
+
+    func createKey(_ key: APIKeyRecord) async throws
+    /// Every key, newest first, with what each has spent (thousandths).
+    func keys() async throws -> [(key: APIKeyRecord, spent: Int)]
+    /// Revokes the key whose id or prefix is `reference`; false when there is none.
+    func revokeKey(_ reference: String, at date: Date) async throws -> Bool
+    /// The unrevoked key with this SHA-256.
+    func key(hash: String) async throws -> APIKeyRecord?
+    func key(id: String) async throws -> APIKeyRecord?
+
+    // MARK: Jobs
+
+    /// Records a job in one transaction with the budget and idempotency checks. Returns
+    /// the new job, or the earlier job for a repeated idempotency key and body.
+    func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool)
+    /// The job, only if `keyID` owns it (nil: any owner).
+    func job(id: String, keyID: String?) async throws -> JobRecord?
+    /// A key's jobs, newest first, older than the job `after` when given.
+    func jobs(keyID: String, limit: Int, after: String?) async throws -> [JobRecord]
+    /// How many queued jobs are ahead of this queued job.
+    func queuePosition(jobID: String) async throws -> Int?
+    /// A client's cancel: a queued job ends at once, a running one is flagged for its worker.
+    func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)?
+
+    // MARK: Workers
+
+    /// Claims the oldest queued job (counting the attempt) under a lease until `now + lease`.
+    func claim(now: Date, lease: Duration) async throws -> JobRecord?
+    /// Extends the lease and records progress. Returns nil when the lease is lost, else
+    /// whether a cancel was requested.
+    func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool?
+    /// Ends a claimed job; false when `token` no longer holds it (nothing is written).
+    func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
+    /// Requeues (or fails, past the attempts) running jobs whose lease ran out; their ids.
+    func expireLeases(now: Date) async throws -> [String]
+
+    // MARK: Callbacks
+
+    /// Takes up to `limit` callbacks due at `now`, hiding them from other senders until
+    /// `now + lock`.
+    func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord]
+    /// Records one delivery attempt's outcome.
+    func recordWebhook(jobID: String, state: WebhookState) async throws
+
+    // MARK: Operations
+
+    /// Jobs per status.
+    func countsByStatus() async throws -> [JobStatus: Int]
+    /// Answers when the store can serve (for `/readyz`).
+    func ping() async throws
+}
+
+extension Date {
+    /// `self + duration`.
+    public func adding(_ duration: Duration) -> Date {
+        let (seconds, attoseconds) = duration.components
+        return addingTimeInterval(Double(seconds) + Double(attoseconds) * 1e-18)
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import InbetweenAPI
+public import Logging
+import Metrics
+public import ServiceLifecycle
+import Synchronization
+
+/// How workers claim and hold jobs.
+public struct WorkerConfiguration: Sendable {
+    /// Jobs rendered at once by this process (each render already uses every core).
+    public var concurrency: Int = 1
+    /// How long a claim holds without a heartbeat; a dead worker's job is re-run after it.
+    public var lease: Duration = .seconds(30)
+    /// How often a running job renews its lease, records progress and looks for a cancel.
+    public var heartbeat: Duration = .seconds(2)
+    /// How often an idle worker looks for work when no signal wakes it.
+    public var pollInterval: Duration = .seconds(1)
+
+    public init() {}
+}
+
+/// Claims queued jobs and renders them through a `JobRunner`: a `Service` whose slots run
+/// until graceful shutdown, when running renders are stopped and their jobs released
+/// (back to the queue, the attempt refunded) for another worker or the next start.
+public struct WorkerService<Store: JobStore, Runner: JobRunner>: Service {
+    public let store: Store
+    public let runner: Runner
+    public let configuration: WorkerConfiguration
+    public let signal: JobSignal
+    public let logger: Logger
+
+    public init(store: Store, runner: Runner, configuration: WorkerConfiguration, signal: JobSignal, logger: Logger) {
+        self.store = store
+        self.runner = runner
+        self.configuration = configuration
+        self.signal = signal
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for slot in 0..<max(1, configuration.concurrency) {
+                    group.addTask { await loop(slot: slot) }
+                }
+            }
+        }
+        logger.info("workers stopped")
+    }
+
+    private func loop(slot: Int) async {
+        var logger = logger
+        logger[metadataKey: "worker.slot"] = "\(slot)"
+        while !Task.isCancelled {
+            let job: JobRecord?
+            do {
+                job = try await store.claim(now: Date(), lease: configuration.lease)
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: configuration.pollInterval)
+                continue
+            }
+            guard let job else {
+                await signal.wait(upTo: configuration.pollInterval)
+                continue
+            }
+            await execute(job, logger: logger)
+        }
+    }
+
+    private enum Ending: Sendable {
+        case output(JobOutput)
+        case failure(JobFailure)
+        case canceledByClient
+        case leaseLost
+    }
+
+    private func execute(_ job: JobRecord, logger parent: Logger) async {
+        var logger = parent
+        logger[metadataKey: "job.id"] = "\(job.id)"
+        logger[metadataKey: "job.attempt"] = "\(job.lifecycle.attempts)"
+        let token = job.lifecycle.leaseToken
+        logger.info("job started")
+        let progress = ProgressBox()
+        let began = ContinuousClock.now
+        let store = store
+        let runner = runner
+        let configuration = configuration
+        let jobLogger = logger
+
+        let ending: Ending? = await withTaskGroup(of: Ending?.self) { group in
+            group.addTask {
+                do {
+                    return .output(try await runner.run(job) { value in progress.raise(to: value) })
+                } catch {
+                    if Task.isCancelled { return nil }
+                    return .failure(Self.failure(from: error))
+                }
+            }
+            group.addTask {
+                while true {
+                    do { try await Task.sleep(for: configuration.heartbeat) } catch { return nil }
+                    let value = progress.value
+                    do {
+                        switch try await store.heartbeat(id: job.id, token: token, progress: value, now: Date(), lease: configuration.lease) {
+                        case nil: return .leaseLost
+                        case true?: return .canceledByClient
+                        case false?: continue
+                        }
+                    } catch {
+                        if Task.isCancelled { return nil }
+                        jobLogger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            var ending: Ending?
+            for await result in group {
+                if let result {
+                    ending = result
+                    break
+                }
+            }
+            group.cancelAll()
+            return ending
+        }
+
+        let seconds = (ContinuousClock.now - began).inSecondsValue
+        // The outcome is written even when shutdown cancelled this task: a fresh task does not
+        // inherit the cancellation.
+        let written: Bool
+        switch ending {
+        case .output(let output)?:
+            Metrics.Timer(label: "inbetween_render_seconds").recordSeconds(seconds)
+            written = await Task { (try? await store.finish(id: job.id, token: token, event: .succeed(token: token), output: output, failure: nil, now: Date())) ?? false }.value
+            logger.info("job succeeded", metadata: ["job.seconds": "\(seconds)", "job.recorded": "\(written)"])
+        case .failure(let failure)?:
+            written = await Task { (try? await store.finish(id: job.id, token: token, event: .fail(token: token), output: nil, failure: failure, now: Date())) ?? false }.value
+            logger.info("job failed", metadata: ["job.error": "\(failure.message)", "job.recorded": "\(written)"])
+        case .canceledByClient?:
+            written = await Task { (try? await store.finish(id: job.id, token: token, event: .stopForCancel(token: token), output: nil, failure: nil, now: Date())) ?? false }.value
+            logger.info("job canceled", metadata: ["job.recorded": "\(written)"])
+        case .leaseLost?:
+            logger.warning("lease lost; the job belongs to another worker now, this render is dropped")
+            return
+        case nil:
+            written = await Task { (try? await store.finish(id: job.id, token: token, event: .release(token: token), output: nil, failure: nil, now: Date())) ?? false }.value
+            logger.info("job released at shutdown", metadata: ["job.recorded": "\(written)"])
+        }
+        Counter(label: "inbetween_jobs_finished_total", dimensions: [("outcome", Self.outcomeName(ending))]).increment()
+    }
+
+    private static func outcomeName(_ ending: Ending?) -> String {
+        switch ending {
+        case .output?: "succeeded"
+        case .failure?: "failed"
+        case .canceledByClient?: "canceled"
+        case .leaseLost?: "lease_lost"
+        case nil: "released"
+        }
+    }
+
+    /// A thrown error as the job's `error`: the user's own problems keep their code and words.
+    static func failure(from error: any Error) -> JobFailure {
+        switch error {
+        case let failure as JobFailure: failure
+        case let apiError as APIError: JobFailure(apiError)
+        default: JobFailure(code: APIError.Code.internalError.rawValue, message: "rendering failed: \(error)")
+        }
+    }
+}
+
+extension Duration {
+    /// Seconds as a Double.
+    var inSecondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}
+
+/// The latest progress of a render, shared with its heartbeat.
+final class ProgressBox: Sendable {
+    private let state = Mutex(0)
+
+    var value: Int { state.withLock { $0 } }
+
+    func raise(to value: Int) {
+        state.withLock { $0 = max($0, min(99, value)) }
+    }
+}

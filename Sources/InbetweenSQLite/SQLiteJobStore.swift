@@ -1,0 +1,278 @@
+public import Foundation
+public import GRDB
+public import InbetweenAPI
+public import InbetweenJobs
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB. Every commit is synced
+/// (`synchronous = FULL`), so a 2xx from create survives a crash or a power cut.
+public final class SQLiteJobStore: JobStore {
+    public let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        // Several processes may share the file (`inbetween keys` beside `serve`); GRDB's pool
+        // writes in IMMEDIATE transactions and waits up to the busy timeout for the lock.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    // MARK: Keys
+
+    public func createKey(_ key: APIKeyRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    key.id, key.name, key.prefix, key.hash, key.webhookSecret, key.budget, key.createdAt.milliseconds,
+                    key.revokedAt?.milliseconds,
+                ])
+        }
+    }
+
+    public func keys() async throws -> [(key: APIKeyRecord, spent: Int)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT k.*, (SELECT COALESCE(SUM(amount), 0) FROM jobs j WHERE j.key_id = k.id AND j.status IN (0, 1, 2)) AS spent
+                    FROM api_keys k ORDER BY k.created_at DESC, k.id
+                    """
+            ).map { (Self.key(from: $0), $0["spent"] as Int) }
+        }
+    }
+
+    public func revokeKey(_ reference: String, at date: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL",
+                arguments: [date.milliseconds, reference, reference])
+            return db.changesCount > 0
+        }
+    }
+
+    public func key(hash: String) async throws -> APIKeyRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL", arguments: [hash]).map(Self.key(from:))
+        }
+    }
+
+    public func key(id: String) async throws -> APIKeyRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.key(from:))
+        }
+    }
+
+    // MARK: Jobs
+
+    public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
+        try await pool.write { db in
+            if let key = job.idempotencyKey {
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT body_hash, job_id FROM idempotency_keys WHERE key_id = ? AND idempotency_key = ?",
+                    arguments: [job.keyID, key])
+                {
+                    guard (row["body_hash"] as String) == job.idempotencyBodyHash else {
+                        throw APIError(
+                            .invalidArgument,
+                            "`Idempotency-Key` \"\(key.prefix(64))\" was already used with a different request body; use a new key for a new request.",
+                            field: "Idempotency-Key")
+                    }
+                    guard let earlier = try Self.job(db, id: row["job_id"], keyID: job.keyID) else {
+                        throw APIError(.internalError, "the job recorded for this Idempotency-Key is missing.")
+                    }
+                    return (earlier, true)
+                }
+            }
+            if let budget = try Int.fetchOne(db, sql: "SELECT budget FROM api_keys WHERE id = ?", arguments: [job.keyID]) {
+                let spent =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COALESCE(SUM(amount), 0) FROM jobs WHERE key_id = ? AND status IN (0, 1, 2)", arguments: [job.keyID]) ?? 0
+                if spent + job.amount > budget {
+                    throw APIError(
+                        .budgetExceeded,
+                        "this job costs $\(Pricing.format(thousandths: job.amount)) but the key has $\(Pricing.format(thousandths: max(0, budget - spent))) left of its $\(Pricing.format(thousandths: budget)) budget."
+                    )
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    """,
+                arguments: [job.id, job.keyID, job.model, job.amount, job.callbackURL, job.maxAttempts, job.createdAt.milliseconds])
+            try db.execute(sql: "INSERT INTO job_arguments (job_id, arguments) VALUES (?, ?)", arguments: [job.id, job.arguments])
+            if let key = job.idempotencyKey {
+                try db.execute(
+                    sql: "INSERT INTO idempotency_keys (key_id, idempotency_key, body_hash, job_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [job.keyID, key, job.idempotencyBodyHash ?? "", job.id, job.createdAt.milliseconds])
+            }
+            guard let created = try Self.job(db, id: job.id, keyID: nil) else {
+                throw APIError(.internalError, "the job just recorded cannot be read back.")
+            }
+            return (created, false)
+        }
+    }
+
+    public func job(id: String, keyID: String?) async throws -> JobRecord? {
+        try await pool.read { db in try Self.job(db, id: id, keyID: keyID) }
+    }
+
+    public func jobs(keyID: String, limit: Int, after: String?) async throws -> [JobRecord] {
+        try await pool.read { db in
+            let rows: [Row]
+            if let after {
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM jobs WHERE key_id = ? AND seq < COALESCE((SELECT seq FROM jobs WHERE id = ? AND key_id = ?), -1)
+                        ORDER BY seq DESC LIMIT ?
+                        """,
+                    arguments: [keyID, after, keyID, limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE key_id = ? ORDER BY seq DESC LIMIT ?", arguments: [keyID, limit])
+            }
+            return try rows.map(Self.job(from:))
+        }
+    }
+
+    public func queuePosition(jobID: String) async throws -> Int? {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND q.seq < j.seq) FROM jobs j WHERE j.id = ? AND j.status = 0
+                    """,
+                arguments: [jobID])
+        }
+    }
+
+    public func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)? {
+        try await pool.write { db in
+            guard var job = try Self.job(db, id: id, keyID: keyID) else { return nil }
+            let transition = job.lifecycle.apply(.cancel)
+            try Self.save(db, &job, transition: transition, now: date)
+            return (job, transition)
+        }
+    }
+
+    // MARK: Workers
+
+    public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
+        try await pool.write { db in
+            let sql = "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.seq LIMIT 1"
+            while let row = try Row.fetchOne(db, sql: sql) {
+                var job = try Self.job(from: row)
+                let transition = job.lifecycle.apply(.claim)
+                if case .claimed = transition {
+                    job.leaseExpiresAt = now.adding(lease)
+                    job.startedAt = job.startedAt ?? now
+                }
+                try Self.save(db, &job, transition: transition, now: now)
+                if case .claimed = transition { return job }
+                // Exhausted: it is failed now; take the next one.
+            }
+            return nil
+        }
+    }
+
+    public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET lease_expires_at = ?, progress = MAX(progress, ?)
+                    WHERE id = ? AND status = 1 AND lease_token = ?
+                    """,
+                arguments: [now.adding(lease).milliseconds, min(99, max(0, progress)), id, token])
+            guard db.changesCount == 1 else { return nil }
+            return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM jobs WHERE id = ?", arguments: [id]) ?? false
+        }
+    }
+
+    public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            guard var job = try Self.job(db, id: id, keyID: nil) else { return false }
+            let transition = job.lifecycle.apply(event)
+            if case .rejected = transition { return false }
+            job.output = output ?? job.output
+            job.failure = failure ?? job.failure
+            if case .succeed = event { job.progress = 100 }
+            try Self.save(db, &job, transition: transition, now: now)
+            return true
+        }
+    }
+
+    public func expireLeases(now: Date) async throws -> [String] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = 1 AND lease_expires_at < ?", arguments: [now.milliseconds])
+            var ids: [String] = []
+            for row in rows {
+                var job = try Self.job(from: row)
+                let transition = job.lifecycle.apply(.leaseExpired)
+                try Self.save(db, &job, transition: transition, now: now)
+                ids.append(job.id)
+            }
+            return ids
+        }
+    }
+
+    // MARK: Callbacks
+
+    public func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM jobs WHERE webhook_state IN ('pending', 'retrying') AND webhook_next_at <= ?
+                    ORDER BY webhook_next_at LIMIT ?
+                    """,
+                arguments: [now.milliseconds, limit])
+            let jobs = try rows.map(Self.job(from:))
+            for job in jobs {
+                try db.execute(sql: "UPDATE jobs SET webhook_next_at = ? WHERE id = ?", arguments: [now.adding(lock).milliseconds, job.id])
+            }
+            return jobs
+        }
+    }
+
+    public func recordWebhook(jobID: String, state: WebhookState) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET webhook_state = ?, webhook_attempts = ?, webhook_last_status = ?, webhook_last_error = ?, webhook_next_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [state.state.rawValue, state.attempts, state.lastStatus, state.lastError, state.nextAttemptAt?.milliseconds, jobID])
+        }
+    }
+
+    // MARK: Operations
+
+    public func countsByStatus() async throws -> [JobStatus: Int] {
+        try await pool.read { db in
+            var counts: [JobStatus: Int] = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status") {
+                if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// How many times each job was recorded as succeeded (for crash tests: never above 1).
+    public func completions() async throws -> [String: Int] {
+        try await pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, completions FROM jobs").map { ($0["id"], $0["completions"]) })
+        }
+    }
+}

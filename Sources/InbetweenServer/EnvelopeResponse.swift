@@ -1,0 +1,67 @@
+import Logging
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InbetweenAPI
+import NIOCore
+
+/// JSON envelopes as responses: the one place bodies are encoded.
+enum EnvelopeResponse {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// `{"code": 0, "message": "ok", "data": ...}` with status 200 (or `status`).
+    static func ok<Payload: Codable & Sendable>(_ data: Payload, jobID: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        encode(Envelope(data: data, jobID: jobID), status: status)
+    }
+
+    /// The failure envelope for `error`, with its HTTP status.
+    static func failure(_ error: APIError) -> Response {
+        encode(Envelope<NoPayload>(code: error.code.rawValue, message: error.message, data: nil), status: .init(code: error.code.httpStatus))
+    }
+
+    static func encode(_ value: some Encodable, status: HTTPResponse.Status) -> Response {
+        let bytes = (try? encoder.encode(value)) ?? Data(#"{"code":50001,"message":"the response could not be encoded.","data":null}"#.utf8)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+}
+
+/// Turns every error into the contract's envelope: API errors keep their code; Hummingbird's
+/// own (no such route, body too large) get theirs; anything else is logged and becomes a
+/// 500 without details. Never a stack trace, never HTML.
+struct EnvelopeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return EnvelopeResponse.failure(error)
+        } catch let error as HTTPError {
+            return EnvelopeResponse.failure(Self.apiError(for: error, request: request))
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return EnvelopeResponse.failure(APIError(.internalError, "the server failed to handle this request; it has been logged."))
+        }
+    }
+
+    static func apiError(for error: HTTPError, request: Request) -> APIError {
+        switch error.status {
+        case .notFound:
+            APIError(.notFound, "no route for \(request.method) \(request.uri.path); see /openapi.json.")
+        case .methodNotAllowed:
+            APIError(APIError.Code(rawValue: 405_01), "\(request.method) is not allowed on \(request.uri.path).")
+        case .contentTooLarge:
+            APIError(.payloadTooLarge, "the request body is too large.")
+        case .badRequest:
+            APIError(.badJSON, error.body ?? "the request is malformed.")
+        default:
+            APIError(APIError.Code(rawValue: error.status.code * 100 + 1), error.body ?? error.status.reasonPhrase)
+        }
+    }
+}

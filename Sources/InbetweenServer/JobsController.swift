@@ -1,0 +1,204 @@
+import Logging
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InbetweenAPI
+import InbetweenJobs
+import NIOCore
+import Synchronization
+
+/// `/api/v1/job/create`, `/job/query`, `/job/cancel` and `/jobs`.
+struct JobsController<Store: JobStore>: Sendable {
+    let store: Store
+    let presenter: JobPresenter
+    let signal: JobSignal
+    let configuration: ServerConfiguration
+    /// Idempotency keys whose first request is still being handled (→ 409 for the others).
+    let inFlight = InFlightKeys()
+
+    func addRoutes(to group: RouterGroup<InbetweenRequestContext>) {
+        group.post("job/create", use: create)
+        group.get("job/query", use: query)
+        group.post("job/cancel", use: cancel)
+        group.get("jobs", use: list)
+    }
+
+    @Sendable func create(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
+        let key = try Self.key(context)
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else {
+            throw APIError(
+                .unsupportedMediaType,
+                "the request body must be JSON: send `Content-Type: application/json`\(contentType.isEmpty ? "" : "; got \"\(contentType.prefix(80))\"").")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            throw APIError(.payloadTooLarge, "the request body is larger than \(configuration.maxBodyBytes / (1024 * 1024)) MiB.")
+        }
+        let bytes = Array(buffer.readableBytesView)
+        let body: JSONValue
+        do {
+            body = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw APIError(.badJSON, "the request body is not valid JSON\(Self.jsonProblem(error)).")
+        }
+        let jobRequest = try JobRequest(validating: body)
+        let idempotencyKey = try request.headers[.idempotencyKey].map { value throws(APIError) in
+            guard (1...255).contains(value.utf8.count) else {
+                throw APIError.invalid("Idempotency-Key", "the `Idempotency-Key` header must be 1 to 255 characters long.")
+            }
+            return value
+        }
+        let wait = try Self.wait(request.headers[.prefer], limit: configuration.maxWait)
+
+        let arguments = String(decoding: try JSONEncoder().encode(JSONValue.object(jobRequest.rawArguments)), as: UTF8.self)
+        let amount = Pricing.thousandths(mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration) ?? 0
+        let newJob = NewJob(
+            id: Secrets.newJobID(), keyID: key.id, model: jobRequest.model, arguments: arguments, amount: amount,
+            callbackURL: jobRequest.callbackURL?.absoluteString, maxAttempts: configuration.maxAttempts, createdAt: Date(),
+            idempotencyKey: idempotencyKey, idempotencyBodyHash: idempotencyKey.map { _ in Secrets.sha256(bytes) })
+
+        let slot = idempotencyKey.map { "\(key.id)\u{0}\($0)" }
+        if let slot, !inFlight.insert(slot) {
+            throw APIError(.conflict, "a request with this `Idempotency-Key` is still being handled; retry when it has answered.", field: "Idempotency-Key")
+        }
+        defer { if let slot { inFlight.remove(slot) } }
+        let created: (job: JobRecord, replayed: Bool)
+        do {
+            created = try await store.create(newJob)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            context.logger.error("create failed", metadata: ["error": "\(error)"])
+            throw APIError(.unavailable, "the job could not be recorded (the database is not answering); nothing was created, try again.")
+        }
+        if !created.replayed {
+            signal.notify()
+            context.logger.info("job created", metadata: ["job.id": "\(created.job.id)", "job.amount": "\(amount)"])
+        }
+        var data = CreatedJob(jobID: created.job.id, amount: Pricing.format(thousandths: created.job.amount))
+        var response: Response
+        if let wait {
+            let job = try await waitForEnd(created.job.id, keyID: key.id, upTo: wait)
+            data.job = try await present(job)
+            response = EnvelopeResponse.ok(data, jobID: data.jobID)
+            response.headers[.preferenceApplied] = "wait=\(wait.components.seconds)"
+        } else {
+            response = EnvelopeResponse.ok(data, jobID: data.jobID)
+        }
+        if created.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return response
+    }
+
+    @Sendable func query(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
+        let key = try Self.key(context)
+        let id = try Self.jobID(request)
+        guard let job = try await storeCall({ try await store.job(id: id, keyID: key.id) }) else { throw Self.notFound(id) }
+        return EnvelopeResponse.ok(try await present(job))
+    }
+
+    @Sendable func cancel(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
+        let key = try Self.key(context)
+        let id = try Self.jobID(request)
+        guard let (job, transition) = try await storeCall({ try await store.cancel(id: id, keyID: key.id, at: Date()) }) else {
+            throw Self.notFound(id)
+        }
+        if case .rejected = transition {
+            throw APIError(.conflict, "job \(id) has already ended (status \(job.status.rawValue), \(job.status.name)); there is nothing to cancel.")
+        }
+        signal.notify()
+        return EnvelopeResponse.ok(try await present(job))
+    }
+
+    @Sendable func list(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
+        let key = try Self.key(context)
+        var limit = 20
+        if let text = request.uri.queryParameters.get("limit") {
+            guard let value = Int(text), (1...100).contains(value) else {
+                throw APIError.invalid("limit", "`limit` must be a whole number from 1 to 100; got \"\(text.prefix(20))\".")
+            }
+            limit = value
+        }
+        let after = request.uri.queryParameters.get("after")
+        let jobs = try await storeCall { try await store.jobs(keyID: key.id, limit: limit, after: after) }
+        var views: [JobView] = []
+        for job in jobs { views.append(try await present(job)) }
+        return EnvelopeResponse.ok(JobPage(jobs: views, nextCursor: jobs.count == limit ? jobs.last?.id : nil))
+    }
+
+    // MARK: Helpers
+
+    func present(_ job: JobRecord) async throws -> JobView {
+        let position = job.status == .queued ? try await storeCall { try await store.queuePosition(jobID: job.id) } : nil
+        return presenter.view(job, queuePosition: position)
+    }
+
+    /// Polls the job until it ends or `limit` passes; the job as it then is.
+    func waitForEnd(_ id: String, keyID: String, upTo limit: Duration) async throws -> JobRecord {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            guard let job = try await storeCall({ try await store.job(id: id, keyID: keyID) }) else { throw Self.notFound(id) }
+            if job.status.isTerminal || ContinuousClock.now >= deadline { return job }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// A store call whose failure is an outage (503), not the client's fault.
+    func storeCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw APIError(.unavailable, "the database is not answering; try again shortly.")
+        }
+    }
+
+    static func key(_ context: InbetweenRequestContext) throws -> APIKeyRecord {
+        guard let key = context.key else { throw APIError(.unauthorized, "missing API key.") }
+        return key
+    }
+
+    static func jobID(_ request: Request) throws -> String {
+        guard let id = request.uri.queryParameters.get("id"), !id.isEmpty else {
+            throw APIError.invalid("id", "the query parameter `id` is required: the job_id that create returned.")
+        }
+        return id
+    }
+
+    static func notFound(_ id: String) -> APIError {
+        APIError(.notFound, "no job \"\(id.prefix(64))\" for this API key.")
+    }
+
+    /// `Prefer: wait=N` → N seconds (capped), or nil.
+    static func wait(_ header: String?, limit: Duration) throws -> Duration? {
+        guard let header else { return nil }
+        for preference in header.split(separator: ",") {
+            let parts = preference.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "wait" else { continue }
+            guard let seconds = Int(parts[1].trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+                throw APIError.invalid("Prefer", "`Prefer: wait=N` needs N as whole seconds (at most \(limit.components.seconds)).")
+            }
+            return min(.seconds(seconds), limit)
+        }
+        return nil
+    }
+
+    static func jsonProblem(_ error: any Error) -> String {
+        guard case DecodingError.dataCorrupted(let context)? = error as? DecodingError else { return "" }
+        let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+        return detail.isEmpty ? "" : ": \(detail)"
+    }
+}
+
+/// A set of keys under a lock.
+final class InFlightKeys: Sendable {
+    private let keys = Mutex<Set<String>>([])
+
+    func insert(_ key: String) -> Bool { keys.withLock { $0.insert(key).inserted } }
+    func remove(_ key: String) { _ = keys.withLock { $0.remove(key) } }
+}

@@ -1,0 +1,58 @@
+public import Foundation
+public import InbetweenEngine
+public import InbetweenJobs
+
+/// Everything `inbetween serve` can be told, with the defaults a single machine wants.
+/// Only the executable reads flags and environment; tests build these directly.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on.
+    public var host = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one.
+    public var port = 8080
+    /// Where the database, the result files and the URL-signing key live.
+    public var dataDirectory: URL
+    /// The base of result URLs as clients reach the server (`https://videos.example.com`).
+    /// Default: `http://<host>:<bound port>`.
+    public var publicURL: String?
+    /// Let image and callback URLs reach loopback and private networks (local setups, tests).
+    /// Cloud metadata addresses stay refused.
+    public var allowPrivateNetworks = false
+    /// How long a signed result URL works.
+    public var resultURLLifetime: Duration = .seconds(24 * 3600)
+    /// Largest request body (two 20 MiB images as base64 data URIs fit).
+    public var maxBodyBytes = 64 * 1024 * 1024
+    /// Requests per key per window before 429.
+    public var rateLimit = RateLimitPolicy(limit: 120, window: .seconds(60))
+    /// Claims a job gets before it is failed (a crash mid-render uses one).
+    public var maxAttempts = 3
+    /// Longest `Prefer: wait=N` honoured.
+    public var maxWait: Duration = .seconds(60)
+    /// Time limit and size limit for fetching an image URL.
+    public var fetchTimeout: Duration = .seconds(30)
+    /// Which renderer workers use.
+    public var engine: EngineKind = .motion
+    public var worker = WorkerConfiguration()
+    public var webhooks = WebhookConfiguration()
+    /// How often running jobs with expired leases are looked for.
+    public var reapInterval: Duration = .seconds(5)
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The SQLite database in the data directory.
+    public var databasePath: String { dataDirectory.appendingPathComponent("inbetween.sqlite").path }
+    /// Where result files go: `<data-dir>/results/<job id>/`.
+    public var resultsDirectory: URL { dataDirectory.appendingPathComponent("results", isDirectory: true) }
+}
+
+/// A token bucket per API key: `limit` requests, refilled evenly over `window`.
+public struct RateLimitPolicy: Sendable, Hashable {
+    public var limit: Int
+    public var window: Duration
+
+    public init(limit: Int, window: Duration) {
+        self.limit = limit
+        self.window = window
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import InbetweenAPI
+import InbetweenJobs
+import InbetweenSQLite
+
+/// `inbetween keys create|list|revoke`: API keys, stored only as SHA-256.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list and revoke API keys.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a key. Prints the key alone on the first line, then its webhook secret; neither is shown again.")
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "A name to tell the key apart.") var name: String
+        @Option(help: "Spending budget in USD (e.g. 25 or 0.50); creates beyond it are refused with 402.") var budget: String?
+
+        func run() async throws {
+            let limit = try budget.map { text in
+                guard let value = Self.thousandths(text) else {
+                    throw ValidationError("--budget must be an amount in USD with at most 3 decimals, like 25 or 0.125; got \"\(text)\".")
+                }
+                return value
+            }
+            let key = Secrets.newAPIKey()
+            let secret = Secrets.newWebhookSecret()
+            let record = APIKeyRecord(
+                id: "key_" + Secrets.randomToken(12), name: name, prefix: String(key.prefix(11)), hash: Secrets.sha256(key),
+                webhookSecret: secret, budget: limit, createdAt: Date())
+            try await store.openStore().createKey(record)
+            print(key)
+            print(secret)
+            FileHandle.standardError.write(
+                Data("created \(record.id) (\(name))\(limit.map { ", budget $\(Pricing.format(thousandths: $0))" } ?? ""): the key and the webhook secret above are shown only once.\n".utf8))
+        }
+
+        static func thousandths(_ text: String) -> Int? {
+            let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), let whole = Int(parts[0]), whole >= 0, whole < 1_000_000_000 else { return nil }
+            var fraction = 0
+            if parts.count == 2 {
+                let digits = parts[1]
+                guard (1...3).contains(digits.count), digits.allSatisfy(\.isNumber), let value = Int(digits) else { return nil }
+                fraction = value * [100, 10, 1][digits.count - 1]
+            }
+            return whole * 1000 + fraction
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never the keys themselves).")
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let keys = try await store.openStore().keys()
+            print(["ID", "NAME", "PREFIX", "BUDGET", "SPENT", "CREATED", "REVOKED"].joined(separator: "\t"))
+            for (key, spent) in keys {
+                print(
+                    [
+                        key.id, key.name, key.prefix + "…", key.budget.map { "$" + Pricing.format(thousandths: $0) } ?? "-",
+                        "$" + Pricing.format(thousandths: spent), key.createdAt.ISO8601Format(), key.revokedAt?.ISO8601Format() ?? "-",
+                    ].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by its id or prefix; requests with it get 401 from then on.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The key's id (key_...) or prefix (ib_...).") var key: String
+
+        func run() async throws {
+            guard try await store.openStore().revokeKey(key, at: Date()) else {
+                FileHandle.standardError.write(Data("error: no active key with id or prefix \"\(key)\".\n".utf8))
+                throw ExitCode(1)
+            }
+            print("revoked \(key)")
+        }
+    }
+}

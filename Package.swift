@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "InbetweenCLITests", dependencies: ["inbetween"], swiftSettings: swiftSettings),
         .testTarget(
             name: "InbetweenJobsTests",
-            dependencies: ["InbetweenJobs", "InbetweenSQLite", "InbetweenAPI"],
+            dependencies: ["InbetweenJobs", "InbetweenSQLite", "InbetweenAPI", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -68,7 +68,9 @@ public struct ModelDescription: Sendable, Hashable, Codable {
         var rows: [Price] = []
         for mode in Mode.allCases {
             for resolution in Resolution.allCases {
-                let amounts: [String] = GenerationArguments.durationRange.compactMap { Pricing.amount(mode: mode, resolution: resolution, duration: $0) }
+                let amounts: [String] = GenerationArguments.durationRange.compactMap {
+                    Pricing.amount(mode: mode, resolution: resolution, duration: $0)
+                }
                 if !amounts.isEmpty { rows.append(Price(mode: mode.rawValue, resolution: resolution.rawValue, amounts: amounts)) }
             }
         }

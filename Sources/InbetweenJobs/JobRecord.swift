@@ -162,7 +162,8 @@ public struct APIKeyRecord: Sendable, Hashable {
     public var createdAt: Date
     public var revokedAt: Date?
 
-    public init(id: String, name: String, prefix: String, hash: String, webhookSecret: String, budget: Int?, createdAt: Date, revokedAt: Date? = nil) {
+    public init(id: String, name: String, prefix: String, hash: String, webhookSecret: String, budget: Int?, createdAt: Date, revokedAt: Date? = nil)
+    {
         self.id = id
         self.name = name
         self.prefix = prefix

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// Random identifiers and secrets, and the one-way hash keys are stored under.
 public enum Secrets {

@@ -108,7 +108,8 @@ public struct WebhookService<Store: JobStore, Transport: WebhookTransport>: Serv
             state.lastError = "the receiver answered 410 Gone; no more attempts"
             state.nextAttemptAt = nil
         default:
-            state.lastError = problem ?? "the receiver answered HTTP \(status ?? 0)\((300..<400).contains(status ?? 0) ? " (redirects are not followed)" : "")"
+            state.lastError =
+                problem ?? "the receiver answered HTTP \(status ?? 0)\((300..<400).contains(status ?? 0) ? " (redirects are not followed)" : "")"
             if let delay = configuration.schedule.delay(afterAttempt: state.attempts, using: &generator) {
                 state.state = .retrying
                 state.nextAttemptAt = Date().adding(delay)
@@ -118,7 +119,8 @@ public struct WebhookService<Store: JobStore, Transport: WebhookTransport>: Serv
             }
         }
         logger.info(
-            "callback attempt", metadata: ["webhook.attempt": "\(state.attempts)", "webhook.state": "\(state.state.rawValue)", "webhook.status": "\(status ?? 0)"])
+            "callback attempt",
+            metadata: ["webhook.attempt": "\(state.attempts)", "webhook.state": "\(state.state.rawValue)", "webhook.status": "\(status ?? 0)"])
         do {
             try await Task { try await store.recordWebhook(jobID: job.id, state: state) }.value
         } catch {

@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// Standard Webhooks signatures (https://www.standardwebhooks.com): `v1,` and base64 of
 /// HMAC-SHA256 over `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64

@@ -102,7 +102,8 @@ extension SQLiteJobStore {
         }
         return JobRecord(
             id: row["id"], keyID: row["key_id"], model: row["model"], arguments: row["arguments"] as String?, amount: row["amount"],
-            callbackURL: row["callback_url"], lifecycle: lifecycle, progress: row["progress"], createdAt: Date(milliseconds: row["created_at"]) ?? Date(),
+            callbackURL: row["callback_url"], lifecycle: lifecycle, progress: row["progress"],
+            createdAt: Date(milliseconds: row["created_at"]) ?? Date(),
             startedAt: Date(milliseconds: row["started_at"]), finishedAt: Date(milliseconds: row["finished_at"]), failure: failure, output: output,
             leaseExpiresAt: Date(milliseconds: row["lease_expires_at"]), webhook: webhook)
     }

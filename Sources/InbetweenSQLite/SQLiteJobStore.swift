@@ -196,7 +196,8 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool {
+    public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
+    {
         try await pool.write { db in
             guard var job = try Self.job(db, id: id, keyID: nil) else { return false }
             let transition = job.lifecycle.apply(event)

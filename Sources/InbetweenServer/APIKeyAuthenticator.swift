@@ -1,8 +1,8 @@
-import Logging
 import Foundation
 import Hummingbird
 import InbetweenAPI
 import InbetweenJobs
+import Logging
 
 /// `Authorization: Bearer <key>` → the stored key whose SHA-256 matches (keys are never
 /// stored in the clear). Missing, unknown or revoked: 401.

@@ -47,7 +47,9 @@ public struct AddressPolicy: Sendable, Hashable {
         }
         if a.allSatisfy({ $0 == 0 }) { return "the unspecified address ::" }
         if a[0..<15].allSatisfy({ $0 == 0 }) && a[15] == 1 { return allowPrivateNetworks ? nil : "loopback (::1)" }
-        if zeroPrefix && a[10] == 0 && a[11] == 0 { return refusal(v4: Array(a[12..<16])).map { "IPv4-compatible \($0)" } ?? "IPv4-compatible (deprecated)" }
+        if zeroPrefix && a[10] == 0 && a[11] == 0 {
+            return refusal(v4: Array(a[12..<16])).map { "IPv4-compatible \($0)" } ?? "IPv4-compatible (deprecated)"
+        }
         // NAT64 64:ff9b::/96 and 64:ff9b:1::/48 carry an IPv4 address in the last 32 bits.
         if a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b {
             return refusal(v4: Array(a[12..<16])).map { "NAT64 \($0)" }

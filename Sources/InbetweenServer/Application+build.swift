@@ -1,4 +1,3 @@
-import ServiceLifecycle
 import Foundation
 public import Hummingbird
 import InbetweenAPI
@@ -7,6 +6,7 @@ import InbetweenMedia
 public import Logging
 import NIOCore
 public import Prometheus
+import ServiceLifecycle
 
 /// Builds the whole server (routes, workers, callback sender, lease reaper) over `store`:
 /// the executable and the tests call this same function.

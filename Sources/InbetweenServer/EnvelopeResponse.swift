@@ -1,8 +1,8 @@
-import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
 import InbetweenAPI
+import Logging
 import NIOCore
 
 /// JSON envelopes as responses: the one place bodies are encoded.

@@ -66,7 +66,8 @@ public struct GuardedHTTPClient: Sendable {
                     let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds) + 1))
                     let status = Int(response.status.code)
                     if (300..<400).contains(status), status != 304 {
-                        guard let location = response.headers.first(name: "location"), let next = URL(string: location, relativeTo: current)?.absoluteURL
+                        guard let location = response.headers.first(name: "location"),
+                            let next = URL(string: location, relativeTo: current)?.absoluteURL
                         else { throw Refusal("answered HTTP \(status) without a usable Location") }
                         try await client.shutdown()
                         current = next

@@ -1,9 +1,9 @@
-import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
 import InbetweenAPI
 import InbetweenJobs
+import Logging
 import NIOCore
 import Synchronization
 
@@ -29,13 +29,15 @@ struct JobsController<Store: JobStore>: Sendable {
         guard contentType.hasPrefix("application/json") else {
             throw APIError(
                 .unsupportedMediaType,
-                "the request body must be JSON: send `Content-Type: application/json`\(contentType.isEmpty ? "" : "; got \"\(contentType.prefix(80))\"").")
+                "the request body must be JSON: send `Content-Type: application/json`\(contentType.isEmpty ? "" : "; got \"\(contentType.prefix(80))\"")."
+            )
         }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch {
-            throw APIError(.payloadTooLarge, "the request body is larger than \(configuration.maxBodyBytes / (1024 * 1024)) MiB.")
+            throw APIError(
+                .payloadTooLarge, "the request body is larger than \(Self.size(configuration.maxBodyBytes)), the most this server accepts.")
         }
         let bytes = Array(buffer.readableBytesView)
         let body: JSONValue
@@ -54,7 +56,9 @@ struct JobsController<Store: JobStore>: Sendable {
         let wait = try Self.wait(request.headers[.prefer], limit: configuration.maxWait)
 
         let arguments = String(decoding: try JSONEncoder().encode(JSONValue.object(jobRequest.rawArguments)), as: UTF8.self)
-        let amount = Pricing.thousandths(mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration) ?? 0
+        let amount =
+            Pricing.thousandths(mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration)
+            ?? 0
         let newJob = NewJob(
             id: Secrets.newJobID(), keyID: key.id, model: jobRequest.model, arguments: arguments, amount: amount,
             callbackURL: jobRequest.callbackURL?.absoluteString, maxAttempts: configuration.maxAttempts, createdAt: Date(),
@@ -62,7 +66,8 @@ struct JobsController<Store: JobStore>: Sendable {
 
         let slot = idempotencyKey.map { "\(key.id)\u{0}\($0)" }
         if let slot, !inFlight.insert(slot) {
-            throw APIError(.conflict, "a request with this `Idempotency-Key` is still being handled; retry when it has answered.", field: "Idempotency-Key")
+            throw APIError(
+                .conflict, "a request with this `Idempotency-Key` is still being handled; retry when it has answered.", field: "Idempotency-Key")
         }
         defer { if let slot { inFlight.remove(slot) } }
         let created: (job: JobRecord, replayed: Bool)
@@ -186,6 +191,13 @@ struct JobsController<Store: JobStore>: Sendable {
             return min(.seconds(seconds), limit)
         }
         return nil
+    }
+
+    /// "64 MiB", "256 KiB", "900 bytes".
+    static func size(_ bytes: Int) -> String {
+        if bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024)) MiB" }
+        if bytes >= 1024 { return "\(bytes / 1024) KiB" }
+        return "\(bytes) bytes"
     }
 
     static func jsonProblem(_ error: any Error) -> String {

@@ -35,7 +35,9 @@ struct Keys: AsyncParsableCommand {
             print(key)
             print(secret)
             FileHandle.standardError.write(
-                Data("created \(record.id) (\(name))\(limit.map { ", budget $\(Pricing.format(thousandths: $0))" } ?? ""): the key and the webhook secret above are shown only once.\n".utf8))
+                Data(
+                    "created \(record.id) (\(name))\(limit.map { ", budget $\(Pricing.format(thousandths: $0))" } ?? ""): the key and the webhook secret above are shown only once.\n"
+                        .utf8))
         }
 
         static func thousandths(_ text: String) -> Int? {

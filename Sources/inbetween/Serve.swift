@@ -21,13 +21,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Jobs rendered at once (0: an API node without workers).") var workers = 1
     @Option(name: .customLong("public-url"), help: "Base URL clients reach this server at, for result URLs (default http://HOST:PORT).")
     var publicURL: String?
-    @Flag(name: .customLong("allow-private-networks"), help: "Let image and callback URLs reach loopback and private addresses (local setups, tests).")
+    @Flag(
+        name: .customLong("allow-private-networks"), help: "Let image and callback URLs reach loopback and private addresses (local setups, tests).")
     var allowPrivateNetworks = false
     @Option(name: .customLong("url-ttl"), help: "Seconds a signed result URL works.") var urlTTL = 86_400
     @Option(name: .customLong("rate-limit"), help: "Requests per minute per key.") var rateLimit = 120
     @Option(name: .customLong("max-attempts"), help: "Claims a job gets (crashes count) before it fails.") var maxAttempts = 3
     @Option(name: .customLong("lease"), help: "Seconds a worker's claim lasts without a heartbeat.") var lease = 30
-    @Option(name: .customLong("webhook-retries"), help: "Seconds between callback attempts, comma-separated (default 5,30,120,600,1800,3600,10800,21600).")
+    @Option(
+        name: .customLong("webhook-retries"), help: "Seconds between callback attempts, comma-separated (default 5,30,120,600,1800,3600,10800,21600)."
+    )
     var webhookRetries: String?
     @Option(name: .customLong("webhook-timeout"), help: "Seconds a callback receiver has to answer.") var webhookTimeout = 10
     @Option(help: "motion (default), homography or dissolve.") var engine: EngineKind = .motion

@@ -18,7 +18,8 @@ struct StoreOptions: ParsableArguments {
             throw ValidationError("--database: PostgreSQL is not available in this build yet; give a SQLite file path or leave it out.")
         }
         try FileManager.default.createDirectory(at: dataDirectoryURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = database.map { $0.hasPrefix("sqlite://") ? String($0.dropFirst(9)) : $0 }
+        let path =
+            database.map { $0.hasPrefix("sqlite://") ? String($0.dropFirst(9)) : $0 }
             ?? dataDirectoryURL.appendingPathComponent("inbetween.sqlite").path
         return try SQLiteJobStore(path: path)
     }

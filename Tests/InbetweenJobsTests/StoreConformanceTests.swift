@@ -17,7 +17,9 @@ enum StoreConformance {
         return key
     }
 
-    static func newJob(_ key: APIKeyRecord, amount: Int = 275, callback: String? = nil, maxAttempts: Int = 3, idempotency: (String, String)? = nil) -> NewJob {
+    static func newJob(_ key: APIKeyRecord, amount: Int = 275, callback: String? = nil, maxAttempts: Int = 3, idempotency: (String, String)? = nil)
+        -> NewJob
+    {
         NewJob(
             id: Secrets.newJobID(), keyID: key.id, model: modelID, arguments: #"{"prompt":"x"}"#, amount: amount, callbackURL: callback,
             maxAttempts: maxAttempts, createdAt: Date(), idempotencyKey: idempotency?.0, idempotencyBodyHash: idempotency?.1)

@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import InbetweenAPI
+import InbetweenJobs
+import InbetweenSQLite
+import Logging
+import NIOCore
+import Testing
+
+@testable import InbetweenServer
+
+/// A server over a fresh data directory and SQLite file, with one API key made the way
+/// `inbetween keys create` makes them.
+struct Fixture {
+    var configuration: ServerConfiguration
+    let store: SQLiteJobStore
+    /// The key in the clear, as a client holds it.
+    let apiKey: String
+    let key: APIKeyRecord
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The sample photos scaled to 320 px wide: real JPEGs, small enough for quick bodies.
+    static let startJPEG = small("start")
+    static let endJPEG = small("end")
+    static let startURI = "data:image/jpeg;base64," + startJPEG.base64EncodedString()
+    static let endURI = "data:image/jpeg;base64," + endJPEG.base64EncodedString()
+
+    init(workers: Int = 0, budget: Int? = nil, _ adjust: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-server-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = ServerConfiguration(dataDirectory: directory)
+        configuration.port = 0
+        configuration.worker.concurrency = workers
+        configuration.worker.pollInterval = .milliseconds(100)
+        configuration.worker.heartbeat = .milliseconds(300)
+        configuration.webhooks.pollInterval = .milliseconds(100)
+        configuration.webhooks.schedule = RetrySchedule(delays: [.milliseconds(100), .milliseconds(100), .milliseconds(100)], jitter: 0)
+        configuration.webhooks.timeout = .seconds(2)
+        configuration.reapInterval = .milliseconds(200)
+        adjust(&configuration)
+        self.configuration = configuration
+        store = try SQLiteJobStore(path: configuration.databasePath)
+        (apiKey, key) = try await Self.makeKey(store, budget: budget)
+    }
+
+    static func makeKey(_ store: SQLiteJobStore, budget: Int? = nil) async throws -> (String, APIKeyRecord) {
+        let plain = Secrets.newAPIKey()
+        let record = APIKeyRecord(
+            id: "key_" + Secrets.randomToken(12), name: "test", prefix: String(plain.prefix(11)), hash: Secrets.sha256(plain),
+            webhookSecret: Secrets.newWebhookSecret(), budget: budget, createdAt: Date())
+        try await store.createKey(record)
+        return (plain, record)
+    }
+
+    static func small(_ name: String) -> Data {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-\(name)-\(UUID().uuidString).jpg")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = [
+            "-nostdin", "-loglevel", "error", "-i", root.appendingPathComponent("samples/\(name).jpg").path, "-vf", "scale=320:-2", "-y", output.path,
+        ]
+        try! process.run()
+        process.waitUntilExit()
+        return try! Data(contentsOf: output)
+    }
+
+    func application(resolver: any HostResolver = SystemHostResolver()) throws -> some ApplicationProtocol {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return try buildApplication(configuration: configuration, store: store, resolver: resolver, logger: logger)
+    }
+
+    /// Arguments for a fast job (turbo, 540p, 1 s).
+    static func args(prompt: String = "The camera pushes in slowly", image: String = startURI, tail: String = endURI, extra: [String: Any] = [:])
+        -> [String: Any]
+    {
+        var args: [String: Any] = ["mode": "turbo", "resolution": "540p", "duration": "1", "prompt": prompt, "image": image, "image_tail": tail]
+        for (name, value) in extra { args[name] = value }
+        return args
+    }
+
+    static func body(_ args: [String: Any], model: String = modelID, callback: String? = nil) -> ByteBuffer {
+        var object: [String: Any] = ["model": model, "args": args]
+        if let callback { object["callback_url"] = callback }
+        return ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+    }
+
+    func headers(_ extra: HTTPFields = [:], key: String? = nil) -> HTTPFields {
+        var fields: HTTPFields = [.authorization: "Bearer \(key ?? apiKey)", .contentType: "application/json"]
+        for field in extra { fields[field.name] = field.value }
+        return fields
+    }
+}
+
+/// A decoded response body.
+/// Immutable once decoded; JSONSerialization makes only immutable values.
+struct Reply: @unchecked Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let json: [String: Any]
+
+    init(_ response: TestResponse) throws {
+        status = response.status
+        headers = response.headers
+        let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+        json = try #require(object as? [String: Any], "the body is not a JSON object")
+    }
+
+    var code: Int { json["code"] as? Int ?? -1 }
+    var message: String { json["message"] as? String ?? "" }
+    var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
+
+    /// Checks the failure envelope: status, code, `data: null`, and words in the message.
+    func expectFailure(_ code: APIError.Code, mentioning words: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(status.code == code.httpStatus, "status", sourceLocation: sourceLocation)
+        #expect(self.code == code.rawValue, "\(message)", sourceLocation: sourceLocation)
+        #expect(json["data"] is NSNull, sourceLocation: sourceLocation)
+        #expect(headers[.contentType]?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
+        for word in words {
+            #expect(message.contains(word), "\"\(message)\" should mention \(word)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+extension TestClientProtocol {
+    func call(_ uri: String, _ method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> Reply {
+        try Reply(try await execute(uri: uri, method: method, headers: headers, body: body))
+    }
+}

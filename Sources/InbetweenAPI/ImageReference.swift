@@ -70,6 +70,14 @@ public enum ImageReference: Sendable, Hashable {
         guard data.count <= limits.maxBytes else {
             throw .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
         }
-        return .data(format, [UInt8](data))
+        let bytes = [UInt8](data)
+        guard let sniffed = ImageFormat.sniff(bytes) else {
+            throw .invalidImage(field, "`\(field)` is not a PNG, JPEG or WebP image: its first bytes are no known image signature.")
+        }
+        guard let size = ImageHeader.size(bytes, format: sniffed) else {
+            throw .invalidImage(field, "`\(field)` is a truncated or corrupt \(sniffed.rawValue.uppercased()): its header gives no image size.")
+        }
+        try limits.check(width: size.width, height: size.height, field: field)
+        return .data(format, bytes)
     }
 }

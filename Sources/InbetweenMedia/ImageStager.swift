@@ -71,20 +71,7 @@ public struct ImageStager: Sendable {
         let orientation = format == .jpeg ? ExifOrientation.read(bytes) : 1
         let stored = try await probe(path: path, format: format, field: field)
         let size = ExifOrientation.swapsSides(orientation) ? PixelSize(width: stored.height, height: stored.width) : stored
-        guard size.pixelCount <= limits.maxPixels else {
-            let megapixels = (Double(size.pixelCount) / 100_000).rounded() / 10
-            throw APIError.invalidImage(
-                field,
-                "`\(field)` is \(size.width)x\(size.height) (\(megapixels) megapixels); images may have at most \(limits.maxPixels / 1_000_000) megapixels."
-            )
-        }
-        let aspect = Double(max(size.width, size.height)) / Double(min(size.width, size.height))
-        guard aspect < limits.maxAspectRatio else {
-            throw APIError.invalidImage(
-                field,
-                "`\(field)` is \(size.width)x\(size.height), an aspect ratio of \(String(format: "%.2f", aspect)):1; it must be under \(Int(limits.maxAspectRatio)):1."
-            )
-        }
+        try limits.check(width: size.width, height: size.height, field: field)
         return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size, orientation: orientation)
     }
 

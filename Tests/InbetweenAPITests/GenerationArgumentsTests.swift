@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Argument validation")
 struct GenerationArgumentsTests {
-    static let png = "data:image/png;base64," + Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]).base64EncodedString()
+    /// A PNG signature and IHDR chunk for 64x48: all that create reads of a PNG.
+    static let png = "data:image/png;base64," + Data(ImageHeaderTests.pngHeader(width: 64, height: 48)).base64EncodedString()
 
     func valid(_ changes: [String: JSONValue] = [:]) -> [String: JSONValue] {
         var args: [String: JSONValue] = [
@@ -39,7 +40,7 @@ struct GenerationArgumentsTests {
         #expect(args.movementAmplitude == .auto)
         #expect(args.seed == nil)
         #expect(args.image == .url(URL(string: "https://example.com/a.png")!))
-        #expect(args.imageTail == .data(.png, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]))
+        #expect(args.imageTail == .data(.png, ImageHeaderTests.pngHeader(width: 64, height: 48)))
     }
 
     @Test func durationAsStringOrNumber() throws {

@@ -138,7 +138,15 @@ let package = Package(
         .testTarget(name: "InbetweenAPITests", dependencies: ["InbetweenAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "InbetweenEngineTests", dependencies: ["InbetweenEngine"], swiftSettings: swiftSettings),
         // Runs the built `inbetween` binary as a user would.
-        .testTarget(name: "InbetweenCLITests", dependencies: ["inbetween"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InbetweenCLITests",
+            dependencies: [
+                "inbetween", "InbetweenSQLite", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["SeedExamples"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "InbetweenJobsTests",
             dependencies: ["InbetweenJobs", "InbetweenSQLite", "InbetweenAPI", .product(name: "GRDB", package: "GRDB.swift")],

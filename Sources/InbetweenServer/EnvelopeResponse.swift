@@ -18,6 +18,22 @@ enum EnvelopeResponse {
         encode(Envelope(data: data, jobID: jobID), status: status)
     }
 
+    /// A create's answer: the envelope with `job_id` in `data` (the seed page's documented
+    /// shape) and echoed at the top level (what its JavaScript and Python read). The echo is
+    /// written `"job_id" : "..."`, with a space before the colon: any JSON parser reads it the
+    /// same, but the page's curl example, which greps `"job_id": *"[^"]*"`, then finds exactly
+    /// one id rather than two lines.
+    static func created(_ data: CreatedJob) -> Response {
+        var response = encode(Envelope(data: data), status: .ok)
+        guard let bytes = (try? encoder.encode(Envelope(data: data))), bytes.last == UInt8(ascii: "}"),
+            let id = try? encoder.encode(data.jobID)
+        else { return response }
+        var body = Data(bytes.dropLast())
+        body.append(contentsOf: Array(#","job_id" : "#.utf8) + id + [UInt8(ascii: "}")])
+        response.body = .init(byteBuffer: ByteBuffer(bytes: body))
+        return response
+    }
+
     /// The failure envelope for `error`, with its HTTP status.
     static func failure(_ error: APIError) -> Response {
         encode(Envelope<NoPayload>(code: error.code.rawValue, message: error.message, data: nil), status: .init(code: error.code.httpStatus))

@@ -88,10 +88,10 @@ struct JobsController<Store: JobStore>: Sendable {
         if let wait {
             let job = try await waitForEnd(created.job.id, keyID: key.id, upTo: wait)
             data.job = try await present(job)
-            response = EnvelopeResponse.ok(data, jobID: data.jobID)
+            response = EnvelopeResponse.created(data)
             response.headers[.preferenceApplied] = "wait=\(wait.components.seconds)"
         } else {
-            response = EnvelopeResponse.ok(data, jobID: data.jobID)
+            response = EnvelopeResponse.created(data)
         }
         if created.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
         return response

@@ -1,0 +1,226 @@
+import AsyncHTTPClient
+import Foundation
+import InbetweenSQLite
+import NIOCore
+import NIOHTTP1
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `inbetween serve` and `inbetween keys`, run as processes the way an operator runs them.
+@Suite("inbetween serve", .serialized)
+struct ServeCommandTests {
+    /// A running `inbetween serve` on a free port, its log in a file.
+    final class Server {
+        let process = Process()
+        let log: String
+        let port: Int
+        var base: String { "http://127.0.0.1:\(port)" }
+
+        init(dataDirectory: String, extra: [String] = []) async throws {
+            log = GenerateCommandTests.temporary("serve.log")
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = try GenerateCommandTests.binary()
+            process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--allow-private-networks"] + extra
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardError = process.standardOutput
+            try process.run()
+            var port: Int?
+            for _ in 0..<400 where port == nil {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                port = text.firstMatch(of: /url=http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }
+                if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            guard let port else {
+                kill(process.processIdentifier, SIGKILL)
+                throw ServerError(description: "serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            }
+            self.port = port
+        }
+
+        func kill9() async {
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+        }
+    }
+
+    struct ServerError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs the binary to completion (off the cooperative pool's threads).
+    static func inbetween(_ arguments: [String]) async throws -> GenerateCommandTests.Run {
+        let output = GenerateCommandTests.temporary("out")
+        let errors = GenerateCommandTests.temporary("err")
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
+        let process = Process()
+        process.executableURL = try GenerateCommandTests.binary()
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        return GenerateCommandTests.Run(
+            status: process.terminationStatus, stdout: try String(contentsOfFile: output, encoding: .utf8),
+            stderr: try String(contentsOfFile: errors, encoding: .utf8))
+    }
+
+    static func json(_ method: HTTPMethod = .GET, _ url: String, key: String, body: [String: Any]? = nil) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        if let body {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return try #require(try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any])
+    }
+
+    static func waitForEnd(_ server: Server, key: String, job: String, seconds: Int = 180) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let data = try await json(.GET, "\(server.base)/api/v1/job/query?id=\(job)", key: key)["data"] as? [String: Any] ?? [:]
+            if (data["status"] as? Int ?? 0) >= 2 { return data }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("job \(job) did not end in \(seconds) s")
+        return [:]
+    }
+
+    static func createKey(_ dataDirectory: String, extra: [String] = []) async throws -> (key: String, secret: String) {
+        let run = try await inbetween(["keys", "create", "--data-dir", dataDirectory, "--name", "ci"] + extra)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        return (lines.first ?? "", lines.dropFirst().first ?? "")
+    }
+
+    @Test("keys create prints the key alone on the first line and the webhook secret next; list never shows keys; revoke takes effect")
+    func keys() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let (key, secret) = try await Self.createKey(data, extra: ["--budget", "2.5"])
+        #expect(key.wholeMatch(of: /ib_[0-9a-z]{40}/) != nil, "\(key)")
+        #expect(secret.hasPrefix("whsec_"))
+        let list = try await Self.inbetween(["keys", "list", "--data-dir", data])
+        #expect(list.stdout.contains("$2.50") && list.stdout.contains(String(key.prefix(11))) && !list.stdout.contains(key))
+        let bad = try await Self.inbetween(["keys", "create", "--data-dir", data, "--name", "x", "--budget", "ten"])
+        #expect(bad.status != 0 && bad.stderr.contains("--budget"))
+
+        let server = try await Server(dataDirectory: data, extra: ["--workers", "0"])
+        #expect(try await Self.json(.GET, "\(server.base)/api/v1/models", key: key)["code"] as? Int == 0)
+        let revoke = try await Self.inbetween(["keys", "revoke", "--data-dir", data, String(key.prefix(11))])
+        #expect(revoke.status == 0)
+        #expect(try await Self.json(.GET, "\(server.base)/api/v1/models", key: key)["code"] as? Int == 40101)
+    }
+
+    @Test(
+        "the seed page's curl, JavaScript and Python examples run against us with the base URL and key swapped, and the job ends with a playable MP4")
+    func seedExamples() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let (key, _) = try await Self.createKey(data)
+        let images = GenerateURLTests.LoopbackServer.self
+        let imageServer = try images.init(serving: GenerateCommandTests.root.appendingPathComponent("samples").path)
+        // The engine is a server setting; dissolve keeps this test quick. The API is the same.
+        let server = try await Server(dataDirectory: data, extra: ["--engine", "dissolve"])
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("SeedExamples")
+        let runners: [(file: String, tool: String, preamble: String)] = [
+            ("curl.sh", "/bin/bash", ""),
+            ("example.mjs", "node", "const SHORTAPI_KEY = process.env.SHORTAPI_KEY;\n"),
+            ("example.py", "python3", "import os\nSHORTAPI_KEY = os.environ[\"SHORTAPI_KEY\"]\n"),
+        ]
+        for runner in runners {
+            var text = try String(contentsOf: folder.appendingPathComponent(runner.file), encoding: .utf8)
+            text = text.replacingOccurrences(of: "https://api.shortapi.ai", with: server.base)
+            text = text.replacingOccurrences(
+                of: "https://file.shortapi.ai/assets/examples/vidu/vidu-q2/start-end-to-video-image_tail.png",
+                with: "http://127.0.0.1:\(imageServer.port)/end.jpg")
+            text = text.replacingOccurrences(
+                of: "https://file.shortapi.ai/assets/examples/vidu/vidu-q2/start-end-to-video-image.png",
+                with: "http://127.0.0.1:\(imageServer.port)/start.jpg")
+            text = text.replacingOccurrences(of: "CALLBACK_URL", with: "http://127.0.0.1:\(imageServer.port)/callback")
+            let script = GenerateCommandTests.temporary(runner.file)
+            try (runner.preamble + text).write(toFile: script, atomically: true, encoding: .utf8)
+            let output = GenerateCommandTests.temporary("example.out")
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [runner.tool, script]
+            process.environment = ProcessInfo.processInfo.environment.merging(["SHORTAPI_KEY": key]) { $1 }
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            process.standardError = process.standardOutput
+            try process.run()
+            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            let printed = try String(contentsOfFile: output, encoding: .utf8)
+            #expect(process.terminationStatus == 0, "\(runner.file): \(printed)")
+            // Each example ends by printing the query's answer for its job.
+            let job = try #require(printed.firstMatch(of: /job_[0-9a-z]{26}/).map { String($0.0) }, "\(runner.file) printed no job id: \(printed)")
+            #expect(printed.contains("status"), "\(runner.file): \(printed)")
+            let ended = try await Self.waitForEnd(server, key: key, job: job)
+            #expect(ended["status"] as? Int == 2, "\(runner.file): \(ended)")
+            let video = try #require(((ended["result"] as? [String: Any])?["videos"] as? [[String: Any]])?.first)
+            #expect(video["width"] as? Int == 1280 && video["height"] as? Int == 720 && video["frames"] as? Int == 120)
+            let url = try #require(((ended["result"] as? [String: Any])?["images"] as? [[String: Any]])?.first?["url"] as? String)
+            let probe = try await Self.probe(url)
+            #expect(probe == "h264,High,yuv420p,120", "\(runner.file)")
+        }
+    }
+
+    /// ffprobe reads the MP4 over HTTP itself, as a player would.
+    static func probe(_ url: String) async throws -> String {
+        let output = GenerateCommandTests.temporary("probe")
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffprobe")
+        process.arguments = [
+            "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=codec_name,profile,pix_fmt,nb_read_frames", "-of",
+            "csv=p=0",
+            url,
+        ]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        return try String(contentsOfFile: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("kill -9 of the server mid-render, then a restart: the job is re-run and ends in status 2 exactly once")
+    func crashMidRender() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let (key, _) = try await Self.createKey(data)
+        let start = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/start.jpg")).base64EncodedString()
+        let end = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/end.jpg")).base64EncodedString()
+        let args: [String: Any] = [
+            "prompt": "The camera pushes in", "mode": "pro", "resolution": "720p", "duration": 4, "image": "data:image/jpeg;base64,\(start)",
+            "image_tail": "data:image/jpeg;base64,\(end)",
+        ]
+        var server = try await Server(dataDirectory: data, extra: ["--lease", "2"])
+        let created = try await Self.json(
+            .POST, "\(server.base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args])
+        let job = try #require(created["job_id"] as? String)
+        // Wait until it renders, then kill the process without warning.
+        var status = 0
+        while status == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            status =
+                (try await Self.json(.GET, "\(server.base)/api/v1/job/query?id=\(job)", key: key)["data"] as? [String: Any])?["status"] as? Int ?? -1
+        }
+        #expect(status == 1)
+        await server.kill9()
+
+        server = try await Server(dataDirectory: data, extra: ["--lease", "2"])
+        let ended = try await Self.waitForEnd(server, key: key, job: job)
+        #expect(ended["status"] as? Int == 2, "\(ended)")
+        #expect(ended["attempts"] as? Int == 2)
+        let store = try SQLiteJobStore(path: URL(fileURLWithPath: data).appendingPathComponent("inbetween.sqlite").path)
+        #expect(try await store.completions()[job] == 1)
+        let url = try #require(((ended["result"] as? [String: Any])?["images"] as? [[String: Any]])?.first?["url"] as? String)
+        #expect(try await Self.probe(url) == "h264,High,yuv420p,96")
+    }
+}

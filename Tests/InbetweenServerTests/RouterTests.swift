@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import InbetweenAPI
 import InbetweenJobs
+import GRDB
 import InbetweenSQLite
 import NIOCore
 import Testing
@@ -224,6 +225,18 @@ struct RouterTests {
             ] {
                 #expect(paths[path] != nil, "\(path) missing from /openapi.json")
             }
+        }
+    }
+
+    @Test("when the database stops answering: 503 in the envelope, not a hang or a 500, and health still answers")
+    func databaseDown() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application().test(.router) { client in
+            #expect(try await client.call("/readyz").status == .ok)
+            try fixture.store.pool.close()
+            try await client.call("/readyz").expectFailure(.unavailable, mentioning: ["database"])
+            try await client.call("/api/v1/job/query?id=job_x", headers: fixture.headers()).expectFailure(.unavailable, mentioning: ["database"])
+            #expect(try await client.call("/healthz").status == .ok)
         }
     }
 }

@@ -17,6 +17,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unauthorized = Code(rawValue: 401_01)
         /// The key's spending budget would be exceeded.
         public static let budgetExceeded = Code(rawValue: 402_01)
+        /// A result URL whose signature is wrong or expired.
+        public static let forbidden = Code(rawValue: 403_01)
         /// No such job (or not this key's).
         public static let notFound = Code(rawValue: 404_01)
         /// The model named is not served here.
@@ -27,6 +29,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let payloadTooLarge = Code(rawValue: 413_01)
         /// The request's content type is not JSON.
         public static let unsupportedMediaType = Code(rawValue: 415_01)
+        /// A `Range` outside the file.
+        public static let rangeNotSatisfiable = Code(rawValue: 416_01)
         /// An argument breaks its rule.
         public static let invalidArgument = Code(rawValue: 422_01)
         /// An argument the model does not take.

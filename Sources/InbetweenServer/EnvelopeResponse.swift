@@ -70,8 +70,6 @@ struct EnvelopeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error.status {
         case .notFound:
             APIError(.notFound, "no route for \(request.method) \(request.uri.path); see /openapi.json.")
-        case .methodNotAllowed:
-            APIError(APIError.Code(rawValue: 405_01), "\(request.method) is not allowed on \(request.uri.path).")
         case .contentTooLarge:
             APIError(.payloadTooLarge, "the request body is too large.")
         case .badRequest:

@@ -29,7 +29,7 @@ struct FilesController: Sendable {
             signer.verify(job: job, file: file, expires: expires, signature: signature, now: Date())
         else {
             throw APIError(
-                APIError.Code(rawValue: 403_01), "this file URL is not valid or has expired; query the job again for fresh URLs.")
+                .forbidden, "this file URL is not valid or has expired; query the job again for fresh URLs.")
         }
         let path = results.appendingPathComponent(job).appendingPathComponent(file).path
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
@@ -46,7 +46,7 @@ struct FilesController: Sendable {
             guard let requested = Self.parseRange(header, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
                 var response = EnvelopeResponse.failure(
-                    APIError(APIError.Code(rawValue: 416_01), "the requested range \"\(header.prefix(60))\" is not within the file's \(size) bytes."))
+                    APIError(.rangeNotSatisfiable, "the requested range \"\(header.prefix(60))\" is not within the file's \(size) bytes."))
                 response.headers.append(contentsOf: headers.filter { $0.name != .contentType })
                 return response
             }

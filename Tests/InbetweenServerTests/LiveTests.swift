@@ -5,7 +5,9 @@ import HummingbirdTesting
 import InbetweenAPI
 import InbetweenJobs
 import InbetweenSQLite
+import Logging
 import NIOCore
+import ServiceLifecycle
 import Testing
 
 @testable import InbetweenServer
@@ -85,9 +87,9 @@ struct LiveTests {
 
             // The URL only works for its own file and only while signed.
             let tampered = try Self.path(url).replacingOccurrences(of: "signature=", with: "signature=x")
-            try await client.call(tampered).expectFailure(APIError.Code(rawValue: 403_01), mentioning: ["expired"])
+            try await client.call(tampered).expectFailure(.forbidden, mentioning: ["expired"])
             let otherFile = try Self.path(url).replacingOccurrences(of: "video.mp4", with: "cover.jpg")
-            try await client.call(otherFile).expectFailure(APIError.Code(rawValue: 403_01))
+            try await client.call(otherFile).expectFailure(.forbidden)
         }
     }
 
@@ -227,5 +229,30 @@ struct LiveTests {
             let after = try await Self.waitForEnd(client, fixture, nextID)
             #expect(after["status"] as? Int == 2)
         }
+    }
+
+    @Test("graceful shutdown gives the running job back to the queue, its attempt refunded, and the server exits")
+    func gracefulShutdown() async throws {
+        let fixture = try await Fixture(workers: 1)
+        let args = Fixture.args(extra: ["mode": "pro", "resolution": "1080p", "duration": 8])
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: args), as: UTF8.self)
+        let job = try await fixture.store.create(
+            NewJob(
+                id: Secrets.newJobID(), keyID: fixture.key.id, model: modelID, arguments: json, amount: 800, callbackURL: nil, maxAttempts: 3,
+                createdAt: Date())
+        ).job
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let group = ServiceGroup(configuration: .init(services: [try fixture.application()], logger: logger))
+        let running = Task { try await group.run() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await fixture.store.job(id: job.id, keyID: nil)?.status != .running, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await fixture.store.job(id: job.id, keyID: nil)?.status == .running)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let released = try #require(try await fixture.store.job(id: job.id, keyID: nil))
+        #expect(released.status == .queued && released.lifecycle.attempts == 0 && released.leaseExpiresAt == nil)
     }
 }

@@ -1,10 +1,10 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import InbetweenAPI
 import InbetweenJobs
-import GRDB
 import InbetweenSQLite
 import NIOCore
 import Testing
@@ -237,6 +237,22 @@ struct RouterTests {
             try await client.call("/readyz").expectFailure(.unavailable, mentioning: ["database"])
             try await client.call("/api/v1/job/query?id=job_x", headers: fixture.headers()).expectFailure(.unavailable, mentioning: ["database"])
             #expect(try await client.call("/healthz").status == .ok)
+        }
+    }
+
+    struct Leaky: Error, CustomStringConvertible {
+        var description: String { "stack trace at /secret/path.swift:42" }
+    }
+
+    @Test("an unexpected error becomes a 500 envelope that says nothing of the inside")
+    func internalError() async throws {
+        let router = Router(context: InbetweenRequestContext.self)
+        router.middlewares.add(EnvelopeErrorMiddleware())
+        router.get("boom") { _, _ -> Response in throw Leaky() }
+        try await Application(router: router).test(.router) { client in
+            let reply = try await client.call("/boom")
+            reply.expectFailure(.internalError, mentioning: ["logged"])
+            #expect(!reply.message.contains("secret"))
         }
     }
 }

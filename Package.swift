@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "InbetweenMedia", targets: ["InbetweenMedia"]),
         .library(name: "InbetweenJobs", targets: ["InbetweenJobs"]),
         .library(name: "InbetweenSQLite", targets: ["InbetweenSQLite"]),
+        .library(name: "InbetweenPostgres", targets: ["InbetweenPostgres"]),
         .library(name: "InbetweenServer", targets: ["InbetweenServer"]),
     ],
     dependencies: [
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // OpenCV 4 from the system (Debian: libopencv-dev). Not through pkg-config: its
@@ -95,6 +98,16 @@ let package = Package(
             dependencies: ["InbetweenJobs", "InbetweenAPI", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The multi-node store: PostgreSQL through PostgresNIO (SKIP LOCKED claims, LISTEN/NOTIFY).
+        .target(
+            name: "InbetweenPostgres",
+            dependencies: [
+                "InbetweenJobs", "InbetweenAPI", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP API on Hummingbird: routes, auth, limits, result files, the SSRF-guarded fetcher.
         .target(
             name: "InbetweenServer",
@@ -122,6 +135,7 @@ let package = Package(
             dependencies: [
                 "InbetweenServer",
                 "InbetweenSQLite",
+                "InbetweenPostgres",
                 "InbetweenJobs",
                 "InbetweenBench",
                 "InbetweenMedia",
@@ -132,6 +146,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -141,7 +158,8 @@ let package = Package(
         .testTarget(
             name: "InbetweenCLITests",
             dependencies: [
-                "inbetween", "InbetweenSQLite", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "inbetween", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["SeedExamples"],
@@ -149,7 +167,10 @@ let package = Package(
         ),
         .testTarget(
             name: "InbetweenJobsTests",
-            dependencies: ["InbetweenJobs", "InbetweenSQLite", "InbetweenAPI", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "InbetweenJobs", "InbetweenSQLite", "InbetweenPostgres", "InbetweenAPI", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

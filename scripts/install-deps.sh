@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Inbetween needs on Debian 12: ffmpeg (decode/encode), OpenCV (the pixel
 # kernels), pkg-config; and for the tests python3 (a loopback HTTP server), and curl, Node.js
-# and Python's requests (the seed page's three examples run against a live server). Swift
+# and Python's requests (the seed page's three examples run against a live server), and
+# PostgreSQL (the multi-node store's tests start a throw-away server). Swift
 # itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 
-packages=(ffmpeg libopencv-dev pkg-config python3 curl)
+packages=(ffmpeg libopencv-dev pkg-config python3 curl postgresql)
 # Node.js and requests may come from outside apt (nvm, pyenv); install Debian's only when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 python3 -c "import requests" >/dev/null 2>&1 || packages+=(python3-requests)

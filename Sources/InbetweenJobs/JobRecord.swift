@@ -174,3 +174,28 @@ public struct APIKeyRecord: Sendable, Hashable {
         self.revokedAt = revokedAt
     }
 }
+
+extension JobRecord {
+    /// Does to the record what `transition` (just applied to its lifecycle) implies, for a
+    /// store to write back: a requeue clears the lease; an end records the time, clears the
+    /// lease, writes the failure of an exhausted job and schedules the callback. Returns 1 when
+    /// this transition completed the job (stores count completions to prove there is one).
+    public mutating func settle(after transition: JobLifecycle.Transition, now: Date) -> Int {
+        switch transition {
+        case .rejected, .claimed, .cancelRequested:
+            return 0
+        case .requeued:
+            leaseExpiresAt = nil
+            progress = 0
+            return 0
+        case .finished, .exhausted:
+            if case .exhausted = transition { failure = lifecycle.exhaustedFailure }
+            finishedAt = now
+            leaseExpiresAt = nil
+            if callbackURL != nil {
+                webhook = WebhookState(state: .pending, id: "msg_" + id.replacingOccurrences(of: "job_", with: ""), nextAttemptAt: now)
+            }
+            return status == .succeeded ? 1 : 0
+        }
+    }
+}

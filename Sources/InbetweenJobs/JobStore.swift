@@ -60,6 +60,15 @@ public protocol JobStore: Sendable {
 }
 
 extension Date {
+    /// Milliseconds since 1970, as the stores keep times.
+    public var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    /// The time `milliseconds` after 1970, or nil for nil.
+    public init?(milliseconds: Int64?) {
+        guard let milliseconds else { return nil }
+        self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
     /// `self + duration`.
     public func adding(_ duration: Duration) -> Date {
         let (seconds, attoseconds) = duration.components

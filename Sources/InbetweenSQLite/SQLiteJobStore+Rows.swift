@@ -117,22 +117,7 @@ extension SQLiteJobStore {
     /// Writes `job` after `transition`, doing what the transition asks: a terminal one
     /// records the end, releases the lease and schedules the callback.
     static func save(_ db: Database, _ job: inout JobRecord, transition: JobLifecycle.Transition, now: Date) throws {
-        var completed = 0
-        switch transition {
-        case .rejected, .claimed, .cancelRequested:
-            break
-        case .requeued:
-            job.leaseExpiresAt = nil
-            job.progress = 0
-        case .finished, .exhausted:
-            if case .exhausted = transition { job.failure = job.lifecycle.exhaustedFailure }
-            if job.status == .succeeded { completed = 1 }
-            job.finishedAt = now
-            job.leaseExpiresAt = nil
-            if job.callbackURL != nil {
-                job.webhook = WebhookState(state: .pending, id: "msg_" + job.id.replacingOccurrences(of: "job_", with: ""), nextAttemptAt: now)
-            }
-        }
+        let completed = job.settle(after: transition, now: now)
         if case .rejected = transition { return }
         let output = try job.output.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try db.execute(
@@ -148,15 +133,5 @@ extension SQLiteJobStore {
                 job.failure?.message, output, completed, job.webhook?.id, job.webhook?.state.rawValue, job.webhook?.attempts ?? 0,
                 job.webhook?.nextAttemptAt?.milliseconds, job.id,
             ])
-    }
-}
-
-extension Date {
-    /// Milliseconds since 1970, as stored.
-    var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-
-    init?(milliseconds: Int64?) {
-        guard let milliseconds else { return nil }
-        self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 }

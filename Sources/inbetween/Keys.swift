@@ -31,7 +31,7 @@ struct Keys: AsyncParsableCommand {
             let record = APIKeyRecord(
                 id: "key_" + Secrets.randomToken(12), name: name, prefix: String(key.prefix(11)), hash: Secrets.sha256(key),
                 webhookSecret: secret, budget: limit, createdAt: Date())
-            try await store.openStore().createKey(record)
+            try await store.withStore { try await $0.createKey(record) }
             print(key)
             print(secret)
             FileHandle.standardError.write(
@@ -58,7 +58,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let keys = try await store.openStore().keys()
+            let keys = try await store.withStore { try await $0.keys() }
             print(["ID", "NAME", "PREFIX", "BUDGET", "SPENT", "CREATED", "REVOKED"].joined(separator: "\t"))
             for (key, spent) in keys {
                 print(
@@ -76,7 +76,8 @@ struct Keys: AsyncParsableCommand {
         @Argument(help: "The key's id (key_...) or prefix (ib_...).") var key: String
 
         func run() async throws {
-            guard try await store.openStore().revokeKey(key, at: Date()) else {
+            let key = key
+            guard try await store.withStore({ try await $0.revokeKey(key, at: Date()) }) else {
                 FileHandle.standardError.write(Data("error: no active key with id or prefix \"\(key)\".\n".utf8))
                 throw ExitCode(1)
             }

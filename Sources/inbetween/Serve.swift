@@ -3,29 +3,23 @@ import Foundation
 import Hummingbird
 import InbetweenEngine
 import InbetweenJobs
+import InbetweenPostgres
 import InbetweenServer
 import Logging
 import Metrics
+import PostgresNIO
 import Prometheus
+import ServiceLifecycle
+import UnixSignals
 
-/// `inbetween serve`: the HTTP API, workers and the callback sender in one process.
-struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run the job API (SQLite queue, local results, in-process workers).",
-        discussion: "Create a key first with `inbetween keys create --name NAME`. SIGTERM or SIGINT stops accepting, releases running jobs and exits."
-    )
-
-    @OptionGroup var store: StoreOptions
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0: any free port).") var port = 8080
-    @Option(help: "Jobs rendered at once (0: an API node without workers).") var workers = 1
-    @Option(name: .customLong("public-url"), help: "Base URL clients reach this server at, for result URLs (default http://HOST:PORT).")
+/// What `serve` and `worker` share: how jobs run and how results and callbacks go out.
+struct RunOptions: ParsableArguments {
+    @Option(name: .customLong("public-url"), help: "Base URL clients reach the API at, for result URLs (default http://HOST:PORT).")
     var publicURL: String?
     @Flag(
         name: .customLong("allow-private-networks"), help: "Let image and callback URLs reach loopback and private addresses (local setups, tests).")
     var allowPrivateNetworks = false
     @Option(name: .customLong("url-ttl"), help: "Seconds a signed result URL works.") var urlTTL = 86_400
-    @Option(name: .customLong("rate-limit"), help: "Requests per minute per key.") var rateLimit = 120
     @Option(name: .customLong("max-attempts"), help: "Claims a job gets (crashes count) before it fails.") var maxAttempts = 3
     @Option(name: .customLong("lease"), help: "Seconds a worker's claim lasts without a heartbeat.") var lease = 30
     @Option(
@@ -34,19 +28,15 @@ struct Serve: AsyncParsableCommand {
     var webhookRetries: String?
     @Option(name: .customLong("webhook-timeout"), help: "Seconds a callback receiver has to answer.") var webhookTimeout = 10
     @Option(help: "motion (default), homography or dissolve.") var engine: EngineKind = .motion
+    @Flag(name: .customLong("no-notify"), help: "PostgreSQL: do not NOTIFY on create (workers find jobs by polling alone).") var noNotify = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
-    func run() async throws {
-        var configuration = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
-        configuration.host = host
-        configuration.port = port
+    func apply(to configuration: inout ServerConfiguration) throws {
         configuration.publicURL = publicURL
         configuration.allowPrivateNetworks = allowPrivateNetworks
         configuration.resultURLLifetime = .seconds(urlTTL)
-        configuration.rateLimit = RateLimitPolicy(limit: rateLimit, window: .seconds(60))
         configuration.maxAttempts = maxAttempts
         configuration.engine = engine
-        configuration.worker.concurrency = workers
         configuration.worker.lease = .seconds(lease)
         configuration.worker.heartbeat = .seconds(max(1, Double(lease) / 6))
         configuration.reapInterval = .seconds(max(1, Double(lease) / 3))
@@ -57,13 +47,90 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.webhooks.schedule = schedule
         }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level \"\(logLevel)\".") }
+    }
 
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    func logger() throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level \"\(logLevel)\".") }
         var logger = Logger(label: "inbetween")
         logger.logLevel = level
-        let app = try buildApplication(configuration: configuration, store: try store.openStore(), registry: registry, logger: logger)
-        try await app.runService()
+        return logger
+    }
+}
+
+/// `inbetween serve`: the HTTP API, and (unless `--workers 0`) workers and the callback sender.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the job API (with in-process workers unless --workers 0).",
+        discussion:
+            "Create a key first with `inbetween keys create --name NAME`. With --database postgres://..., any number of API nodes and `inbetween worker` processes share one queue. SIGTERM or SIGINT stops accepting, releases running jobs and exits."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var run: RunOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0: any free port).") var port = 8080
+    @Option(help: "Jobs rendered at once in this process (0: an API node without workers).") var workers = 1
+    @Option(name: .customLong("rate-limit"), help: "Requests per minute per key.") var rateLimit = 120
+
+    func run() async throws {
+        var configuration = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
+        configuration.host = host
+        configuration.port = port
+        configuration.worker.concurrency = workers
+        configuration.rateLimit = RateLimitPolicy(limit: rateLimit, window: .seconds(60))
+        try run.apply(to: &configuration)
+        let logger = try run.logger()
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try store.prepareDirectory()
+        let signal = JobSignal()
+        if let url = store.postgresURL {
+            let (postgres, dependencies) = try await Self.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
+            let app = try buildApplication(
+                configuration: configuration, store: postgres, registry: registry, signal: signal, dependencies: dependencies, logger: logger)
+            try await app.runService()
+        } else {
+            let app = try buildApplication(
+                configuration: configuration, store: try store.openSQLite(), registry: registry, signal: signal, logger: logger)
+            try await app.runService()
+        }
+    }
+
+    /// Migrates (on a client of its own), then a long-lived client and its LISTEN loop, to run
+    /// first in the service group.
+    static func openPostgres(url: String, signal: JobSignal, notify: Bool, logger: Logger) async throws -> (PostgresJobStore, [any Service]) {
+        try await PostgresJobStore.withStore(url: url, logger: logger) { _ in }
+        let client = PostgresClient(configuration: try PostgresJobStore.configuration(url: url), backgroundLogger: logger)
+        let store = PostgresJobStore(client: client, logger: logger, notifies: notify)
+        return (store, [client, JobNotificationListener(client: client, signal: signal, logger: logger)])
+    }
+}
+
+/// `inbetween worker`: workers, the lease reaper and the callback sender, without HTTP.
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run workers against a shared PostgreSQL queue (no HTTP).",
+        discussion: "Give it the API's --database and a --data-dir every node shares (results and the URL-signing key live there)."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var run: RunOptions
+    @Option(help: "Jobs rendered at once in this process.") var concurrency = 1
+
+    func run() async throws {
+        guard let url = store.postgresURL else {
+            throw ValidationError("--database postgres://... is required: a worker shares its queue with API nodes. (SQLite: use `inbetween serve`.)")
+        }
+        var configuration = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
+        configuration.worker.concurrency = max(1, concurrency)
+        try run.apply(to: &configuration)
+        let logger = try run.logger()
+        try store.prepareDirectory()
+        let signal = JobSignal()
+        let (postgres, dependencies) = try await Serve.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
+        let services = try buildWorkerServices(
+            configuration: configuration, store: postgres, signal: signal, dependencies: dependencies, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -1,26 +1,43 @@
 import ArgumentParser
 import Foundation
+import InbetweenJobs
+import InbetweenPostgres
 import InbetweenSQLite
+import Logging
+import PostgresNIO
 
-/// Where the data lives: the options `serve` and `keys` share.
+/// Where the data lives: the options `serve`, `worker` and `keys` share.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Directory for the database, result files and the URL-signing key.")
+    @Option(
+        name: .customLong("data-dir"), help: "Directory for result files and the URL-signing key (and the SQLite database); shared by every node.")
     var dataDirectory: String = "./inbetween-data"
 
-    @Option(help: "The database: a SQLite file path (default <data-dir>/inbetween.sqlite).")
+    @Option(help: "The database: a SQLite file path (default <data-dir>/inbetween.sqlite) or postgres://user:password@host:port/database.")
     var database: String?
 
     var dataDirectoryURL: URL { URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL }
 
-    /// Opens the SQLite store, creating the data directory (mode 0700) if needed.
-    func openStore() throws -> SQLiteJobStore {
-        if let database, database.hasPrefix("postgres") {
-            throw ValidationError("--database: PostgreSQL is not available in this build yet; give a SQLite file path or leave it out.")
-        }
+    var postgresURL: String? { database.flatMap { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? $0 : nil } }
+
+    /// Creates the data directory (mode 0700) if needed.
+    func prepareDirectory() throws {
         try FileManager.default.createDirectory(at: dataDirectoryURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    /// Opens the SQLite store.
+    func openSQLite() throws -> SQLiteJobStore {
+        try prepareDirectory()
         let path =
             database.map { $0.hasPrefix("sqlite://") ? String($0.dropFirst(9)) : $0 }
             ?? dataDirectoryURL.appendingPathComponent("inbetween.sqlite").path
         return try SQLiteJobStore(path: path)
+    }
+
+    /// Runs `body` against whichever store `--database` names.
+    func withStore<T: Sendable>(_ body: @Sendable (any JobStore) async throws -> T) async throws -> T {
+        if let url = postgresURL {
+            return try await PostgresJobStore.withStore(url: url, logger: Logger(label: "inbetween")) { try await body($0) }
+        }
+        return try await body(try openSQLite())
     }
 }

@@ -130,6 +130,26 @@ enum StoreConformance {
     }
 }
 
+extension StoreConformance {
+    static func concurrentClaims(_ store: some JobStore) async throws {
+        let key = try await key(store)
+        var ids = Set<String>()
+        for _ in 0..<40 { ids.insert(try await store.create(newJob(key)).job.id) }
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    var mine: [String] = []
+                    while let job = try await store.claim(now: Date(), lease: .seconds(60)) { mine.append(job.id) }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(claimed.count == 40)
+        #expect(Set(claimed) == ids)
+    }
+}
+
 @Suite("SQLite store")
 struct SQLiteStoreTests {
     static func store() throws -> SQLiteJobStore {
@@ -152,6 +172,9 @@ struct SQLiteStoreTests {
 
     @Test("callbacks are scheduled at the end and locked while sent; pages are newest first")
     func callbacks() async throws { try await StoreConformance.callbacksAndPages(Self.store()) }
+
+    @Test("concurrent claimers take every job exactly once")
+    func concurrentClaims() async throws { try await StoreConformance.concurrentClaims(Self.store()) }
 
     @Test("the database is in WAL mode with full sync, and reopening keeps every job")
     func durable() async throws {

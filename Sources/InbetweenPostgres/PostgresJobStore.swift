@@ -1,0 +1,386 @@
+public import Foundation
+public import InbetweenAPI
+public import InbetweenJobs
+public import Logging
+import NIOSSL
+public import PostgresNIO
+
+/// The multi-node store on PostgreSQL through PostgresNIO. Claims take the oldest queued job
+/// with `FOR UPDATE SKIP LOCKED`, so any number of workers on any number of machines claim
+/// without blocking each other or taking a job twice; the lifecycle rules are the same
+/// `JobLifecycle` the SQLite store applies. Creates `NOTIFY` the `inbetween_jobs` channel.
+///
+/// `client` must be running (it is a `Service`: put it first in the service group).
+public final class PostgresJobStore: JobStore {
+    public let client: PostgresClient
+    let logger: Logger
+    /// Set to false to cut `NOTIFY` (to measure pickup by polling alone).
+    public let notifies: Bool
+
+    /// The channel creates are announced on.
+    public static let channel = "inbetween_jobs"
+
+    public init(client: PostgresClient, logger: Logger, notifies: Bool = true) {
+        self.client = client
+        self.logger = logger
+        self.notifies = notifies
+    }
+
+    /// Parses `postgres://user:password@host:port/database` (TLS off; `?sslmode=require` on).
+    public static func configuration(url text: String) throws -> PostgresClient.Configuration {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host, !host.isEmpty else {
+            throw APIError(.invalidArgument, "--database must be a URL like postgres://user:password@host:5432/database; got \"\(text)\".")
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        let tls: PostgresClient.Configuration.TLS =
+            url.queryItems?.first { $0.name == "sslmode" }?.value == "require" ? .require(TLSConfiguration.makeClientConfiguration()) : .disable
+        var configuration = PostgresClient.Configuration(
+            host: host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password, database: database.isEmpty ? nil : database,
+            tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 20
+        return configuration
+    }
+
+    /// Applies the pending migrations, one node at a time (an advisory lock).
+    public func migrate() async throws {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS inbetween_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM inbetween_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for (version, statements) in Self.migrations.enumerated() where !applied.contains(version + 1) {
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                let now = Date().milliseconds
+                try await connection.query("INSERT INTO inbetween_migrations (version, applied_at) VALUES (\(version + 1), \(now))", logger: logger)
+            }
+        }
+    }
+
+    /// The schema, changed only by appending a migration.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, prefix TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, webhook_secret TEXT NOT NULL,
+                budget BIGINT, created_at BIGINT NOT NULL, revoked_at BIGINT)
+            """,
+            """
+            CREATE TABLE jobs (
+                seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, key_id TEXT NOT NULL REFERENCES api_keys(id), model TEXT NOT NULL,
+                amount BIGINT NOT NULL, callback_url TEXT, status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4),
+                attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+                lease_token BIGINT NOT NULL DEFAULT 0, lease_expires_at BIGINT, progress INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,
+                started_at BIGINT, finished_at BIGINT, error_code INTEGER, error_message TEXT, output TEXT, completions INTEGER NOT NULL DEFAULT 0,
+                webhook_id TEXT, webhook_state TEXT, webhook_attempts INTEGER NOT NULL DEFAULT 0, webhook_last_status INTEGER,
+                webhook_last_error TEXT, webhook_next_at BIGINT)
+            """,
+            "CREATE INDEX jobs_queued ON jobs (seq) WHERE status = 0",
+            "CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE status = 1",
+            "CREATE INDEX jobs_by_key ON jobs (key_id, seq)",
+            "CREATE INDEX jobs_by_webhook ON jobs (webhook_next_at) WHERE webhook_state IN ('pending', 'retrying')",
+            "CREATE TABLE job_arguments (job_id TEXT PRIMARY KEY REFERENCES jobs(id), arguments TEXT NOT NULL)",
+            """
+            CREATE TABLE idempotency_keys (
+                key_id TEXT NOT NULL REFERENCES api_keys(id), idempotency_key TEXT NOT NULL, body_hash TEXT NOT NULL,
+                job_id TEXT NOT NULL REFERENCES jobs(id), created_at BIGINT NOT NULL, PRIMARY KEY (key_id, idempotency_key))
+            """,
+        ]
+    ]
+
+    /// A transaction; a rule the closure threw (`APIError`) comes out as itself, not wrapped.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let rule = error.closureError as? APIError, error.rollbackError == nil { throw rule }
+            throw error
+        }
+    }
+
+    // MARK: Keys
+
+    public func createKey(_ key: APIKeyRecord) async throws {
+        try await client.query(
+            """
+            INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at)
+            VALUES (\(key.id), \(key.name), \(key.prefix), \(key.hash), \(key.webhookSecret), \(key.budget), \(key.createdAt.milliseconds), \(key.revokedAt?.milliseconds))
+            """, logger: logger)
+    }
+
+    public func keys() async throws -> [(key: APIKeyRecord, spent: Int)] {
+        var keys: [(key: APIKeyRecord, spent: Int)] = []
+        let rows = try await client.query(
+            """
+            SELECT k.*, (SELECT COALESCE(SUM(amount), 0) FROM jobs j WHERE j.key_id = k.id AND j.status IN (0, 1, 2))::BIGINT AS spent
+            FROM api_keys k ORDER BY k.created_at DESC, k.id
+            """, logger: logger)
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            keys.append((try Self.key(columns), try columns["spent"].decode(Int.self)))
+        }
+        return keys
+    }
+
+    public func revokeKey(_ reference: String, at date: Date) async throws -> Bool {
+        let rows = try await client.query(
+            "UPDATE api_keys SET revoked_at = \(date.milliseconds) WHERE (id = \(reference) OR prefix = \(reference)) AND revoked_at IS NULL RETURNING id",
+            logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count > 0
+    }
+
+    public func key(hash: String) async throws -> APIKeyRecord? {
+        try await firstKey(client.query("SELECT * FROM api_keys WHERE hash = \(hash) AND revoked_at IS NULL", logger: logger))
+    }
+
+    public func key(id: String) async throws -> APIKeyRecord? {
+        try await firstKey(client.query("SELECT * FROM api_keys WHERE id = \(id)", logger: logger))
+    }
+
+    private func firstKey(_ rows: PostgresRowSequence) async throws -> APIKeyRecord? {
+        for try await row in rows { return try Self.key(row.makeRandomAccess()) }
+        return nil
+    }
+
+    // MARK: Jobs
+
+    public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
+        let logger = logger
+        let result: (job: JobRecord, replayed: Bool) = try await transaction { connection in
+            // One create per key at a time: the budget check and the idempotency lookup see
+            // every earlier create of the key, on whichever node it ran.
+            try await connection.query("SELECT id FROM api_keys WHERE id = \(job.keyID) FOR UPDATE", logger: logger)
+            if let key = job.idempotencyKey {
+                let rows = try await connection.query(
+                    "SELECT body_hash, job_id FROM idempotency_keys WHERE key_id = \(job.keyID) AND idempotency_key = \(key)", logger: logger)
+                for try await (hash, jobID) in rows.decode((String, String).self) {
+                    guard hash == job.idempotencyBodyHash else {
+                        throw APIError(
+                            .invalidArgument,
+                            "`Idempotency-Key` \"\(key.prefix(64))\" was already used with a different request body; use a new key for a new request.",
+                            field: "Idempotency-Key")
+                    }
+                    guard let earlier = try await Self.job(connection, id: jobID, keyID: job.keyID, logger: logger) else {
+                        throw APIError(.internalError, "the job recorded for this Idempotency-Key is missing.")
+                    }
+                    return (earlier, true)
+                }
+            }
+            let budgets = try await connection.query(
+                """
+                SELECT budget, (SELECT COALESCE(SUM(amount), 0) FROM jobs WHERE key_id = \(job.keyID) AND status IN (0, 1, 2))::BIGINT
+                FROM api_keys WHERE id = \(job.keyID)
+                """, logger: logger)
+            for try await (budget, spent) in budgets.decode((Int?, Int).self) {
+                if let budget, spent + job.amount > budget {
+                    throw APIError(
+                        .budgetExceeded,
+                        "this job costs $\(Pricing.format(thousandths: job.amount)) but the key has $\(Pricing.format(thousandths: max(0, budget - spent))) left of its $\(Pricing.format(thousandths: budget)) budget."
+                    )
+                }
+            }
+            try await connection.query(
+                """
+                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at)
+                VALUES (\(job.id), \(job.keyID), \(job.model), \(job.amount), \(job.callbackURL), 0, \(job.maxAttempts), \(job.createdAt.milliseconds))
+                """, logger: logger)
+            try await connection.query("INSERT INTO job_arguments (job_id, arguments) VALUES (\(job.id), \(job.arguments))", logger: logger)
+            if let key = job.idempotencyKey {
+                try await connection.query(
+                    """
+                    INSERT INTO idempotency_keys (key_id, idempotency_key, body_hash, job_id, created_at)
+                    VALUES (\(job.keyID), \(key), \(job.idempotencyBodyHash ?? ""), \(job.id), \(job.createdAt.milliseconds))
+                    """, logger: logger)
+            }
+            if self.notifies {
+                try await connection.query("SELECT pg_notify(\(Self.channel), \(job.id))", logger: logger)
+            }
+            guard let created = try await Self.job(connection, id: job.id, keyID: nil, logger: logger) else {
+                throw APIError(.internalError, "the job just recorded cannot be read back.")
+            }
+            return (created, false)
+        }
+        return result
+    }
+
+    public func job(id: String, keyID: String?) async throws -> JobRecord? {
+        try await client.withConnection { connection in try await Self.job(connection, id: id, keyID: keyID, logger: self.logger) }
+    }
+
+    public func jobs(keyID: String, limit: Int, after: String?) async throws -> [JobRecord] {
+        let rows: PostgresRowSequence
+        if let after {
+            rows = try await client.query(
+                """
+                SELECT * FROM jobs WHERE key_id = \(keyID) AND seq < COALESCE((SELECT seq FROM jobs WHERE id = \(after) AND key_id = \(keyID)), -1)
+                ORDER BY seq DESC LIMIT \(limit)
+                """, logger: logger)
+        } else {
+            rows = try await client.query("SELECT * FROM jobs WHERE key_id = \(keyID) ORDER BY seq DESC LIMIT \(limit)", logger: logger)
+        }
+        return try await Self.jobs(rows)
+    }
+
+    public func queuePosition(jobID: String) async throws -> Int? {
+        let rows = try await client.query(
+            "SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND q.seq < j.seq)::BIGINT FROM jobs j WHERE j.id = \(jobID) AND j.status = 0",
+            logger: logger)
+        for try await position in rows.decode(Int.self) { return position }
+        return nil
+    }
+
+    public func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)? {
+        let logger = logger
+        let result: (job: JobRecord, transition: JobLifecycle.Transition)? = try await transaction { connection in
+            let rows = try await connection.query("SELECT * FROM jobs WHERE id = \(id) AND key_id = \(keyID) FOR UPDATE", logger: logger)
+            guard var job = try await Self.jobs(rows).first else { return nil }
+            let transition = job.lifecycle.apply(.cancel)
+            try await Self.save(connection, &job, transition: transition, now: date, logger: logger)
+            return (job, transition)
+        }
+        return result
+    }
+
+    // MARK: Workers
+
+    public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
+        let logger = logger
+        let claimed: JobRecord? = try await transaction { connection in
+            while true {
+                let rows = try await connection.query(
+                    """
+                    SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id
+                    WHERE j.id = (SELECT id FROM jobs WHERE status = 0 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    """, logger: logger)
+                guard var job = try await Self.jobs(rows).first else { return nil }
+                let transition = job.lifecycle.apply(.claim)
+                if case .claimed = transition {
+                    job.leaseExpiresAt = now.adding(lease)
+                    job.startedAt = job.startedAt ?? now
+                }
+                try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
+                if case .claimed = transition { return job }
+            }
+        }
+        return claimed
+    }
+
+    public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
+        let rows = try await client.query(
+            """
+            UPDATE jobs SET lease_expires_at = \(now.adding(lease).milliseconds), progress = GREATEST(progress, \(min(99, max(0, progress))))
+            WHERE id = \(id) AND status = 1 AND lease_token = \(token) RETURNING cancel_requested
+            """, logger: logger)
+        for try await cancel in rows.decode(Bool.self) { return cancel }
+        return nil
+    }
+
+    public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
+    {
+        let logger = logger
+        return try await transaction { connection in
+            let rows = try await connection.query("SELECT * FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger)
+            guard var job = try await Self.jobs(rows).first else { return false }
+            let transition = job.lifecycle.apply(event)
+            if case .rejected = transition { return false }
+            job.output = output ?? job.output
+            job.failure = failure ?? job.failure
+            if case .succeed = event { job.progress = 100 }
+            try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
+            return true
+        }
+    }
+
+    public func expireLeases(now: Date) async throws -> [String] {
+        let logger = logger
+        return try await transaction { connection in
+            let rows = try await connection.query(
+                "SELECT * FROM jobs WHERE status = 1 AND lease_expires_at < \(now.milliseconds) FOR UPDATE SKIP LOCKED", logger: logger)
+            var ids: [String] = []
+            for var job in try await Self.jobs(rows) {
+                let transition = job.lifecycle.apply(.leaseExpired)
+                try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
+                ids.append(job.id)
+            }
+            if !ids.isEmpty, self.notifies {
+                try await connection.query("SELECT pg_notify(\(Self.channel), 'requeued')", logger: logger)
+            }
+            return ids
+        }
+    }
+
+    // MARK: Callbacks
+
+    public func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord] {
+        let rows = try await client.query(
+            """
+            UPDATE jobs SET webhook_next_at = \(now.adding(lock).milliseconds)
+            WHERE id IN (
+                SELECT id FROM jobs WHERE webhook_state IN ('pending', 'retrying') AND webhook_next_at <= \(now.milliseconds)
+                ORDER BY webhook_next_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """, logger: logger)
+        return try await Self.jobs(rows)
+    }
+
+    public func recordWebhook(jobID: String, state: WebhookState) async throws {
+        try await client.query(
+            """
+            UPDATE jobs SET webhook_state = \(state.state.rawValue), webhook_attempts = \(state.attempts), webhook_last_status = \(state.lastStatus),
+                webhook_last_error = \(state.lastError), webhook_next_at = \(state.nextAttemptAt?.milliseconds)
+            WHERE id = \(jobID)
+            """, logger: logger)
+    }
+
+    // MARK: Operations
+
+    public func countsByStatus() async throws -> [JobStatus: Int] {
+        var counts: [JobStatus: Int] = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, 0) })
+        let rows = try await client.query("SELECT status, COUNT(*)::BIGINT FROM jobs GROUP BY status", logger: logger)
+        for try await (status, count) in rows.decode((Int, Int).self) {
+            if let status = JobStatus(rawValue: status) { counts[status] = count }
+        }
+        return counts
+    }
+
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
+    /// How many times each job was recorded as succeeded (never above 1).
+    public func completions() async throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for try await (id, count) in try await client.query("SELECT id, completions FROM jobs", logger: logger).decode((String, Int).self) {
+            result[id] = count
+        }
+        return result
+    }
+}
+
+extension PostgresJobStore {
+    /// Runs `body` with a store on a client of its own that runs only meanwhile (for short
+    /// commands such as `inbetween keys`, and for migrations before serving).
+    @discardableResult
+    public static func withStore<T: Sendable>(
+        url: String, logger: Logger, migrate: Bool = true, _ body: @Sendable (PostgresJobStore) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: try configuration(url: url), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            let store = PostgresJobStore(client: client, logger: logger)
+            if migrate { try await store.migrate() }
+            return try await body(store)
+        }
+    }
+}

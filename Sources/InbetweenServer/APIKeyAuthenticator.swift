@@ -9,6 +9,7 @@ import Logging
 struct APIKeyAuthenticator<Store: JobStore>: RouterMiddleware {
     typealias Context = InbetweenRequestContext
     let store: Store
+    let timeout: Duration
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -18,12 +19,9 @@ struct APIKeyAuthenticator<Store: JobStore>: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
             throw APIError(.unauthorized, "the Authorization header must be `Bearer <key>`.")
         }
-        let key: APIKeyRecord?
-        do {
-            key = try await store.key(hash: Secrets.sha256(String(parts[1]).trimmingCharacters(in: .whitespaces)))
-        } catch {
-            throw APIError(.unavailable, "the database is not answering; try again shortly.")
-        }
+        let store = store
+        let hash = Secrets.sha256(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        let key = try await databaseCall(timeout: timeout) { try await store.key(hash: hash) }
         guard let key else {
             throw APIError(.unauthorized, "unknown or revoked API key.")
         }

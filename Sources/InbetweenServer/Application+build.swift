@@ -32,13 +32,13 @@ public func buildApplication<Store: JobStore>(
     let router = Router(context: InbetweenRequestContext.self)
     router.middlewares.add(EnvelopeErrorMiddleware())
     router.middlewares.add(MetricsMiddleware())
-    OperationsController(store: store, registry: registry).addRoutes(to: router)
+    OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addRoutes(to: router)
     FilesController(signer: context.signer, results: configuration.resultsDirectory).addRoutes(to: router)
     let api = router.group("api/v1")
-        .add(middleware: APIKeyAuthenticator(store: store))
+        .add(middleware: APIKeyAuthenticator(store: store, timeout: configuration.databaseTimeout))
         .add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: configuration.rateLimit)))
     JobsController(store: store, presenter: context.presenter, signal: signal, configuration: configuration).addRoutes(to: api)
-    OperationsController(store: store, registry: registry).addAPIRoutes(to: api)
+    OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addAPIRoutes(to: api)
 
     let base = context.base
     return Application(

@@ -70,15 +70,8 @@ struct JobsController<Store: JobStore>: Sendable {
                 .conflict, "a request with this `Idempotency-Key` is still being handled; retry when it has answered.", field: "Idempotency-Key")
         }
         defer { if let slot { inFlight.remove(slot) } }
-        let created: (job: JobRecord, replayed: Bool)
-        do {
-            created = try await store.create(newJob)
-        } catch let error as APIError {
-            throw error
-        } catch {
-            context.logger.error("create failed", metadata: ["error": "\(error)"])
-            throw APIError(.unavailable, "the job could not be recorded (the database is not answering); nothing was created, try again.")
-        }
+        let store = store
+        let created = try await storeCall { try await store.create(newJob) }
         if !created.replayed {
             signal.notify()
             context.logger.info("job created", metadata: ["job.id": "\(created.job.id)", "job.amount": "\(amount)"])
@@ -127,7 +120,8 @@ struct JobsController<Store: JobStore>: Sendable {
             limit = value
         }
         let after = request.uri.queryParameters.get("after")
-        let jobs = try await storeCall { try await store.jobs(keyID: key.id, limit: limit, after: after) }
+        let pageSize = limit
+        let jobs = try await storeCall { try await store.jobs(keyID: key.id, limit: pageSize, after: after) }
         var views: [JobView] = []
         for job in jobs { views.append(try await present(job)) }
         return EnvelopeResponse.ok(JobPage(jobs: views, nextCursor: jobs.count == limit ? jobs.last?.id : nil))
@@ -150,17 +144,9 @@ struct JobsController<Store: JobStore>: Sendable {
         }
     }
 
-    /// A store call whose failure is an outage (503), not the client's fault.
-    func storeCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as APIError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw APIError(.unavailable, "the database is not answering; try again shortly.")
-        }
+    /// A store call whose failure or silence is an outage (503), not the client's fault.
+    func storeCall<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await databaseCall(timeout: configuration.databaseTimeout, body)
     }
 
     static func key(_ context: InbetweenRequestContext) throws -> APIKeyRecord {

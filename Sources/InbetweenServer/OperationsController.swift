@@ -9,6 +9,7 @@ import Prometheus
 struct OperationsController<Store: JobStore>: Sendable {
     let store: Store
     let registry: PrometheusCollectorRegistry
+    let timeout: Duration
 
     struct Health: Codable, Sendable {
         var status: String
@@ -30,8 +31,9 @@ struct OperationsController<Store: JobStore>: Sendable {
     }
 
     @Sendable func ready(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
+        let store = store
         do {
-            try await store.ping()
+            try await databaseCall(timeout: timeout) { try await store.ping() }
             return EnvelopeResponse.ok(Health(status: "ready"))
         } catch {
             throw APIError(.unavailable, "not ready: the database is not answering.")
@@ -41,7 +43,8 @@ struct OperationsController<Store: JobStore>: Sendable {
     /// Prometheus text: jobs by status and queue depth read from the store at scrape time,
     /// beside whatever swift-metrics recorded (render seconds, HTTP latencies).
     @Sendable func metrics(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
-        if let counts = try? await store.countsByStatus() {
+        let store = store
+        if let counts = try? await databaseCall(timeout: timeout, { try await store.countsByStatus() }) {
             for (status, count) in counts {
                 registry.makeGauge(name: "inbetween_jobs", labels: [("status", status.name)]).set(Double(count))
             }

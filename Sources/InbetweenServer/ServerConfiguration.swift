@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var maxAttempts = 3
     /// Longest `Prefer: wait=N` honoured.
     public var maxWait: Duration = .seconds(60)
+    /// Longest a request waits on the database before answering 503.
+    public var databaseTimeout: Duration = .seconds(5)
     /// Time limit and size limit for fetching an image URL.
     public var fetchTimeout: Duration = .seconds(30)
     /// Which renderer workers use.

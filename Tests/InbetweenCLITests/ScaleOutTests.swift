@@ -78,7 +78,8 @@ struct ScaleOutTests {
         ]
         let reply = try await ServeCommandTests.json(
             .POST, "\(base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args])
-        return try #require(reply["job_id"] as? String, "\(reply)")
+        guard let id = reply["job_id"] as? String else { throw ServeCommandTests.ServerError(description: "create failed: \(reply)") }
+        return id
     }
 
     /// Per job: status, attempts, completions, created/started/finished (ms).
@@ -137,7 +138,7 @@ struct ScaleOutTests {
         print(
             """
             scale-out run: 2 API nodes, 3 workers, PostgreSQL, engine dissolve, turbo 540p 1 s 8 fps
-            | jobs | succeeded | worker kills | re-run after a kill | duplicate completions | longest recovery (first start → end) | pickup p50 / p95 (create → first start, NOTIFY) |
+            | jobs | succeeded | worker kills | re-run after a kill | duplicate completions | longest recovery (first start → end) | queue wait p50 / p95 (create → first start) |
             | \(facts.count) | \(succeeded) | \(kills) | \(rerun.count) | \(duplicates) | \(recovery) ms | \(Self.percentile(pickup, 0.5)) / \(Self.percentile(pickup, 0.95)) ms |
             """)
         #expect(facts.count == 200 && succeeded == 200)
@@ -176,5 +177,115 @@ struct ScaleOutTests {
             _ = worker
         }
         print("pickup latency, create → running, one idle worker\n| wake-up | jobs | p50 | p95 |\n" + lines.joined(separator: "\n"))
+    }
+
+    /// A PostgreSQL cluster of this test's own, so stopping it disturbs no other test.
+    final class PrivatePostgres {
+        let directory = GenerateCommandTests.temporary("pg")
+        let port: Int
+        let bin: String
+
+        init() async throws {
+            bin = try #require(
+                ProcessInfo.processInfo.environment["INBETWEEN_TEST_POSTGRES_BIN"], "run scripts/test.sh, which names the PostgreSQL binaries")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+            port = Int(UInt16(bigEndian: address.sin_port))
+            close(socket)
+            if getuid() == 0 { try await Self.run("/bin/chown", ["postgres", directory]) }
+            try await asPostgres("\(bin)/initdb", ["-D", "\(directory)/data", "-U", "inbetween", "--auth=trust", "-E", "UTF8"])
+            try await start()
+        }
+
+        var url: String { "postgres://inbetween@127.0.0.1:\(port)/postgres" }
+
+        func start() async throws {
+            try await asPostgres(
+                "\(bin)/pg_ctl",
+                [
+                    "-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1",
+                    "start",
+                ])
+        }
+
+        func stop() async throws {
+            try await asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-m", "fast", "-w", "stop"])
+        }
+
+        func asPostgres(_ tool: String, _ arguments: [String]) async throws {
+            if getuid() == 0 {
+                try await Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
+            } else {
+                try await Self.run(tool, arguments)
+            }
+        }
+
+        /// posix_spawn and waitpid: Foundation's Process left `runuser` (whose child daemonizes
+        /// the server) unreaped here, so its exit was never seen.
+        static func run(_ tool: String, _ arguments: [String]) async throws {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
+            #expect(spawned == 0, "\(tool) could not start")
+            guard spawned == 0 else { return }
+            var status: Int32 = 0
+            while waitpid(pid, &status, WNOHANG) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(status == 0, "\(tool) \(arguments) failed with status \(status)")
+        }
+
+        deinit {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: getuid() == 0 ? "/usr/sbin/runuser" : "\(bin)/pg_ctl")
+            process.arguments =
+                (getuid() == 0 ? ["-u", "postgres", "--", "\(bin)/pg_ctl"] : []) + ["-D", "\(directory)/data", "-m", "immediate", "stop"]
+            try? process.run()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test("PostgreSQL restarted mid-run: the API answers 503 while it is down, then pickup resumes and nothing is lost")
+    func databaseRestart() async throws {
+        let postgres = try await PrivatePostgres()
+        let database = try await Self.freshDatabase(on: postgres.url)
+        let data = GenerateCommandTests.temporary("restart-data")
+        let (key, _) = try await ServeCommandTests.createKey(data, extra: ["--database", database])
+        let server = try await ServeCommandTests.Server(dataDirectory: data, extra: ["--database", database, "--engine", "dissolve"])
+        let before = try await Self.create(server.base, key: key)
+        #expect(try await ServeCommandTests.waitForEnd(server, key: key, job: before)["status"] as? Int == 2)
+
+        try await postgres.stop()
+        let began = ContinuousClock.now
+        let query = try await ServeCommandTests.json(.GET, "\(server.base)/api/v1/job/query?id=\(before)", key: key)
+        #expect(query["code"] as? Int == 50301, "\(query)")
+        #expect(ContinuousClock.now - began < .seconds(20), "the API must answer, not hang")
+        let ready = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(server.base)/readyz"), timeout: .seconds(30))
+        #expect(ready.status == .serviceUnavailable)
+
+        try await postgres.start()
+        var after: String?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while after == nil, ContinuousClock.now < deadline {
+            after = try? await Self.create(server.base, key: key)
+            if after == nil { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        let job = try #require(after, "creates did not come back after the restart")
+        #expect(try await ServeCommandTests.waitForEnd(server, key: key, job: job)["status"] as? Int == 2)
+        #expect(
+            try await ServeCommandTests.json(.GET, "\(server.base)/api/v1/job/query?id=\(before)", key: key)["data"].map {
+                ($0 as? [String: Any])?["status"] as? Int
+            } == 2)
     }
 }

@@ -51,6 +51,12 @@ public protocol JobStore: Sendable {
     /// Records one delivery attempt's outcome.
     func recordWebhook(jobID: String, state: WebhookState) async throws
 
+    // MARK: Rate limits
+
+    /// Takes one request from the key's token bucket. Stores shared by several nodes keep the
+    /// bucket in the database; a single-process store may keep it in memory.
+    func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision
+
     // MARK: Operations
 
     /// Jobs per status.

@@ -90,7 +90,8 @@ public final class PostgresJobStore: JobStore {
                 key_id TEXT NOT NULL REFERENCES api_keys(id), idempotency_key TEXT NOT NULL, body_hash TEXT NOT NULL,
                 job_id TEXT NOT NULL REFERENCES jobs(id), created_at BIGINT NOT NULL, PRIMARY KEY (key_id, idempotency_key))
             """,
-        ]
+        ],
+        ["CREATE TABLE rate_limits (key_id TEXT PRIMARY KEY REFERENCES api_keys(id), tokens DOUBLE PRECISION NOT NULL, updated_at BIGINT NOT NULL)"],
     ]
 
     /// A transaction; a rule the closure threw (`APIError`) comes out as itself, not wrapped.
@@ -337,6 +338,30 @@ public final class PostgresJobStore: JobStore {
                 webhook_last_error = \(state.lastError), webhook_next_at = \(state.nextAttemptAt?.milliseconds)
             WHERE id = \(jobID)
             """, logger: logger)
+    }
+
+    // MARK: Rate limits
+
+    /// The bucket lives in the database, so every API node draws from the same one.
+    public func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
+        let logger = logger
+        return try await transaction { connection in
+            let full = RateBucket.full(policy, now: now)
+            try await connection.query(
+                """
+                INSERT INTO rate_limits (key_id, tokens, updated_at) VALUES (\(keyID), \(full.tokens), \(now.milliseconds))
+                ON CONFLICT (key_id) DO NOTHING
+                """, logger: logger)
+            var bucket = full
+            let rows = try await connection.query("SELECT tokens, updated_at FROM rate_limits WHERE key_id = \(keyID) FOR UPDATE", logger: logger)
+            for try await (tokens, updated) in rows.decode((Double, Int64).self) {
+                bucket = RateBucket(tokens: tokens, updatedAt: Date(milliseconds: updated) ?? now)
+            }
+            let decision = bucket.take(policy: policy, now: now)
+            try await connection.query(
+                "UPDATE rate_limits SET tokens = \(bucket.tokens), updated_at = \(bucket.updatedAt.milliseconds) WHERE key_id = \(keyID)", logger: logger)
+            return decision
+        }
     }
 
     // MARK: Operations

@@ -2,11 +2,14 @@ public import Foundation
 public import GRDB
 public import InbetweenAPI
 public import InbetweenJobs
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, through GRDB. Every commit is synced
 /// (`synchronous = FULL`), so a 2xx from create survives a crash or a power cut.
 public final class SQLiteJobStore: JobStore {
     public let pool: DatabasePool
+    /// Token buckets live in memory: one `serve` process owns a SQLite file.
+    private let buckets = Mutex<[String: RateBucket]>([:])
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -251,6 +254,17 @@ public final class SQLiteJobStore: JobStore {
                     WHERE id = ?
                     """,
                 arguments: [state.state.rawValue, state.attempts, state.lastStatus, state.lastError, state.nextAttemptAt?.milliseconds, jobID])
+        }
+    }
+
+    // MARK: Rate limits
+
+    public func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
+        buckets.withLock { buckets in
+            var bucket = buckets[keyID] ?? .full(policy, now: now)
+            let decision = bucket.take(policy: policy, now: now)
+            buckets[keyID] = bucket
+            return decision
         }
     }
 

@@ -36,7 +36,7 @@ public func buildApplication<Store: JobStore>(
     FilesController(signer: context.signer, results: configuration.resultsDirectory).addRoutes(to: router)
     let api = router.group("api/v1")
         .add(middleware: APIKeyAuthenticator(store: store, timeout: configuration.databaseTimeout))
-        .add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: configuration.rateLimit)))
+        .add(middleware: RateLimitMiddleware(store: store, policy: configuration.rateLimit, timeout: configuration.databaseTimeout))
     JobsController(store: store, presenter: context.presenter, signal: signal, configuration: configuration).addRoutes(to: api)
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addAPIRoutes(to: api)
 

@@ -47,14 +47,3 @@ public struct ServerConfiguration: Sendable {
     /// Where result files go: `<data-dir>/results/<job id>/`.
     public var resultsDirectory: URL { dataDirectory.appendingPathComponent("results", isDirectory: true) }
 }
-
-/// A token bucket per API key: `limit` requests, refilled evenly over `window`.
-public struct RateLimitPolicy: Sendable, Hashable {
-    public var limit: Int
-    public var window: Duration
-
-    public init(limit: Int, window: Duration) {
-        self.limit = limit
-        self.window = window
-    }
-}

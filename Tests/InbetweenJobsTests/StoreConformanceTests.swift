@@ -131,6 +131,22 @@ enum StoreConformance {
 }
 
 extension StoreConformance {
+    static func rateLimits(_ store: some JobStore) async throws {
+        let key = try await Self.key(store)
+        let other = try await Self.key(store)
+        let policy = RateLimitPolicy(limit: 3, window: .seconds(60))
+        let now = Date()
+        var decisions: [RateBucket.Decision] = []
+        for _ in 0..<4 { decisions.append(try await store.takeRateToken(keyID: key.id, policy: policy, now: now)) }
+        #expect(decisions.map(\.allowed) == [true, true, true, false])
+        #expect(decisions.map(\.remaining) == [2, 1, 0, 0])
+        #expect(decisions[3].retryAfter == 20)
+        #expect(try await store.takeRateToken(keyID: other.id, policy: policy, now: now).allowed)
+        // One token back every 20 s.
+        #expect(try await store.takeRateToken(keyID: key.id, policy: policy, now: now.addingTimeInterval(21)).allowed)
+        #expect(try await !store.takeRateToken(keyID: key.id, policy: policy, now: now.addingTimeInterval(21)).allowed)
+    }
+
     static func concurrentClaims(_ store: some JobStore) async throws {
         let key = try await key(store)
         var ids = Set<String>()
@@ -175,6 +191,9 @@ struct SQLiteStoreTests {
 
     @Test("concurrent claimers take every job exactly once")
     func concurrentClaims() async throws { try await StoreConformance.concurrentClaims(Self.store()) }
+
+    @Test("rate limits: a token bucket per key, refilled over the window")
+    func rateLimits() async throws { try await StoreConformance.rateLimits(Self.store()) }
 
     @Test("the database is in WAL mode with full sync, and reopening keeps every job")
     func durable() async throws {

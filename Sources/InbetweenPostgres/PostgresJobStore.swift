@@ -359,7 +359,8 @@ public final class PostgresJobStore: JobStore {
             }
             let decision = bucket.take(policy: policy, now: now)
             try await connection.query(
-                "UPDATE rate_limits SET tokens = \(bucket.tokens), updated_at = \(bucket.updatedAt.milliseconds) WHERE key_id = \(keyID)", logger: logger)
+                "UPDATE rate_limits SET tokens = \(bucket.tokens), updated_at = \(bucket.updatedAt.milliseconds) WHERE key_id = \(keyID)",
+                logger: logger)
             return decision
         }
     }

@@ -33,7 +33,7 @@ public func buildApplication<Store: JobStore>(
     router.middlewares.add(EnvelopeErrorMiddleware())
     router.middlewares.add(MetricsMiddleware())
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addRoutes(to: router)
-    FilesController(signer: context.signer, results: configuration.resultsDirectory).addRoutes(to: router)
+    FilesController(signer: context.signer, results: context.results).addRoutes(to: router)
     let api = router.group("api/v1")
         .add(middleware: APIKeyAuthenticator(store: store, timeout: configuration.databaseTimeout))
         .add(middleware: RateLimitMiddleware(store: store, policy: configuration.rateLimit, timeout: configuration.databaseTimeout))
@@ -76,10 +76,10 @@ struct ServerContext: Sendable {
     let base: BaseURL
     let presenter: JobPresenter
     let guarded: GuardedHTTPClient
+    let results: DirectoryResultStore
 
     init(configuration: ServerConfiguration, resolver: any HostResolver) throws {
-        try FileManager.default.createDirectory(
-            at: configuration.resultsDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        results = try DirectoryResultStore(root: configuration.resultsDirectory)
         signer = try URLSigner(keyFile: configuration.dataDirectory.appendingPathComponent("url-signing.key"))
         base = BaseURL(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
         if let publicURL = configuration.publicURL { base.set(publicURL) }
@@ -97,7 +97,7 @@ func backgroundServices<Store: JobStore>(
         let generator = VideoGenerator(
             ffmpeg: try FFmpeg(), fetcher: GuardedImageFetcher(client: context.guarded, timeout: configuration.fetchTimeout),
             engine: configuration.engine)
-        let runner = MediaJobRunner(generator: generator, results: configuration.resultsDirectory)
+        let runner = MediaJobRunner(generator: generator, results: context.results)
         services.append(WorkerService(store: store, runner: runner, configuration: configuration.worker, signal: signal, logger: logger))
     }
     services.append(LeaseReaper(store: store, interval: configuration.reapInterval, signal: signal, logger: logger))

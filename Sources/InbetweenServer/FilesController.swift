@@ -6,12 +6,11 @@ import NIOCore
 
 /// `GET|HEAD /files/<job>/<file>?expires=&signature=`: result files under signed, expiring
 /// URLs, with single byte ranges (`Range: bytes=a-b`, `a-`, `-n`) so players can seek.
-struct FilesController: Sendable {
+struct FilesController<Results: ResultStore>: Sendable {
     let signer: URLSigner
-    let results: URL
-    let fileIO = FileIO()
+    let results: Results
 
-    static let files = ["video.mp4": "video/mp4", "cover.jpg": "image/jpeg"]
+    static var files: [String: String] { ["video.mp4": "video/mp4", "cover.jpg": "image/jpeg"] }
 
     func addRoutes(to router: Router<InbetweenRequestContext>) {
         router.get("files/:job/:file", use: serve)
@@ -31,8 +30,7 @@ struct FilesController: Sendable {
             throw APIError(
                 .forbidden, "this file URL is not valid or has expired; query the job again for fresh URLs.")
         }
-        let path = results.appendingPathComponent(job).appendingPathComponent(file).path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
+        guard let size = try await results.size(job: job, name: file) else {
             throw APIError(.notFound, "the file is gone (the job's results were removed).")
         }
         var headers: HTTPFields = [
@@ -58,7 +56,7 @@ struct FilesController: Sendable {
         if request.method == .head || range == nil {
             return Response(status: status, headers: headers, body: .init())
         }
-        let body = try await fileIO.loadFile(path: path, range: range!, context: context)
+        let body = try await results.body(job: job, name: file, range: range!, context: context)
         return Response(status: status, headers: headers, body: body)
     }
 

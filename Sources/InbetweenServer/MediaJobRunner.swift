@@ -4,25 +4,28 @@ import InbetweenJobs
 import InbetweenMedia
 
 /// Renders a job with the local engine: the same `VideoGenerator` as `inbetween generate`,
-/// its URLs fetched through the SSRF guard, the video and its poster written into the job's
-/// result directory (complete or not at all).
-struct MediaJobRunner: JobRunner {
+/// its URLs fetched through the SSRF guard; the video and its poster are made in a private
+/// work directory, then put into the result store (complete or not at all).
+struct MediaJobRunner<Results: ResultStore>: JobRunner {
     let generator: VideoGenerator
-    let results: URL
+    let results: Results
 
     func run(_ job: JobRecord, progress: @escaping @Sendable (Int) -> Void) async throws -> JobOutput {
         guard let text = job.arguments, case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
             throw JobFailure(code: APIError.Code.internalError.rawValue, message: "the job's stored arguments cannot be read.")
         }
         let arguments = try GenerationArguments(validating: object, limits: generator.limits)
-        let directory = results.appendingPathComponent(job.id, isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-job-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let video = directory.appendingPathComponent("video.mp4")
         let (summary, _) = try await generator.generate(arguments, output: video) { update in
             progress(Int(update.fraction * 95))
         }
         let cover = directory.appendingPathComponent("cover.jpg")
         try await Self.writeCover(of: video, to: cover, duration: arguments.duration, ffmpeg: generator.ffmpeg)
+        try await results.put(job: job.id, name: "cover.jpg", from: cover)
+        try await results.put(job: job.id, name: "video.mp4", from: video)
         progress(99)
         return JobOutput(
             video: "\(job.id)/video.mp4", cover: "\(job.id)/cover.jpg", width: summary.width, height: summary.height, fps: summary.fps,

@@ -1,0 +1,51 @@
+public import Foundation
+public import Hummingbird
+
+/// Where finished videos and posters live, reachable from every node: the API serves from it
+/// what any worker put there. A shared directory is the first implementation; an object
+/// store can follow behind the same three calls.
+public protocol ResultStore: Sendable {
+    /// Takes the finished local file `file` in as `job`'s `name`, whole or not at all.
+    func put(job: String, name: String, from file: URL) async throws
+    /// The stored file's size in bytes, or nil when there is none.
+    func size(job: String, name: String) async throws -> Int?
+    /// The bytes in `range` of the stored file, as a response body.
+    func body(job: String, name: String, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody
+}
+
+/// Results in a directory (`<data-dir>/results/<job>/<name>`), shared by the nodes through
+/// the file system (NFS, a mounted volume). Files arrive by rename, so a reader never sees
+/// half of one.
+public struct DirectoryResultStore: ResultStore {
+    public let root: URL
+    let fileIO = FileIO()
+
+    public init(root: URL) throws {
+        self.root = root
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    func path(job: String, name: String) -> String {
+        root.appendingPathComponent(job, isDirectory: true).appendingPathComponent(name).path
+    }
+
+    public func put(job: String, name: String, from file: URL) async throws {
+        let directory = root.appendingPathComponent(job, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Copy beside the target first (the source may be on another file system), then rename.
+        let staging = directory.appendingPathComponent(".\(name).\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: file, to: staging)
+        guard rename(staging.path, path(job: job, name: name)) == 0 else {
+            try? FileManager.default.removeItem(at: staging)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path(job: job, name: name)])
+        }
+    }
+
+    public func size(job: String, name: String) async throws -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path(job: job, name: name)))?[.size].flatMap { ($0 as? NSNumber)?.intValue }
+    }
+
+    public func body(job: String, name: String, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody {
+        try await fileIO.loadFile(path: path(job: job, name: name), range: range, context: context)
+    }
+}

@@ -27,20 +27,10 @@ struct GenerateCommandTests {
         return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "inbetween binary not found")
     }
 
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = ["generate"] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs `inbetween generate` to completion. Output goes to files and the wait polls, so
+    /// no thread of the (two-thread) cooperative pool is held while it renders.
+    static func run(_ arguments: [String]) async throws -> Run {
+        try await ServeCommandTests.inbetween(["generate"] + arguments)
     }
 
     static func temporary(_ name: String) -> String {
@@ -59,40 +49,40 @@ struct GenerateCommandTests {
             (["--prompt", ""], "`prompt` is required"),
             (["--image-tail", "ftp://example.com/x.png"], "`image_tail` must be a file path, an https:// or http:// URL"),
         ])
-    func refusedArgument(extra: [String], message: String) throws {
+    func refusedArgument(extra: [String], message: String) async throws {
         let output = Self.temporary("out.mp4")
         let base = ["--image", Self.samples.start, "--image-tail", Self.samples.end, "--prompt", "push in", "--output", output]
         // Later flags win in ArgumentParser, so the broken one overrides the base.
-        let result = try Self.run(base + extra)
+        let result = try await Self.run(base + extra)
         #expect(result.status == 2)
         #expect(result.stderr.contains("error: \(message)"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
-    @Test func missingImage() throws {
-        let result = try Self.run(["--image-tail", Self.samples.end, "--prompt", "x", "--output", Self.temporary("o.mp4")])
+    @Test func missingImage() async throws {
+        let result = try await Self.run(["--image-tail", Self.samples.end, "--prompt", "x", "--output", Self.temporary("o.mp4")])
         #expect(result.status == 2)
         #expect(result.stderr.contains("error: `image` is required"), "\(result.stderr)")
     }
 
     @Test(arguments: [("empty.png", [UInt8]()), ("words.png", Array("not an image at all".utf8))])
-    func badImageFile(name: String, bytes: [UInt8]) throws {
+    func badImageFile(name: String, bytes: [UInt8]) async throws {
         let path = Self.temporary(name)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try Self.run(["--image", path, "--image-tail", Self.samples.end, "--prompt", "x", "--output", Self.temporary("o.mp4")])
+        let result = try await Self.run(["--image", path, "--image-tail", Self.samples.end, "--prompt", "x", "--output", Self.temporary("o.mp4")])
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("error: `image` is"), "\(result.stderr)")
     }
 
-    @Test func generatesWithJSONSummaryAndPlan() throws {
+    @Test func generatesWithJSONSummaryAndPlan() async throws {
         let output = Self.temporary("clip.mp4")
         let plan = Self.temporary("plan.json")
         defer {
             try? FileManager.default.removeItem(atPath: output)
             try? FileManager.default.removeItem(atPath: plan)
         }
-        let result = try Self.run([
+        let result = try await Self.run([
             "--image", Self.samples.start, "--image-tail", Self.samples.end, "--prompt", "push in", "--mode", "turbo", "--resolution", "540p",
             "--duration", "1", "--fps", "12", "--json", "--plan", plan, "--output", output,
         ])
@@ -154,12 +144,12 @@ struct GenerateURLTests {
         }
     }
 
-    @Test func fetchesBothImagesOverHTTP() throws {
+    @Test func fetchesBothImagesOverHTTP() async throws {
         let server = try LoopbackServer(serving: GenerateCommandTests.root.appendingPathComponent("samples").path)
         let output = GenerateCommandTests.temporary("url.mp4")
         defer { try? FileManager.default.removeItem(atPath: output) }
         let base = "http://127.0.0.1:\(server.port)"
-        let result = try GenerateCommandTests.run([
+        let result = try await GenerateCommandTests.run([
             "--image", "\(base)/start.jpg", "--image-tail", "\(base)/end.jpg", "--prompt", "push in", "--mode", "turbo", "--resolution", "540p",
             "--duration", "1", "--fps", "8", "--json", "--output", output,
         ])
@@ -167,10 +157,10 @@ struct GenerateURLTests {
         #expect(result.stdout.contains("\"frames\":8"))
     }
 
-    @Test func aMissingURLNamesTheImage() throws {
+    @Test func aMissingURLNamesTheImage() async throws {
         let server = try LoopbackServer(serving: GenerateCommandTests.root.appendingPathComponent("samples").path)
         let base = "http://127.0.0.1:\(server.port)"
-        let result = try GenerateCommandTests.run([
+        let result = try await GenerateCommandTests.run([
             "--image", "\(base)/start.jpg", "--image-tail", "\(base)/nope.jpg", "--prompt", "x", "--output", GenerateCommandTests.temporary("o.mp4"),
         ])
         #expect(result.status == 2)

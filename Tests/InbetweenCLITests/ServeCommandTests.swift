@@ -23,7 +23,8 @@ struct ServeCommandTests {
             log = GenerateCommandTests.temporary("serve.log")
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = try GenerateCommandTests.binary()
-            process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--allow-private-networks"] + extra
+            // Tests poll often: a high rate limit (the limit itself is tested on the router).
+            process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--allow-private-networks", "--rate-limit", "100000"] + extra
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardError = process.standardOutput
             try process.run()

@@ -39,6 +39,8 @@ struct Fixture {
         configuration.webhooks.schedule = RetrySchedule(delays: [.milliseconds(100), .milliseconds(100), .milliseconds(100)], jitter: 0)
         configuration.webhooks.timeout = .seconds(2)
         configuration.reapInterval = .milliseconds(200)
+        // Tests poll; the rate-limit test sets its own small limit.
+        configuration.rateLimit = RateLimitPolicy(limit: 100_000, window: .seconds(60))
         adjust(&configuration)
         self.configuration = configuration
         store = try SQLiteJobStore(path: configuration.databasePath)

@@ -67,7 +67,8 @@ struct LiveTests {
             let pipe = Pipe()
             probe.standardOutput = pipe
             try probe.run()
-            probe.waitUntilExit()
+            // Poll rather than block: the cooperative pool has two threads here.
+            while probe.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             let facts = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(facts.trimmingCharacters(in: .whitespacesAndNewlines) == "h264,High,yuv420p,24")
 
@@ -177,6 +178,14 @@ struct LiveTests {
                     try await Task.sleep(for: .milliseconds(200))
                 }
                 #expect(states == ["hook": "delivered", "gone": "failed", "moved": "failed"])
+                if states.count < 3 {
+                    for (path, id) in ids {
+                        let job = try await client.call("/api/v1/job/query?id=\(id)", headers: fixture.headers()).data
+                        Issue.record(
+                            "\(path): status \(job["status"] ?? "-") progress \(job["progress"] ?? "-") error \(job["error"] ?? "-") webhook \(job["webhook"] ?? "-")"
+                        )
+                    }
+                }
 
                 let hooks = recorder.all.filter { $0.path == "/hook" }
                 #expect(hooks.count == 3)

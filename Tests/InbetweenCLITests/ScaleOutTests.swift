@@ -139,7 +139,7 @@ struct ScaleOutTests {
         print(
             """
             scale-out run: 2 API nodes, 3 workers, PostgreSQL, engine dissolve, turbo 540p 1 s 8 fps
-            | jobs | succeeded | worker kills | re-run after a kill | duplicate completions | longest recovery (first start → end) | queue wait p50 / p95 (create → first start) |
+            | jobs | succeeded | worker kills | re-run after a kill (duplicate executions) | duplicate completions | longest recovery (first start → end) | queue wait p50 / p95 (create → first start) |
             | \(facts.count) | \(succeeded) | \(kills) | \(rerun.count) | \(duplicates) | \(recovery) ms | \(Self.percentile(pickup, 0.5)) / \(Self.percentile(pickup, 0.95)) ms |
             """)
         #expect(facts.count == 200 && facts.allSatisfy { $0.status >= 2 })

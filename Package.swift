@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "InbetweenEngine", targets: ["InbetweenEngine"]),
         .library(name: "InbetweenMedia", targets: ["InbetweenMedia"]),
         .library(name: "InbetweenJobs", targets: ["InbetweenJobs"]),
+        .library(name: "InbetweenWebhooks", targets: ["InbetweenWebhooks"]),
+        .library(name: "InbetweenClient", targets: ["InbetweenClient"]),
         .library(name: "InbetweenSQLite", targets: ["InbetweenSQLite"]),
         .library(name: "InbetweenPostgres", targets: ["InbetweenPostgres"]),
         .library(name: "InbetweenServer", targets: ["InbetweenServer"]),
@@ -80,11 +82,27 @@ let package = Package(
             dependencies: ["InbetweenMedia", "InbetweenEngine", "InbetweenAPI"],
             swiftSettings: swiftSettings
         ),
+        // Standard Webhooks signing and verification, shared by the server and the SDK.
+        .target(
+            name: "InbetweenWebhooks",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The Swift SDK: the API's types over AsyncHTTPClient; no server or OpenCV code.
+        .target(
+            name: "InbetweenClient",
+            dependencies: [
+                "InbetweenAPI", "InbetweenWebhooks", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Jobs without HTTP: the store protocol, the lifecycle state machine, workers, webhooks.
         .target(
             name: "InbetweenJobs",
             dependencies: [
                 "InbetweenAPI",
+                "InbetweenWebhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -168,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "InbetweenJobsTests",
             dependencies: [
-                "InbetweenJobs", "InbetweenSQLite", "InbetweenPostgres", "InbetweenAPI", .product(name: "GRDB", package: "GRDB.swift"),
+                "InbetweenJobs", "InbetweenSQLite", "InbetweenPostgres", "InbetweenAPI", "InbetweenWebhooks",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -180,6 +199,8 @@ let package = Package(
                 "InbetweenSQLite",
                 "InbetweenJobs",
                 "InbetweenAPI",
+                "InbetweenWebhooks",
+                "InbetweenClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import Foundation
+import InbetweenWebhooks
 public import Logging
 public import ServiceLifecycle
 

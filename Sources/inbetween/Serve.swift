@@ -20,7 +20,10 @@ struct RunOptions: ParsableArguments {
         name: .customLong("allow-private-networks"), help: "Let image and callback URLs reach loopback and private addresses (local setups, tests).")
     var allowPrivateNetworks = false
     @Option(name: .customLong("url-ttl"), help: "Seconds a signed result URL works.") var urlTTL = 86_400
-    @Option(name: .customLong("max-attempts"), help: "Claims a job gets (crashes count) before it fails; recorded on each job when it is created, so the API node's value counts.") var maxAttempts = 3
+    @Option(
+        name: .customLong("max-attempts"),
+        help: "Claims a job gets (crashes count) before it fails; recorded on each job when it is created, so the API node's value counts.")
+    var maxAttempts = 3
     @Option(name: .customLong("lease"), help: "Seconds a worker's claim lasts without a heartbeat.") var lease = 30
     @Option(
         name: .customLong("webhook-retries"), help: "Seconds between callback attempts, comma-separated (default 5,30,120,600,1800,3600,10800,21600)."

@@ -1,5 +1,6 @@
 import Foundation
 import InbetweenJobs
+import InbetweenWebhooks
 import Testing
 
 @Suite("Standard Webhooks signing and retry schedule")

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import InbetweenAPI
 import InbetweenJobs
 import InbetweenSQLite
+import InbetweenWebhooks
 import Logging
 import NIOCore
 import ServiceLifecycle

@@ -155,6 +155,7 @@ let package = Package(
                 "InbetweenSQLite",
                 "InbetweenPostgres",
                 "InbetweenJobs",
+                "InbetweenClient",
                 "InbetweenBench",
                 "InbetweenMedia",
                 "InbetweenEngine",

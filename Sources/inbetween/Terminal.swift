@@ -27,8 +27,12 @@ final class ProgressBar: Sendable {
     }
 
     func update(_ progress: GenerationProgress) {
+        update(percent: Int((progress.fraction * 100).rounded(.down)), label: progress.stage.rawValue)
+    }
+
+    /// Redraws the bar at `percent` with `label` after it.
+    func update(percent: Int, label: String) {
         guard enabled else { return }
-        let percent = Int((progress.fraction * 100).rounded(.down))
         let shouldDraw = state.withLock { state -> Bool in
             guard percent != state.lastDrawn else { return false }
             state.lastDrawn = percent
@@ -39,7 +43,7 @@ final class ProgressBar: Sendable {
         let width = 30
         let filled = width * percent / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(bar) \(String(format: "%3d", percent))% \(progress.stage.rawValue)   ".utf8))
+        FileHandle.standardError.write(Data("\r\(bar) \(String(format: "%3d", percent))% \(label)   ".utf8))
     }
 
     func finish() {

@@ -224,4 +224,37 @@ struct ServeCommandTests {
         let url = try #require(((ended["result"] as? [String: Any])?["images"] as? [[String: Any]])?.first?["url"] as? String)
         #expect(try await Self.probe(url) == "h264,High,yuv420p,96")
     }
+
+    @Test("submit sends local files, follows the job and downloads the MP4; status and cancel; arguments are checked before any request")
+    func submit() async throws {
+        let refused = try await Self.inbetween([
+            "submit", "--key", "ib_x", "--server", "http://127.0.0.1:1", "--prompt", "x", "--image", "a.png", "--image-tail", "b.png", "--duration",
+            "9",
+        ])
+        #expect(refused.status == 2 && refused.stderr.contains("`duration` must be a whole number from 1 to 8 seconds; got 9."), "\(refused.stderr)")
+        let keyless = try await Self.inbetween([
+            "submit", "--prompt", "x", "--image", GenerateCommandTests.samples.start, "--image-tail", GenerateCommandTests.samples.end,
+        ])
+        #expect(keyless.status != 0 && keyless.stderr.contains("API key is required"), "\(keyless.stderr)")
+
+        let data = GenerateCommandTests.temporary("data")
+        let (key, _) = try await Self.createKey(data)
+        let server = try await Server(dataDirectory: data, extra: ["--engine", "dissolve"])
+        let output = GenerateCommandTests.temporary("submitted.mp4")
+        let run = try await Self.inbetween([
+            "submit", "--server", server.base, "--key", key, "--image", GenerateCommandTests.samples.start, "--image-tail",
+            GenerateCommandTests.samples.end, "--prompt", "push in", "--mode", "turbo", "--resolution", "540p", "--duration", "1", "--output", output,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("960x540, 24 frames at 24 fps"), "\(run.stdout)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: output))
+        #expect(bytes.count > 8 && String(decoding: bytes[4..<8], as: UTF8.self) == "ftyp")
+        let job = try #require(run.stdout.firstMatch(of: /job_[0-9a-z]{26}/).map { String($0.0) })
+        let status = try await Self.inbetween(["status", "--server", server.base, "--key", key, job])
+        #expect(status.status == 0 && status.stdout.contains("\"status\" : 2"), "\(status.stdout)")
+        let cancel = try await Self.inbetween(["cancel", "--server", server.base, "--key", key, job])
+        #expect(cancel.status == 1 && cancel.stderr.contains("already ended"), "\(cancel.stderr)")
+        let wrongKey = try await Self.inbetween(["status", "--server", server.base, "--key", "ib_wrong", job])
+        #expect(wrongKey.status == 1 && wrongKey.stderr.contains("unknown or revoked API key"))
+    }
 }

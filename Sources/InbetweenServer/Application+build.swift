@@ -34,6 +34,7 @@ public func buildApplication<Store: JobStore>(
     router.middlewares.add(MetricsMiddleware())
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addRoutes(to: router)
     FilesController(signer: context.signer, results: context.results).addRoutes(to: router)
+    PlaygroundController().addRoutes(to: router)
     let api = router.group("api/v1")
         .add(middleware: APIKeyAuthenticator(store: store, timeout: configuration.databaseTimeout))
         .add(middleware: RateLimitMiddleware(store: store, policy: configuration.rateLimit, timeout: configuration.databaseTimeout))

@@ -255,4 +255,23 @@ struct RouterTests {
             #expect(!reply.message.contains("secret"))
         }
     }
+
+    @Test("the playground is served at / with its script and style, under a strict content security policy")
+    func playground() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application().test(.router) { client in
+            let page = try await client.execute(uri: "/", method: .get)
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'self'") == true)
+            for id in ["id=\"key\"", "id=\"image\"", "id=\"image_tail\"", "id=\"prompt\"", "id=\"price\"", "id=\"video\"", "/playground/app.js"] {
+                #expect(html.contains(id), "\(id) missing")
+            }
+            let script = try await client.execute(uri: "/playground/app.js", method: .get)
+            #expect(script.status == .ok && String(buffer: script.body).contains("/api/v1/job/create"))
+            #expect(try await client.execute(uri: "/playground/style.css", method: .get).status == .ok)
+            try await client.call("/playground/../openapi.json").expectFailure(.notFound)
+            try await client.call("/playground/secret.txt").expectFailure(.notFound)
+        }
+    }
 }

@@ -181,7 +181,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            exclude: ["SeedExamples"],
+            exclude: ["SeedExamples", "Browser"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -257,4 +257,31 @@ struct ServeCommandTests {
         let wrongKey = try await Self.inbetween(["status", "--server", server.base, "--key", "ib_wrong", job])
         #expect(wrongKey.status == 1 && wrongKey.stderr.contains("unknown or revoked API key"))
     }
+
+    @Test("the playground in headless Chromium: key, two uploads, submit, the video plays in the page; a screenshot is saved")
+    func playgroundInBrowser() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let (key, _) = try await Self.createKey(data)
+        let server = try await Server(dataDirectory: data, extra: ["--engine", "dissolve"])
+        let artifacts = GenerateCommandTests.root.appendingPathComponent(".build/test-artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent("playground.png").path
+        try? FileManager.default.removeItem(atPath: screenshot)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/playground.py").path
+        let output = GenerateCommandTests.temporary("browser.out")
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, server.base, key, GenerateCommandTests.samples.start, GenerateCommandTests.samples.end, screenshot]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = process.standardOutput
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        let printed = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(printed)")
+        #expect(printed.contains("played: Done: 960×540, 24 frames at 24 fps"), "\(printed)")
+        let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        print("playground screenshot: \(screenshot)")
+    }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import InbetweenAPI
+import InbetweenClient
 import InbetweenJobs
 import InbetweenSQLite
 import InbetweenWebhooks
@@ -199,6 +200,18 @@ struct LiveTests {
                         id: hook.headers[HTTPField.Name("webhook-id")!] ?? "", timestamp: hook.headers[HTTPField.Name("webhook-timestamp")!] ?? "",
                         signatures: hook.headers[HTTPField.Name("webhook-signature")!] ?? "", body: hook.body)
                     #expect(verified)
+                    // The SDK's helper for receivers agrees, and hands back the job.
+                    let viaSDK = InbetweenClient.verifyWebhook(
+                        secret: fixture.key.webhookSecret, id: hook.headers[HTTPField.Name("webhook-id")!] ?? "",
+                        timestamp: hook.headers[HTTPField.Name("webhook-timestamp")!] ?? "",
+                        signature: hook.headers[HTTPField.Name("webhook-signature")!] ?? "",
+                        body: hook.body)
+                    #expect(viaSDK?.jobID == ids["hook"] && viaSDK?.status == .succeeded)
+                    #expect(
+                        InbetweenClient.verifyWebhook(
+                            secret: Secrets.newWebhookSecret(), id: hook.headers[HTTPField.Name("webhook-id")!] ?? "",
+                            timestamp: hook.headers[HTTPField.Name("webhook-timestamp")!] ?? "",
+                            signature: hook.headers[HTTPField.Name("webhook-signature")!] ?? "", body: hook.body) == nil)
                     let envelope = try #require(try JSONSerialization.jsonObject(with: Data(hook.body)) as? [String: Any])
                     let data = try #require(envelope["data"] as? [String: Any])
                     #expect(envelope["code"] as? Int == 0 && data["job_id"] as? String == ids["hook"] && data["status"] as? Int == 2)

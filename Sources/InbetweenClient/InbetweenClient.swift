@@ -39,7 +39,10 @@ public struct InbetweenClient: Sendable {
         var headers: [(String, String)] = [("content-type", "application/json")]
         if let idempotencyKey { headers.append(("idempotency-key", idempotencyKey)) }
         if let waitSeconds { headers.append(("prefer", "wait=\(waitSeconds)")) }
-        return try await call(.POST, "/api/v1/job/create", headers: headers, body: try JSONEncoder().encode(JSONValue.object(body)))
+        // Sorted keys: the same arguments make the same bytes on every retry.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try await call(.POST, "/api/v1/job/create", headers: headers, body: try encoder.encode(JSONValue.object(body)))
     }
 
     /// The job as the server sees it now.

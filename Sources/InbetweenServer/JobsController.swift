@@ -62,7 +62,7 @@ struct JobsController<Store: JobStore>: Sendable {
         let newJob = NewJob(
             id: Secrets.newJobID(), keyID: key.id, model: jobRequest.model, arguments: arguments, amount: amount,
             callbackURL: jobRequest.callbackURL?.absoluteString, maxAttempts: configuration.maxAttempts, createdAt: Date(),
-            idempotencyKey: idempotencyKey, idempotencyBodyHash: idempotencyKey.map { _ in Secrets.sha256(bytes) })
+            idempotencyKey: idempotencyKey, idempotencyBodyHash: try idempotencyKey.map { _ in try Self.canonicalHash(body) })
 
         let slot = idempotencyKey.map { "\(key.id)\u{0}\($0)" }
         if let slot, !inFlight.insert(slot) {
@@ -177,6 +177,14 @@ struct JobsController<Store: JobStore>: Sendable {
             return min(.seconds(seconds), limit)
         }
         return nil
+    }
+
+    /// SHA-256 of the body in a canonical form (keys sorted, numbers as JSON numbers), so the
+    /// same request sent with its keys in another order or other spacing counts as the same.
+    static func canonicalHash(_ body: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Secrets.sha256(Array(try encoder.encode(body)))
     }
 
     /// "64 MiB", "256 KiB", "900 bytes".

@@ -167,6 +167,13 @@ struct RouterTests {
             let again = try await client.call("/api/v1/job/create", .post, headers: fixture.headers([.idempotencyKey: "order-1"]), body: body)
             #expect(first.data["job_id"] as? String != nil && again.data["job_id"] as? String == first.data["job_id"] as? String)
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            // The same request with its keys in another order and other spacing is the same request.
+            let reordered = ByteBuffer(
+                string: "{ \"args\": "
+                    + String(decoding: try JSONSerialization.data(withJSONObject: Fixture.args(), options: [.sortedKeys]), as: UTF8.self)
+                    + ", \"model\": \"\(modelID)\" }")
+            let replayed = try await client.call("/api/v1/job/create", .post, headers: fixture.headers([.idempotencyKey: "order-1"]), body: reordered)
+            #expect(replayed.data["job_id"] as? String == first.data["job_id"] as? String, "\(replayed.message)")
             try await client.call(
                 "/api/v1/job/create", .post, headers: fixture.headers([.idempotencyKey: "order-1"]), body: Fixture.body(Fixture.args(prompt: "other"))
             ).expectFailure(.invalidArgument, mentioning: ["Idempotency-Key", "different request body"])

@@ -52,27 +52,14 @@ public struct FFmpeg: Sendable {
     /// after `timeout`.
     public func run(_ tool: String, _ arguments: [String], outputLimit: Int, timeout: Duration) async throws -> Outcome {
         let stderrLimit = self.stderrLimit
-        return try await Self.withTimeout(timeout, what: URL(fileURLWithPath: tool).lastPathComponent) {
+        let what = URL(fileURLWithPath: tool).lastPathComponent
+        return try await withDeadline(
+            timeout, orThrow: { MediaError(.timedOut, "\(what) did not finish within \(timeout.components.seconds) s and was stopped.") }
+        ) {
             let result = try await Subprocess.run(
                 .path(FilePath(tool)), arguments: Arguments(arguments), environment: .inherit, output: .bytes(limit: outputLimit),
                 error: .string(limit: stderrLimit))
             return Outcome(status: result.terminationStatus, output: result.standardOutput, error: result.standardError)
-        }
-    }
-
-    /// Runs `body`, cancelling it (which kills its subprocess) after `timeout`.
-    static func withTimeout<T: Sendable>(_ timeout: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw MediaError(.timedOut, "\(what) did not finish within \(timeout.components.seconds) s and was stopped.")
-            }
-            return value
         }
     }
 }

@@ -76,7 +76,9 @@ public struct VideoEncoder: Sendable {
         defer { try? FileManager.default.removeItem(at: partial) }
         let ffmpegPath = ffmpeg.ffmpegPath
         let stderrLimit = ffmpeg.stderrLimit
-        let result = try await FFmpeg.withTimeout(timeout, what: "ffmpeg (encoding)") {
+        let result = try await withDeadline(
+            timeout, orThrow: { MediaError(.timedOut, "ffmpeg (encoding) did not finish within \(timeout.components.seconds) s and was stopped.") }
+        ) {
             try await Subprocess.run(
                 .path(FilePath(ffmpegPath)), arguments: Arguments(settings.arguments(output: partial.path)), input: .inputWriter,
                 output: .discarded, error: .string(limit: stderrLimit)

@@ -53,7 +53,7 @@ public struct GuardedHTTPClient: Sendable {
 
     /// GETs `url`, following up to `maxRedirects` checked redirects; at most `maxBytes`.
     public func get(_ url: URL, maxBytes: Int, timeout: Duration) async throws -> [UInt8] {
-        try await Self.withTimeout(timeout, what: url.host ?? "the host") {
+        try await withDeadline(timeout, orThrow: { Refusal("\(url.host ?? "the host") did not answer within \(timeout.components.seconds) s") }) {
             var current = url
             for _ in 0...maxRedirects {
                 let target = try await check(current)
@@ -97,7 +97,7 @@ public struct GuardedHTTPClient: Sendable {
 
     /// POSTs `body` to `url` without following redirects; the receiver's status.
     public func post(_ url: URL, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int {
-        try await Self.withTimeout(timeout, what: url.host ?? "the receiver") {
+        try await withDeadline(timeout, orThrow: { Refusal("\(url.host ?? "the receiver") did not answer within \(timeout.components.seconds) s") }) {
             let target = try await check(url)
             let client = makeClient(pinning: target)
             do {
@@ -125,21 +125,6 @@ public struct GuardedHTTPClient: Sendable {
         configuration.dnsOverride = [target.host: target.address.description]
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }
-
-    static func withTimeout<T: Sendable>(_ timeout: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw Refusal("\(what) did not answer within \(timeout.components.seconds) s")
-            }
-            return value
-        }
     }
 }
 

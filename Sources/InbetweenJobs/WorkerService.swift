@@ -126,34 +126,28 @@ public struct WorkerService<Store: JobStore, Runner: JobRunner>: Service {
         }
 
         let seconds = (ContinuousClock.now - began).inSecondsValue
-        // The outcome is written even when shutdown cancelled this task: a fresh task does not
-        // inherit the cancellation.
-        let written: Bool
+        /// Writes the outcome in a fresh task, which shutdown's cancellation does not reach.
+        func record(_ event: JobLifecycle.Event, output: JobOutput? = nil, failure: JobFailure? = nil) async -> Bool {
+            await Task {
+                (try? await store.finish(id: job.id, token: token, event: event, output: output, failure: failure, now: Date())) ?? false
+            }.value
+        }
         switch ending {
         case .output(let output)?:
             Metrics.Timer(label: "inbetween_render_seconds").recordSeconds(seconds)
-            written = await Task {
-                (try? await store.finish(id: job.id, token: token, event: .succeed(token: token), output: output, failure: nil, now: Date())) ?? false
-            }.value
+            let written = await record(.succeed(token: token), output: output)
             logger.info("job succeeded", metadata: ["job.seconds": "\(seconds)", "job.recorded": "\(written)"])
         case .failure(let failure)?:
-            written = await Task {
-                (try? await store.finish(id: job.id, token: token, event: .fail(token: token), output: nil, failure: failure, now: Date())) ?? false
-            }.value
+            let written = await record(.fail(token: token), failure: failure)
             logger.info("job failed", metadata: ["job.error": "\(failure.message)", "job.recorded": "\(written)"])
         case .canceledByClient?:
-            written = await Task {
-                (try? await store.finish(id: job.id, token: token, event: .stopForCancel(token: token), output: nil, failure: nil, now: Date()))
-                    ?? false
-            }.value
+            let written = await record(.stopForCancel(token: token))
             logger.info("job canceled", metadata: ["job.recorded": "\(written)"])
         case .leaseLost?:
             logger.warning("lease lost; the job belongs to another worker now, this render is dropped")
             return
         case nil:
-            written = await Task {
-                (try? await store.finish(id: job.id, token: token, event: .release(token: token), output: nil, failure: nil, now: Date())) ?? false
-            }.value
+            let written = await record(.release(token: token))
             logger.info("job released at shutdown", metadata: ["job.recorded": "\(written)"])
         }
         Counter(label: "inbetween_jobs_finished_total", dimensions: [("outcome", Self.outcomeName(ending))]).increment()

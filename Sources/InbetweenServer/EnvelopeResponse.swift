@@ -14,8 +14,8 @@ enum EnvelopeResponse {
     }()
 
     /// `{"code": 0, "message": "ok", "data": ...}` with status 200 (or `status`).
-    static func ok<Payload: Codable & Sendable>(_ data: Payload, jobID: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        encode(Envelope(data: data, jobID: jobID), status: status)
+    static func ok<Payload: Codable & Sendable>(_ data: Payload, status: HTTPResponse.Status = .ok) -> Response {
+        encode(Envelope(data: data), status: status)
     }
 
     /// A create's answer: the envelope with `job_id` in `data` (the seed page's documented
@@ -24,14 +24,11 @@ enum EnvelopeResponse {
     /// same, but the page's curl example, which greps `"job_id": *"[^"]*"`, then finds exactly
     /// one id rather than two lines.
     static func created(_ data: CreatedJob) -> Response {
-        var response = encode(Envelope(data: data), status: .ok)
-        guard let bytes = (try? encoder.encode(Envelope(data: data))), bytes.last == UInt8(ascii: "}"),
-            let id = try? encoder.encode(data.jobID)
-        else { return response }
+        guard let bytes = try? encoder.encode(Envelope(data: data)), bytes.last == UInt8(ascii: "}"), let id = try? encoder.encode(data.jobID)
+        else { return encode(Envelope(data: data), status: .ok) }
         var body = Data(bytes.dropLast())
         body.append(contentsOf: Array(#","job_id" : "#.utf8) + id + [UInt8(ascii: "}")])
-        response.body = .init(byteBuffer: ByteBuffer(bytes: body))
-        return response
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// The failure envelope for `error`, with its HTTP status.

@@ -131,6 +131,7 @@ let package = Package(
             name: "InbetweenServer",
             dependencies: [
                 "InbetweenJobs",
+                "InbetweenClient",
                 "InbetweenAPI",
                 "InbetweenMedia",
                 "InbetweenEngine",

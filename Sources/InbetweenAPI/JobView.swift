@@ -101,20 +101,64 @@ public struct JobResult: Sendable, Hashable, Codable {
         }
     }
 
+    /// The engine that was tried first and failed, so a later one in the route made the video.
+    public struct Fallback: Sendable, Hashable, Codable {
+        public var from: String
+        public var reason: String
+
+        public init(from: String, reason: String) {
+            self.from = from
+            self.reason = reason
+        }
+    }
+
+    /// The upstream job that made the video, and what the upstream charged for it.
+    public struct Upstream: Sendable, Hashable, Codable {
+        public var name: String
+        public var jobID: String
+        public var amount: String?
+
+        public init(name: String, jobID: String, amount: String?) {
+            self.name = name
+            self.jobID = jobID
+            self.amount = amount
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case jobID = "job_id"
+            case amount
+        }
+    }
+
     public var images: [Image]
     public var videos: [Video]
     /// Until when the signed URLs work (RFC 3339); query the job again for fresh ones.
     public var urlsExpireAt: String
+    /// Which engine made the video: `local:motion`, `upstream:<name>`.
+    public var engine: String?
+    /// True when the video was answered from the result cache (an identical earlier job).
+    public var cached: Bool?
+    public var fallback: Fallback?
+    public var upstream: Upstream?
 
-    public init(images: [Image], videos: [Video], urlsExpireAt: String) {
+    public init(
+        images: [Image], videos: [Video], urlsExpireAt: String, engine: String? = nil, cached: Bool? = nil, fallback: Fallback? = nil,
+        upstream: Upstream? = nil
+    ) {
         self.images = images
         self.videos = videos
         self.urlsExpireAt = urlsExpireAt
+        self.engine = engine
+        self.cached = cached
+        self.fallback = fallback
+        self.upstream = upstream
     }
 
     enum CodingKeys: String, CodingKey {
         case images, videos
         case urlsExpireAt = "urls_expire_at"
+        case engine, cached, fallback, upstream
     }
 }
 

@@ -77,8 +77,9 @@ public struct InbetweenClient: Sendable {
         }
     }
 
-    /// Saves a succeeded job's video to `file` (written whole, then moved into place).
-    public func download(_ job: JobView, to file: URL) async throws {
+    /// Saves a succeeded job's video to `file` (written whole, then moved into place);
+    /// `maxBytes` refuses a larger one.
+    public func download(_ job: JobView, to file: URL, maxBytes: Int? = nil) async throws {
         guard job.status == .succeeded, let url = job.result?.videos.first?.url ?? job.result?.images.first?.url else {
             throw InbetweenClientError.noResult(jobID: job.jobID, status: job.status)
         }
@@ -88,7 +89,12 @@ public struct InbetweenClient: Sendable {
         _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
         let handle = try FileHandle(forWritingTo: temporary)
         do {
-            for try await chunk in response.body { try handle.write(contentsOf: Data(chunk.readableBytesView)) }
+            var written = 0
+            for try await chunk in response.body {
+                written += chunk.readableBytes
+                if let maxBytes, written > maxBytes { throw InbetweenClientError.tooLarge(maxBytes: maxBytes) }
+                try handle.write(contentsOf: Data(chunk.readableBytesView))
+            }
             try handle.close()
             if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
             try FileManager.default.moveItem(at: temporary, to: file)
@@ -139,6 +145,8 @@ public enum InbetweenClientError: Error, Sendable, Hashable, CustomStringConvert
     case download(status: Int)
     /// The answer was not the API's JSON envelope.
     case unreadable(status: Int, body: String)
+    /// `download` of a video larger than its `maxBytes`.
+    case tooLarge(maxBytes: Int)
 
     public var description: String {
         switch self {
@@ -146,6 +154,7 @@ public enum InbetweenClientError: Error, Sendable, Hashable, CustomStringConvert
         case .noResult(let id, let status): "job \(id) has no video: its status is \(status.rawValue) (\(status.name))"
         case .download(let status): "the video URL answered HTTP \(status); query the job again for a fresh URL"
         case .unreadable(let status, let body): "the server answered HTTP \(status) with something that is not the API's JSON: \(body)"
+        case .tooLarge(let maxBytes): "the video is larger than \(maxBytes) bytes"
         }
     }
 }

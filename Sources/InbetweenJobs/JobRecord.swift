@@ -62,6 +62,16 @@ public struct JobFailure: Sendable, Hashable, Error {
     public init(_ error: APIError) {
         self.init(code: error.code.rawValue, message: error.message)
     }
+
+    /// A thrown error as a job's `error`: the user's own problems keep their code and words;
+    /// anything else is an internal error.
+    public static func describing(_ error: any Error) -> JobFailure {
+        switch error {
+        case let failure as JobFailure: failure
+        case let apiError as APIError: JobFailure(apiError)
+        default: JobFailure(code: APIError.Code.internalError.rawValue, message: "rendering failed: \(error)")
+        }
+    }
 }
 
 /// What a succeeded job made: files under the result store, and their facts.
@@ -76,10 +86,19 @@ public struct JobOutput: Sendable, Hashable, Codable {
     public var frames: Int
     public var duration: Int
     public var bytes: Int
-    /// Which engine rendered it.
+    /// Which engine made it: `local:motion`, `upstream:gpu`.
     public var engine: String
+    /// True when the video came from the result cache (made for an earlier, identical job).
+    public var cached: Bool?
+    /// The upstream's job and charge, when an upstream made it (nil on a cache hit: nothing was charged).
+    public var upstream: UpstreamReceipt?
+    /// Set when the route's first engine failed and a later one made the video.
+    public var fallback: EngineFallback?
 
-    public init(video: String, cover: String, width: Int, height: Int, fps: Int, frames: Int, duration: Int, bytes: Int, engine: String) {
+    public init(
+        video: String, cover: String, width: Int, height: Int, fps: Int, frames: Int, duration: Int, bytes: Int, engine: String,
+        cached: Bool? = nil, upstream: UpstreamReceipt? = nil, fallback: EngineFallback? = nil
+    ) {
         self.video = video
         self.cover = cover
         self.width = width
@@ -89,6 +108,9 @@ public struct JobOutput: Sendable, Hashable, Codable {
         self.duration = duration
         self.bytes = bytes
         self.engine = engine
+        self.cached = cached
+        self.upstream = upstream
+        self.fallback = fallback
     }
 }
 

@@ -95,7 +95,7 @@ public struct WorkerService<Store: JobStore, Runner: JobRunner>: Service {
                     return .output(try await runner.run(job) { value in progress.raise(to: value) })
                 } catch {
                     if Task.isCancelled { return nil }
-                    return .failure(Self.failure(from: error))
+                    return .failure(JobFailure.describing(error))
                 }
             }
             group.addTask {
@@ -163,14 +163,6 @@ public struct WorkerService<Store: JobStore, Runner: JobRunner>: Service {
         }
     }
 
-    /// A thrown error as the job's `error`: the user's own problems keep their code and words.
-    static func failure(from error: any Error) -> JobFailure {
-        switch error {
-        case let failure as JobFailure: failure
-        case let apiError as APIError: JobFailure(apiError)
-        default: JobFailure(code: APIError.Code.internalError.rawValue, message: "rendering failed: \(error)")
-        }
-    }
 }
 
 extension Duration {

@@ -41,6 +41,21 @@ public struct ImageStager: Sendable {
     /// Reads `reference` into the work directory and checks its format, size, pixel count and
     /// aspect ratio. Problems with the image throw `APIError.invalidImage` naming `field`.
     public func stage(_ reference: ImageReference, field: String) async throws -> StagedImage {
+        let (bytes, format) = try await read(reference, field: field)
+        let path = directory.appendingPathComponent("\(field)-\(UUID().uuidString).\(format.rawValue)").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw MediaError(.ioFailed, "could not write \(path)")
+        }
+        let orientation = format == .jpeg ? ExifOrientation.read(bytes) : 1
+        let stored = try await probe(path: path, format: format, field: field)
+        let size = ExifOrientation.swapsSides(orientation) ? PixelSize(width: stored.height, height: stored.width) : stored
+        try limits.check(width: size.width, height: size.height, field: field)
+        return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size, orientation: orientation)
+    }
+
+    /// The bytes of `reference` (fetched, read or decoded) and their sniffed format, checked to
+    /// be a non-empty PNG, JPEG or WebP within the byte limit; not decoded.
+    public func read(_ reference: ImageReference, field: String) async throws -> (bytes: [UInt8], format: ImageFormat) {
         let bytes: [UInt8]
         switch reference {
         case .data(_, let data):
@@ -64,15 +79,7 @@ public struct ImageStager: Sendable {
         guard let format = ImageFormat.sniff(bytes) else {
             throw APIError.invalidImage(field, "`\(field)` is not a PNG, JPEG or WebP image: its first bytes are no known image signature.")
         }
-        let path = directory.appendingPathComponent("\(field)-\(UUID().uuidString).\(format.rawValue)").path
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw MediaError(.ioFailed, "could not write \(path)")
-        }
-        let orientation = format == .jpeg ? ExifOrientation.read(bytes) : 1
-        let stored = try await probe(path: path, format: format, field: field)
-        let size = ExifOrientation.swapsSides(orientation) ? PixelSize(width: stored.height, height: stored.width) : stored
-        try limits.check(width: size.width, height: size.height, field: field)
-        return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size, orientation: orientation)
+        return (bytes, format)
     }
 
     /// Stages both images (`image`, `image_tail`) and decodes them cover-cropped to the aspect

@@ -46,7 +46,8 @@ public func buildApplication<Store: JobStore>(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inbetween"),
         services: dependencies
-            + (try backgroundServices(configuration: configuration, store: store, context: context, signal: signal, logger: logger)),
+            + (try backgroundServices(
+                configuration: configuration, store: store, context: context, registry: registry, signal: signal, logger: logger)),
         onServerRunning: { channel in
             if configuration.publicURL == nil, let port = channel.localAddress?.port {
                 base.set("http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(port)")
@@ -62,13 +63,15 @@ public func buildApplication<Store: JobStore>(
 public func buildWorkerServices<Store: JobStore>(
     configuration: ServerConfiguration,
     store: Store,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     resolver: any HostResolver = SystemHostResolver(),
     signal: JobSignal = JobSignal(),
     dependencies: [any Service] = [],
     logger: Logger
 ) throws -> [any Service] {
     let context = try ServerContext(configuration: configuration, resolver: resolver)
-    return dependencies + (try backgroundServices(configuration: configuration, store: store, context: context, signal: signal, logger: logger))
+    return dependencies
+        + (try backgroundServices(configuration: configuration, store: store, context: context, registry: registry, signal: signal, logger: logger))
 }
 
 /// What the HTTP side and the background services share.
@@ -80,6 +83,7 @@ struct ServerContext: Sendable {
     let results: DirectoryResultStore
 
     init(configuration: ServerConfiguration, resolver: any HostResolver) throws {
+        try configuration.checkRoutes()
         results = try DirectoryResultStore(root: configuration.resultsDirectory)
         signer = try URLSigner(keyFile: configuration.dataDirectory.appendingPathComponent("url-signing.key"))
         base = BaseURL(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
@@ -91,14 +95,21 @@ struct ServerContext: Sendable {
 
 /// Workers (when `configuration.worker.concurrency > 0`), the lease reaper and the callback sender.
 func backgroundServices<Store: JobStore>(
-    configuration: ServerConfiguration, store: Store, context: ServerContext, signal: JobSignal, logger: Logger
+    configuration: ServerConfiguration, store: Store, context: ServerContext, registry: PrometheusCollectorRegistry, signal: JobSignal,
+    logger: Logger
 ) throws -> [any Service] {
     var services: [any Service] = []
     if configuration.worker.concurrency > 0 {
-        let generator = VideoGenerator(
-            ffmpeg: try FFmpeg(), fetcher: GuardedImageFetcher(client: context.guarded, timeout: configuration.fetchTimeout),
-            engine: configuration.engine)
-        let runner = MediaJobRunner(generator: generator, results: context.results)
+        let ffmpeg = try FFmpeg()
+        var engines: [EngineTarget: any VideoEngine] = [.local: LocalEngine(generator: VideoGenerator(ffmpeg: ffmpeg, engine: configuration.engine))]
+        for upstream in configuration.upstreams {
+            engines[.upstream(upstream.name)] = UpstreamEngine(configuration: upstream, guarded: context.guarded, ffmpeg: ffmpeg, logger: logger)
+        }
+        let fetcher = GuardedImageFetcher(client: context.guarded, timeout: configuration.fetchTimeout)
+        let runner = EngineJobRunner(
+            engines: engines, routes: configuration.routes,
+            images: ImageStager(ffmpeg: ffmpeg, directory: FileManager.default.temporaryDirectory, fetcher: fetcher), results: context.results,
+            cache: configuration.cache ? ResultCache(results: context.results) : nil, ffmpeg: ffmpeg, registry: registry, logger: logger)
         services.append(WorkerService(store: store, runner: runner, configuration: configuration.worker, signal: signal, logger: logger))
     }
     services.append(LeaseReaper(store: store, interval: configuration.reapInterval, signal: signal, logger: logger))

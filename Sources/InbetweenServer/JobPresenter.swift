@@ -54,7 +54,9 @@ struct JobPresenter: Sendable {
                             url: video, coverURL: cover, width: output.width, height: output.height, fps: output.fps, frames: output.frames,
                             duration: output.duration, bytes: output.bytes)
                     ],
-                    urlsExpireAt: Self.timestamp(Date(timeIntervalSince1970: Double(expires))))
+                    urlsExpireAt: Self.timestamp(Date(timeIntervalSince1970: Double(expires))), engine: output.engine,
+                    cached: output.cached ?? false, fallback: output.fallback.map { .init(from: $0.from, reason: $0.reason) },
+                    upstream: output.upstream.map { .init(name: $0.name, jobID: $0.jobID, amount: $0.amount) })
             }
         case .failed:
             view.progress = job.progress

@@ -9,6 +9,10 @@ public protocol ResultStore: Sendable {
     func put(job: String, name: String, from file: URL) async throws
     /// The stored file's size in bytes, or nil when there is none.
     func size(job: String, name: String) async throws -> Int?
+    /// Copies the stored file `from`'s `name` to `to`'s, whole or not at all. False when there is none.
+    func copy(from: String, to: String, name: String) async throws -> Bool
+    /// A small stored file's bytes (at most `maxBytes`), or nil when there is none.
+    func contents(job: String, name: String, maxBytes: Int) async throws -> [UInt8]?
     /// The bytes in `range` of the stored file, as a response body.
     func body(job: String, name: String, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody
 }
@@ -30,6 +34,23 @@ public struct DirectoryResultStore: ResultStore {
     }
 
     public func put(job: String, name: String, from file: URL) async throws {
+        try place(file, job: job, name: name)
+    }
+
+    public func copy(from: String, to: String, name: String) async throws -> Bool {
+        let source = URL(fileURLWithPath: path(job: from, name: name))
+        guard FileManager.default.fileExists(atPath: source.path) else { return false }
+        try place(source, job: to, name: name)
+        return true
+    }
+
+    public func contents(job: String, name: String, maxBytes: Int) async throws -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path(job: job, name: name)) else { return nil }
+        defer { try? handle.close() }
+        return try handle.read(upToCount: maxBytes).map { Array($0) } ?? []
+    }
+
+    private func place(_ file: URL, job: String, name: String) throws {
         let directory = root.appendingPathComponent(job, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Copy beside the target first (the source may be on another file system), then rename.

@@ -31,8 +31,15 @@ public struct ServerConfiguration: Sendable {
     public var databaseTimeout: Duration = .seconds(5)
     /// Time limit and size limit for fetching an image URL.
     public var fetchTimeout: Duration = .seconds(30)
-    /// Which renderer workers use.
+    /// Which renderer the local engine uses.
     public var engine: EngineKind = .motion
+    /// Which engines make each job's video (default: all local).
+    public var routes: EngineRoutes = .local
+    /// The upstream services routes may name.
+    public var upstreams: [UpstreamConfiguration] = []
+    /// Answer a request identical to an earlier one (same images, arguments, seed and engine)
+    /// with the stored video instead of making it again.
+    public var cache = true
     public var worker = WorkerConfiguration()
     public var webhooks = WebhookConfiguration()
     /// How often running jobs with expired leases are looked for.
@@ -46,4 +53,15 @@ public struct ServerConfiguration: Sendable {
     public var databasePath: String { dataDirectory.appendingPathComponent("inbetween.sqlite").path }
     /// Where result files go: `<data-dir>/results/<job id>/`.
     public var resultsDirectory: URL { dataDirectory.appendingPathComponent("results", isDirectory: true) }
+
+    /// Throws when a route names an upstream that is not configured, or two upstreams share a name.
+    public func checkRoutes() throws {
+        let names = upstreams.map(\.name)
+        if let twice = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw RouteError("two upstreams are named \(twice)")
+        }
+        if let missing = routes.upstreamNames.sorted().first(where: { !names.contains($0) }) {
+            throw RouteError("a route names upstream:\(missing), but no upstream of that name is configured")
+        }
+    }
 }

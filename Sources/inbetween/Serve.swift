@@ -31,6 +31,24 @@ struct RunOptions: ParsableArguments {
     var webhookRetries: String?
     @Option(name: .customLong("webhook-timeout"), help: "Seconds a callback receiver has to answer.") var webhookTimeout = 10
     @Option(help: "motion (default), homography or dissolve.") var engine: EngineKind = .motion
+    @Option(
+        name: .customLong("upstream"),
+        help: ArgumentHelp(
+            "An upstream job API a route may send jobs to, as NAME=BASE_URL (repeatable).",
+            discussion: "Its key is read from the environment variable INBETWEEN_UPSTREAM_<NAME>_KEY (NAME upper-cased, - as _), never from a flag."))
+    var upstreams: [String] = []
+    @Option(name: .customLong("upstream-model"), help: "NAME=MODEL: the model to ask upstream NAME for (default: the job's own).")
+    var upstreamModels: [String] = []
+    @Option(
+        name: .customLong("route"),
+        help: ArgumentHelp(
+            "Which engines make which jobs, as SELECTOR=TARGET[,TARGET...] (repeatable; the most specific selector wins).",
+            discussion:
+                "SELECTOR is *, a mode, a model or MODEL:MODE; TARGET is local or upstream:NAME; later targets are fall backs. Example: --route 'pro=upstream:gpu,local'. Default: everything local."
+        ))
+    var routes: [String] = []
+    @Flag(name: .customLong("no-cache"), help: "Make every job anew instead of answering identical requests from the result cache.")
+    var noCache = false
     @Flag(name: .customLong("no-notify"), help: "PostgreSQL: do not NOTIFY on create (workers find jobs by polling alone).") var noNotify = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
@@ -40,6 +58,14 @@ struct RunOptions: ParsableArguments {
         configuration.resultURLLifetime = .seconds(urlTTL)
         configuration.maxAttempts = maxAttempts
         configuration.engine = engine
+        configuration.cache = !noCache
+        configuration.upstreams = try Self.upstreams(upstreams, models: upstreamModels, environment: ProcessInfo.processInfo.environment)
+        do {
+            configuration.routes = EngineRoutes(rules: try routes.map { try EngineRoutes.parseRule($0) })
+            try configuration.checkRoutes()
+        } catch let error as RouteError {
+            throw ValidationError("--route/--upstream: \(error.description).")
+        }
         configuration.worker.lease = .seconds(lease)
         configuration.worker.heartbeat = .seconds(max(1, Double(lease) / 6))
         configuration.reapInterval = .seconds(max(1, Double(lease) / 3))
@@ -49,6 +75,29 @@ struct RunOptions: ParsableArguments {
                 throw ValidationError("--webhook-retries must be seconds separated by commas, like 5,30,120; got \"\(webhookRetries)\".")
             }
             configuration.webhooks.schedule = schedule
+        }
+    }
+
+    /// `NAME=BASE_URL` flags, each with its key from `INBETWEEN_UPSTREAM_<NAME>_KEY`.
+    static func upstreams(_ flags: [String], models: [String], environment: [String: String]) throws -> [UpstreamConfiguration] {
+        func pair(_ text: String, _ flag: String) throws -> (String, String) {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, UpstreamConfiguration.isValidName(parts[0]), !parts[1].isEmpty else {
+                throw ValidationError("\(flag) must be NAME=VALUE with a NAME of letters, digits, - and _; got \"\(text)\".")
+            }
+            return (parts[0], parts[1])
+        }
+        let modelByName = Dictionary(try models.map { try pair($0, "--upstream-model") }, uniquingKeysWith: { $1 })
+        return try flags.map { flag in
+            let (name, base) = try pair(flag, "--upstream")
+            guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+                throw ValidationError("--upstream \(name): \"\(base)\" is not an http:// or https:// base URL.")
+            }
+            let variable = "INBETWEEN_UPSTREAM_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_KEY"
+            guard let key = environment[variable], !key.isEmpty else {
+                throw ValidationError("--upstream \(name): set its API key in the environment variable \(variable).")
+            }
+            return UpstreamConfiguration(name: name, baseURL: base, apiKey: key, model: modelByName[name])
         }
     }
 

@@ -1,0 +1,92 @@
+public import Foundation
+public import InbetweenAPI
+
+/// Makes the video of one job: the seam between the queue and whatever renders. The local
+/// motion engine is one implementation; an upstream service that speaks the job API is
+/// another. The worker's runner picks one per job by the configured route.
+public protocol VideoEngine: Sendable {
+    /// How results and logs name it: `local`, `upstream:gpu`.
+    var name: String { get }
+    /// Part of the cache key: changes when the same request would make another video
+    /// (a new renderer version, another upstream model).
+    var cacheIdentity: String { get }
+    /// Whether the same request always makes the same video. A non-deterministic engine's
+    /// results are cached only when the request names a `seed`.
+    var deterministic: Bool { get }
+
+    /// Writes the job's MP4 to `output` (whole or not at all) and says what it is.
+    /// Reports progress as 0 ... 1. Throws `JobFailure` or `APIError` for failures a user can
+    /// act on; stops promptly (throwing) when the task is cancelled.
+    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> RenderedVideo
+}
+
+/// One job as an engine sees it: its arguments with both images already in hand.
+public struct EngineRequest: Sendable {
+    public var jobID: String
+    /// Which claim of the job this is (1 on the first run; a re-run after a crash is 2).
+    public var attempt: Int
+    public var model: String
+    /// Validated; both images are `.data`.
+    public var arguments: GenerationArguments
+    /// The client's `args` as sent, with `image` and `image_tail` replaced by data URIs of the
+    /// fetched bytes: what an upstream is sent.
+    public var json: [String: JSONValue]
+
+    public init(jobID: String, attempt: Int, model: String, arguments: GenerationArguments, json: [String: JSONValue]) {
+        self.jobID = jobID
+        self.attempt = attempt
+        self.model = model
+        self.arguments = arguments
+        self.json = json
+    }
+}
+
+/// What an engine made.
+public struct RenderedVideo: Sendable, Hashable {
+    public var width: Int
+    public var height: Int
+    public var fps: Int
+    public var frames: Int
+    public var duration: Int
+    public var bytes: Int
+    /// Set when an upstream made it.
+    public var upstream: UpstreamReceipt?
+
+    public init(width: Int, height: Int, fps: Int, frames: Int, duration: Int, bytes: Int, upstream: UpstreamReceipt? = nil) {
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.frames = frames
+        self.duration = duration
+        self.bytes = bytes
+        self.upstream = upstream
+    }
+}
+
+/// The upstream's side of a job it made for us: its id and what it charged.
+public struct UpstreamReceipt: Sendable, Hashable, Codable {
+    /// The upstream's configured name.
+    public var name: String
+    public var jobID: String
+    /// The upstream's `amount`, as it answered it.
+    public var amount: String?
+
+    public init(name: String, jobID: String, amount: String?) {
+        self.name = name
+        self.jobID = jobID
+        self.amount = amount
+    }
+}
+
+/// An engine that was tried first and failed, so the next one in the route made the video.
+public struct EngineFallback: Sendable, Hashable, Codable {
+    /// The engine that failed (`upstream:gpu`).
+    public var from: String
+    /// What went wrong there, in words.
+    public var reason: String
+
+    public init(from: String, reason: String) {
+        self.from = from
+        self.reason = reason
+    }
+}

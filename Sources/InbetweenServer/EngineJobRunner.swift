@@ -1,0 +1,115 @@
+import Foundation
+import InbetweenAPI
+import InbetweenJobs
+import InbetweenMedia
+import Logging
+import Prometheus
+
+/// Runs a claimed job on the engines its route names: fetches both images once (URLs through
+/// the SSRF guard), answers from the result cache when an identical request was made before,
+/// else asks each engine in turn until one makes the video (the later ones are fall backs),
+/// then makes the poster and puts both into the result store (complete or not at all).
+struct EngineJobRunner<Results: ResultStore>: JobRunner {
+    let engines: [EngineTarget: any VideoEngine]
+    let routes: EngineRoutes
+    /// Reads and fetches the input images (its directory is unused).
+    let images: ImageStager
+    let results: Results
+    /// nil: every job is made anew.
+    let cache: ResultCache<Results>?
+    let ffmpeg: FFmpeg
+    let registry: PrometheusCollectorRegistry
+    let logger: Logger
+
+    func run(_ job: JobRecord, progress: @escaping @Sendable (Int) -> Void) async throws -> JobOutput {
+        guard let text = job.arguments, case .object(var object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+            throw JobFailure(code: APIError.Code.internalError.rawValue, message: "the job's stored arguments cannot be read.")
+        }
+        let given = try GenerationArguments(validating: object, limits: images.limits)
+        async let startRead = images.read(given.image, field: "image")
+        async let endRead = images.read(given.imageTail, field: "image_tail")
+        let (start, end) = try await (startRead, endRead)
+        object["image"] = .string("data:\(start.format.mediaType);base64,\(Data(start.bytes).base64EncodedString())")
+        object["image_tail"] = .string("data:\(end.format.mediaType);base64,\(Data(end.bytes).base64EncodedString())")
+        let request = EngineRequest(
+            jobID: job.id, attempt: job.lifecycle.attempts, model: job.model,
+            arguments: try GenerationArguments(validating: object, limits: images.limits), json: object)
+
+        let targets = routes.targets(model: job.model, mode: request.arguments.mode)
+        let route = try targets.map { target in
+            guard let engine = engines[target] else {
+                throw JobFailure(code: APIError.Code.internalError.rawValue, message: "no engine \(target) is configured.")
+            }
+            return engine
+        }
+        func key(_ engine: any VideoEngine) -> String? {
+            cache == nil ? nil : ResultCache<Results>.key(for: request, on: engine, start: start.bytes, end: end.bytes)
+        }
+        if let cache, let key = key(route[0]), let output = try await cache.answer(key, job: job.id) {
+            registry.makeCounter(name: "inbetween_cache_hits_total", help: "Jobs answered from the result cache.").increment()
+            logger.info("answered from the cache", metadata: ["job.id": "\(job.id)", "job.engine": "\(output.engine)"])
+            progress(99)
+            return output
+        }
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-job-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let video = directory.appendingPathComponent("video.mp4")
+        var fallback: EngineFallback?
+        for (index, engine) in route.enumerated() {
+            let rendered: RenderedVideo
+            do {
+                registry.makeCounter(
+                    name: "inbetween_engine_renders_total", labels: [("engine", engine.name)], help: "Videos an engine was asked to make."
+                ).increment()
+                rendered = try await engine.render(request, output: video) { fraction in progress(Int(fraction * 95)) }
+            } catch {
+                guard !Task.isCancelled, !(error is CancellationError), index + 1 < route.count else { throw error }
+                let reason = JobFailure.describing(error).message
+                logger.warning(
+                    "engine failed; falling back", metadata: ["job.id": "\(job.id)", "job.engine": "\(engine.name)", "job.error": "\(reason)"])
+                fallback = EngineFallback(from: engine.name, reason: reason)
+                try? FileManager.default.removeItem(at: video)
+                continue
+            }
+            let cover = directory.appendingPathComponent("cover.jpg")
+            try await Self.writeCover(of: video, to: cover, duration: rendered.duration, ffmpeg: ffmpeg)
+            try await results.put(job: job.id, name: "cover.jpg", from: cover)
+            try await results.put(job: job.id, name: "video.mp4", from: video)
+            let output = JobOutput(
+                video: "\(job.id)/video.mp4", cover: "\(job.id)/cover.jpg", width: rendered.width, height: rendered.height, fps: rendered.fps,
+                frames: rendered.frames, duration: rendered.duration, bytes: rendered.bytes, engine: engine.name, cached: false,
+                upstream: rendered.upstream, fallback: fallback)
+            if let cache, let key = key(engine) {
+                do {
+                    try await cache.store(key, video: video, cover: cover, output: output)
+                } catch {
+                    logger.warning("could not keep the result in the cache", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+                }
+            }
+            progress(99)
+            return output
+        }
+        throw JobFailure(code: APIError.Code.internalError.rawValue, message: "no engine is routed for this job.")
+    }
+
+    /// The middle frame as a JPEG poster.
+    static func writeCover(of video: URL, to cover: URL, duration: Int, ffmpeg: FFmpeg) async throws {
+        let temporary = cover.deletingLastPathComponent().appendingPathComponent(".cover-\(UUID().uuidString).jpg")
+        let outcome = try await ffmpeg.run(
+            ffmpeg.ffmpegPath,
+            FFmpeg.hardening + [
+                "-ss", String(format: "%.3f", Double(duration) / 2), "-i", video.path, "-frames:v", "1", "-q:v", "3", "-f", "image2",
+                "-c:v", "mjpeg", "-y", temporary.path,
+            ], outputLimit: 0, timeout: .seconds(30))
+        guard outcome.succeeded else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw MediaError(.encodeFailed, "the poster could not be made: \(outcome.firstErrorLine)")
+        }
+        guard rename(temporary.path, cover.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw MediaError(.ioFailed, "the poster could not be moved into place.")
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import AsyncHTTPClient
+import Foundation
+import InbetweenAPI
+import InbetweenClient
+import InbetweenEngine
+import InbetweenJobs
+import InbetweenMedia
+import Logging
+
+/// Forwards a job to a service that speaks the seed page's job API (the hosted model, or
+/// another Inbetween on a GPU machine): creates it there with the job's arguments (images as
+/// data URIs), polls with backoff, downloads the video, and reports progress. Rides out an
+/// upstream that is unreachable for a while (`unreachableGrace`); a cancel here is forwarded
+/// there. Its failures name the upstream and what it answered; its key appears in none.
+struct UpstreamEngine: VideoEngine {
+    let configuration: UpstreamConfiguration
+    /// For a result URL on another origin than the upstream's API (a CDN): checked like any
+    /// URL we did not choose.
+    let guarded: GuardedHTTPClient
+    let ffmpeg: FFmpeg
+    let logger: Logger
+    var httpClient: HTTPClient = .shared
+
+    var name: String { "upstream:\(configuration.name)" }
+    var cacheIdentity: String { "\(name)@\(configuration.baseURL)#\(configuration.model ?? "")" }
+    var deterministic: Bool { false }
+
+    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> RenderedVideo {
+        let client = InbetweenClient(
+            baseURL: configuration.baseURL, apiKey: configuration.apiKey, model: configuration.model ?? request.model, httpClient: httpClient,
+            timeout: .seconds(60))
+        do {
+            return try await withDeadline(
+                configuration.timeout,
+                orThrow: { failure(.unavailable, "did not finish the job within \(configuration.timeout.components.seconds) s") }
+            ) {
+                var upstreamJob: String?
+                do {
+                    let created = try await patiently("take the job") {
+                        try await client.createJob(request.json, idempotencyKey: "inbetween-\(request.jobID)-\(request.attempt)")
+                    }
+                    upstreamJob = created.jobID
+                    logger.info("forwarded to upstream", metadata: ["job.id": "\(request.jobID)", "upstream.job": "\(created.jobID)"])
+                    progress(0.02)
+                    let finished = try await follow(created.jobID, client: client, progress: progress)
+                    try await download(finished, client: client, to: output)
+                    progress(0.98)
+                    let receipt = UpstreamReceipt(name: configuration.name, jobID: created.jobID, amount: created.amount)
+                    return try await describe(output, request: request, receipt: receipt)
+                } catch {
+                    // Cancelled: by the client, at shutdown, or by the deadline. Tell the upstream.
+                    if let upstreamJob, Task.isCancelled { await forwardCancel(upstreamJob, for: request.jobID) }
+                    throw error
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: output)
+            throw error
+        }
+    }
+
+    /// Asks the upstream to cancel its job: short, best effort, in a task of its own that
+    /// this one's cancellation does not reach.
+    private func forwardCancel(_ upstreamJob: String, for jobID: String) async {
+        let canceller = InbetweenClient(baseURL: configuration.baseURL, apiKey: configuration.apiKey, httpClient: httpClient, timeout: .seconds(5))
+        let answered = await Task { (try? await canceller.cancel(upstreamJob)) != nil }.value
+        logger.info(
+            "cancel forwarded to upstream", metadata: ["job.id": "\(jobID)", "upstream.job": "\(upstreamJob)", "upstream.answered": "\(answered)"])
+    }
+
+    /// Polls the upstream job until it ends, backing off; returns it when it succeeded.
+    private func follow(_ id: String, client: InbetweenClient, progress: @escaping @Sendable (Double) -> Void) async throws -> JobView {
+        var delay = configuration.pollDelays.first
+        while true {
+            try await Task.sleep(for: delay)
+            delay = min(delay * 1.5, configuration.pollDelays.longest)
+            let view = try await patiently("answer for job \(id)") { try await client.job(id) }
+            switch view.status {
+            case .queued:
+                continue
+            case .running:
+                progress(0.02 + 0.9 * Double(min(100, max(0, view.progress ?? 0))) / 100)
+            case .succeeded:
+                return view
+            case .failed:
+                let code = view.error.map { APIError.Code(rawValue: $0.code) }
+                let own = code.map { [4, 5].contains($0.httpStatus / 100) } ?? false
+                throw failure(
+                    own ? code! : .internalError,
+                    "failed the job (\(id)): \(view.error?.message ?? "no reason given")" + (view.error.map { " (code \($0.code))" } ?? ""))
+            case .canceled:
+                throw failure(.internalError, "canceled the job (\(id)) on its side")
+            }
+        }
+    }
+
+    /// Saves the finished job's video: through the SDK when it is on the upstream's own origin
+    /// (configured, trusted), through the SSRF guard when anywhere else.
+    private func download(_ view: JobView, client: InbetweenClient, to output: URL) async throws {
+        guard let text = view.result?.videos.first?.url ?? view.result?.images.first?.url, let url = URL(string: text) else {
+            throw failure(.internalError, "answered status 2 for job \(view.jobID) without a result URL")
+        }
+        let sameOrigin = URL(string: configuration.baseURL).map { origin($0) == origin(url) } ?? false
+        do {
+            if sameOrigin {
+                try await client.download(view, to: output, maxBytes: configuration.maxVideoBytes)
+            } else {
+                let bytes = try await guarded.get(url, maxBytes: configuration.maxVideoBytes, timeout: .seconds(300))
+                let temporary = output.deletingLastPathComponent().appendingPathComponent(".download-\(UUID().uuidString)")
+                try Data(bytes).write(to: temporary)
+                guard rename(temporary.path, output.path) == 0 else {
+                    try? FileManager.default.removeItem(at: temporary)
+                    throw MediaError(.ioFailed, "the upstream's video could not be moved into place")
+                }
+            }
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw failure(.unavailable, "made job \(view.jobID), but its video could not be downloaded from \(url.host ?? "its host"): \(error)")
+        }
+    }
+
+    private func origin(_ url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(url.port ?? (scheme == "https" ? 443 : 80))"
+    }
+
+    /// Checks what came back is an H.264 MP4, as our contract promises, and reads its facts.
+    private func describe(_ file: URL, request: EngineRequest, receipt: UpstreamReceipt) async throws -> RenderedVideo {
+        let info: VideoInfo
+        do {
+            info = try await ffmpeg.probeVideo(file)
+        } catch {
+            throw failure(.internalError, "sent a result for job \(receipt.jobID) that is not a readable MP4 video")
+        }
+        guard info.codec == "h264" else {
+            throw failure(.internalError, "sent a \(info.codec) video for job \(receipt.jobID); this service delivers H.264 only")
+        }
+        let rate = info.frameRate.split(separator: "/").compactMap { Double($0) }
+        let fps = rate.count == 2 && rate[1] > 0 ? Int((rate[0] / rate[1]).rounded()) : request.arguments.fps
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        return RenderedVideo(
+            width: info.size.width, height: info.size.height, fps: fps, frames: info.frameCount,
+            duration: max(1, Int(info.duration.rounded())), bytes: bytes, upstream: receipt)
+    }
+
+    /// Runs one call to the upstream, retrying while it is unreachable (no connection, 5xx,
+    /// 429, an answer that is not the API's) for up to `unreachableGrace`; its refusals
+    /// (4xx) end the job at once.
+    private func patiently<T: Sendable>(_ what: String, _ call: () async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let began = clock.now
+        var delay = configuration.pollDelays.first
+        while true {
+            do {
+                return try await call()
+            } catch let error as CancellationError {
+                throw error
+            } catch let error as APIError {
+                let status = error.code.httpStatus
+                guard status >= 500 || status == 429 else {
+                    throw failure(
+                        status == 422 ? error.code : .internalError,
+                        "refused to \(what): HTTP \(status), code \(error.code.rawValue): \(error.message)")
+                }
+                try await wait(what, error: "HTTP \(status): \(error.message)", since: began, delay: &delay)
+            } catch InbetweenClientError.unreadable(let status, let body) where status < 500 && status != 429 {
+                throw failure(.internalError, "refused to \(what): HTTP \(status), not the job API's JSON: \(body.prefix(120))")
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                try await wait(what, error: "\(error)", since: began, delay: &delay)
+            }
+        }
+    }
+
+    private func wait(_ what: String, error: String, since began: ContinuousClock.Instant, delay: inout Duration) async throws {
+        guard ContinuousClock.now - began < configuration.unreachableGrace else {
+            throw failure(
+                .unavailable, "did not \(what) for \(configuration.unreachableGrace.components.seconds) s; it last answered: \(redacted(error))")
+        }
+        logger.debug("upstream unreachable; retrying", metadata: ["upstream": "\(configuration.name)", "error": "\(redacted(error))"])
+        try await Task.sleep(for: delay)
+        delay = min(delay * 2, configuration.pollDelays.longest)
+    }
+
+    /// A job failure naming the upstream, with its key taken out of whatever it said.
+    private func failure(_ code: APIError.Code, _ what: String) -> JobFailure {
+        JobFailure(code: code.rawValue, message: redacted("upstream \(configuration.name) (\(configuration.baseURL)) \(what)."))
+    }
+
+    private func redacted(_ text: String) -> String {
+        configuration.apiKey.count < 4 ? text : text.replacingOccurrences(of: configuration.apiKey, with: "[redacted]")
+    }
+}

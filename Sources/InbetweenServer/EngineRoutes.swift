@@ -31,6 +31,10 @@ public struct UpstreamConfiguration: Sendable {
     /// How long the upstream may stay unreachable (refused connections, 5xx, 429) while a
     /// job is there before the job is given up on it.
     public var unreachableGrace: Duration = .seconds(30)
+    /// Longest one query or cancel may take; a call that hangs counts as unreachable.
+    public var requestTimeout: Duration = .seconds(15)
+    /// Longest the create (which carries both images) may take.
+    public var createTimeout: Duration = .seconds(120)
     /// Polling backs off from the first delay to the longest.
     public var pollDelays: (first: Duration, longest: Duration) = (.milliseconds(500), .seconds(5))
     /// Largest video accepted from the upstream.

@@ -28,7 +28,9 @@ struct UpstreamEngine: VideoEngine {
     func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> RenderedVideo {
         let client = InbetweenClient(
             baseURL: configuration.baseURL, apiKey: configuration.apiKey, model: configuration.model ?? request.model, httpClient: httpClient,
-            timeout: .seconds(60))
+            timeout: configuration.requestTimeout)
+        let creator = InbetweenClient(
+            baseURL: client.baseURL, apiKey: client.apiKey, model: client.model, httpClient: httpClient, timeout: configuration.createTimeout)
         do {
             return try await withDeadline(
                 configuration.timeout,
@@ -37,7 +39,7 @@ struct UpstreamEngine: VideoEngine {
                 var upstreamJob: String?
                 do {
                     let created = try await patiently("take the job") {
-                        try await client.createJob(request.json, idempotencyKey: "inbetween-\(request.jobID)-\(request.attempt)")
+                        try await creator.createJob(request.json, idempotencyKey: "inbetween-\(request.jobID)-\(request.attempt)")
                     }
                     upstreamJob = created.jobID
                     logger.info("forwarded to upstream", metadata: ["job.id": "\(request.jobID)", "upstream.job": "\(created.jobID)"])
@@ -74,7 +76,7 @@ struct UpstreamEngine: VideoEngine {
         while true {
             try await Task.sleep(for: delay)
             delay = min(delay * 1.5, configuration.pollDelays.longest)
-            let view = try await patiently("answer for job \(id)") { try await client.job(id) }
+            let view = try await patiently("report on job \(id)") { try await client.job(id) }
             switch view.status {
             case .queued:
                 continue
@@ -176,7 +178,9 @@ struct UpstreamEngine: VideoEngine {
     private func wait(_ what: String, error: String, since began: ContinuousClock.Instant, delay: inout Duration) async throws {
         guard ContinuousClock.now - began < configuration.unreachableGrace else {
             throw failure(
-                .unavailable, "did not \(what) for \(configuration.unreachableGrace.components.seconds) s; it last answered: \(redacted(error))")
+                .unavailable,
+                "stayed unreachable for \(configuration.unreachableGrace.components.seconds) s when asked to \(what); the last error: \(redacted(error))"
+            )
         }
         logger.debug("upstream unreachable; retrying", metadata: ["upstream": "\(configuration.name)", "error": "\(redacted(error))"])
         try await Task.sleep(for: delay)

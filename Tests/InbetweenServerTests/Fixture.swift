@@ -7,6 +7,7 @@ import InbetweenJobs
 import InbetweenSQLite
 import Logging
 import NIOCore
+import Prometheus
 import Testing
 
 @testable import InbetweenServer
@@ -68,10 +69,12 @@ struct Fixture {
         return try! Data(contentsOf: output)
     }
 
-    func application(resolver: any HostResolver = SystemHostResolver()) throws -> some ApplicationProtocol {
+    func application(
+        resolver: any HostResolver = SystemHostResolver(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return try buildApplication(configuration: configuration, store: store, resolver: resolver, logger: logger)
+        return try buildApplication(configuration: configuration, store: store, registry: registry, resolver: resolver, logger: logger)
     }
 
     /// Arguments for a fast job (turbo, 540p, 1 s).

@@ -26,8 +26,21 @@ public final class SQLiteJobStore: JobStore {
 
     // MARK: Keys
 
+    /// `pool.write`, with a full (or unwritable) disk turned into an error that says so; the
+    /// transaction is rolled back, so nothing half-written stays.
+    private func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(updates)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR {
+            throw APIError(
+                .unavailable,
+                "the database could not be written (\(error.resultCode == .SQLITE_FULL ? "its disk is full" : "disk I/O error")); nothing was changed. Try again once space is freed."
+            )
+        }
+    }
+
     public func createKey(_ key: APIKeyRecord) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at)
@@ -53,7 +66,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func revokeKey(_ reference: String, at date: Date) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL",
                 arguments: [date.milliseconds, reference, reference])
@@ -76,7 +89,7 @@ public final class SQLiteJobStore: JobStore {
     // MARK: Jobs
 
     public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
-        try await pool.write { db in
+        try await write { db in
             if let key = job.idempotencyKey {
                 if let row = try Row.fetchOne(
                     db, sql: "SELECT body_hash, job_id FROM idempotency_keys WHERE key_id = ? AND idempotency_key = ?",
@@ -158,7 +171,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)? {
-        try await pool.write { db in
+        try await write { db in
             guard var job = try Self.job(db, id: id, keyID: keyID) else { return nil }
             let transition = job.lifecycle.apply(.cancel)
             try Self.save(db, &job, transition: transition, now: date)
@@ -169,7 +182,7 @@ public final class SQLiteJobStore: JobStore {
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
-        try await pool.write { db in
+        try await write { db in
             let sql = "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.seq LIMIT 1"
             while let row = try Row.fetchOne(db, sql: sql) {
                 var job = try Self.job(from: row)
@@ -187,7 +200,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE jobs SET lease_expires_at = ?, progress = MAX(progress, ?)
@@ -201,7 +214,7 @@ public final class SQLiteJobStore: JobStore {
 
     public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     {
-        try await pool.write { db in
+        try await write { db in
             guard var job = try Self.job(db, id: id, keyID: nil) else { return false }
             let transition = job.lifecycle.apply(event)
             if case .rejected = transition { return false }
@@ -214,7 +227,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func expireLeases(now: Date) async throws -> [String] {
-        try await pool.write { db in
+        try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = 1 AND lease_expires_at < ?", arguments: [now.milliseconds])
             var ids: [String] = []
             for row in rows {
@@ -230,7 +243,7 @@ public final class SQLiteJobStore: JobStore {
     // MARK: Callbacks
 
     public func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord] {
-        try await pool.write { db in
+        try await write { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -247,7 +260,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func recordWebhook(jobID: String, state: WebhookState) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE jobs SET webhook_state = ?, webhook_attempts = ?, webhook_last_status = ?, webhook_last_error = ?, webhook_next_at = ?

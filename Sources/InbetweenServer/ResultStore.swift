@@ -1,5 +1,7 @@
 public import Foundation
 public import Hummingbird
+import InbetweenAPI
+import InbetweenJobs
 
 /// Where finished videos and posters live, reachable from every node: the API serves from it
 /// what any worker put there. A shared directory is the first implementation; an object
@@ -55,7 +57,15 @@ public struct DirectoryResultStore: ResultStore {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Copy beside the target first (the source may be on another file system), then rename.
         let staging = directory.appendingPathComponent(".\(name).\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: file, to: staging)
+        do {
+            try FileManager.default.copyItem(at: file, to: staging)
+        } catch {
+            // A full disk leaves half a copy: it goes, and the job fails saying why.
+            try? FileManager.default.removeItem(at: staging)
+            let reason = Self.isOutOfSpace(error) ? "the disk is full" : "\(error)"
+            throw JobFailure(
+                code: APIError.Code.unavailable.rawValue, message: "the result store could not take \(name): \(reason). Submit the job again later.")
+        }
         guard rename(staging.path, path(job: job, name: name)) == 0 else {
             try? FileManager.default.removeItem(at: staging)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path(job: job, name: name)])
@@ -68,5 +78,12 @@ public struct DirectoryResultStore: ResultStore {
 
     public func body(job: String, name: String, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody {
         try await fileIO.loadFile(path: path(job: job, name: name), range: range, context: context)
+    }
+
+    static func isOutOfSpace(_ error: any Error) -> Bool {
+        if let cocoa = error as? CocoaError, cocoa.code == .fileWriteOutOfSpace { return true }
+        if let posix = error as? POSIXError, posix.code == .ENOSPC { return true }
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return underlying?.domain == NSPOSIXErrorDomain && underlying?.code == Int(ENOSPC) || "\(error)".contains("No space left")
     }
 }

@@ -28,9 +28,13 @@ struct Fixture {
     static let startURI = "data:image/jpeg;base64," + startJPEG.base64EncodedString()
     static let endURI = "data:image/jpeg;base64," + endJPEG.base64EncodedString()
 
-    init(workers: Int = 0, budget: Int? = nil, _ adjust: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+    /// - Parameter prepare: runs on the new data directory before anything is in it (a test mounts a small disk there).
+    init(
+        workers: Int = 0, budget: Int? = nil, _ adjust: (inout ServerConfiguration) -> Void = { _ in }, prepare: (URL) throws -> Void = { _ in }
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-server-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try prepare(directory)
         var configuration = ServerConfiguration(dataDirectory: directory)
         configuration.port = 0
         configuration.worker.concurrency = workers

@@ -225,6 +225,54 @@ struct ServeCommandTests {
         #expect(try await Self.probe(url) == "h264,High,yuv420p,96")
     }
 
+    @Test("serve refuses an upstream without its key in the environment, and a route to an unknown upstream, naming what to fix")
+    func upstreamFlags() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let keyless = try await Self.inbetween(["serve", "--data-dir", data, "--port", "0", "--upstream", "gpu-1=http://127.0.0.1:1"])
+        #expect(keyless.status != 0 && keyless.stderr.contains("INBETWEEN_UPSTREAM_GPU_1_KEY"), "\(keyless.stderr)")
+        let unknown = try await Self.inbetween(["serve", "--data-dir", data, "--port", "0", "--route", "pro=upstream:gpu,local"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no upstream of that name is configured"), "\(unknown.stderr)")
+        let malformed = try await Self.inbetween(["serve", "--data-dir", data, "--port", "0", "--route", "pro=gpu"])
+        #expect(malformed.status != 0 && malformed.stderr.contains("local or upstream:NAME"), "\(malformed.stderr)")
+    }
+
+    @Test("a job whose worker dies every time (kill -9 twice, --max-attempts 2) fails with a reason instead of looping; it never starts a third time")
+    func poisonJob() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let (key, _) = try await Self.createKey(data)
+        let start = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/start.jpg")).base64EncodedString()
+        let end = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/end.jpg")).base64EncodedString()
+        let args: [String: Any] = [
+            "prompt": "The camera pushes in", "mode": "pro", "resolution": "1080p", "duration": 8, "image": "data:image/jpeg;base64,\(start)",
+            "image_tail": "data:image/jpeg;base64,\(end)",
+        ]
+        let options = ["--lease", "2", "--max-attempts", "2"]
+        var server = try await Server(dataDirectory: data, extra: options)
+        let created = try await Self.json(
+            .POST, "\(server.base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args])
+        let job = try #require(created["job_id"] as? String)
+        for attempt in 1...2 {
+            var view: [String: Any] = [:]
+            let deadline = ContinuousClock.now + .seconds(60)
+            // Running under this attempt (after a restart the killed attempt shows until its lease ends).
+            while view["status"] as? Int != 1 || view["attempts"] as? Int != attempt, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                view = try await Self.json(.GET, "\(server.base)/api/v1/job/query?id=\(job)", key: key)["data"] as? [String: Any] ?? [:]
+            }
+            #expect(view["status"] as? Int == 1 && view["attempts"] as? Int == attempt, "\(view)")
+            await server.kill9()
+            server = try await Server(dataDirectory: data, extra: options)
+        }
+        let ended = try await Self.waitForEnd(server, key: key, job: job, seconds: 60)
+        #expect(ended["status"] as? Int == 3 && ended["attempts"] as? Int == 2, "\(ended)")
+        let message = (ended["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("started 2 times") && message.contains("giving up"), "\(message)")
+        #expect(ended["started_at"] != nil)
+        let store = try SQLiteJobStore(path: URL(fileURLWithPath: data).appendingPathComponent("inbetween.sqlite").path)
+        #expect(try await store.completions()[job] == 0)
+        await server.kill9()
+    }
+
     @Test("submit sends local files, follows the job and downloads the MP4; status and cancel; arguments are checked before any request")
     func submit() async throws {
         let refused = try await Self.inbetween([

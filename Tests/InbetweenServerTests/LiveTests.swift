@@ -137,7 +137,9 @@ struct LiveTests {
         }
     }
 
-    @Test("callbacks: signed per Standard Webhooks, 500, 500, 200 → three attempts with one webhook-id; 410 stops; 3xx is not followed")
+    @Test(
+        "callbacks: signed per Standard Webhooks, 500, 500, 200 → three attempts with one webhook-id; 410 stops; 3xx is not followed; a slow receiver is cut off"
+    )
     func webhooks() async throws {
         let recorder = Recorder()
         let script = Script([500, 500, 200])
@@ -158,11 +160,16 @@ struct LiveTests {
                 try await recorder.record(request)
                 return Response(status: .ok)
             }
+            router.post("slow") { request, _ -> Response in
+                try await recorder.record(request)
+                try await Task.sleep(for: .seconds(6))
+                return Response(status: .ok)
+            }
         }) { port in
             let fixture = try await Fixture(workers: 1) { $0.allowPrivateNetworks = true }
             try await fixture.application().test(.router) { client in
                 var ids: [String: String] = [:]
-                for path in ["hook", "gone", "moved"] {
+                for path in ["hook", "gone", "moved", "slow"] {
                     let reply = try await client.call(
                         "/api/v1/job/create", .post, headers: fixture.headers(),
                         body: Fixture.body(Fixture.args(), callback: "http://127.0.0.1:\(port)/\(path)"))
@@ -176,11 +183,11 @@ struct LiveTests {
                         let job = try await client.call("/api/v1/job/query?id=\(id)", headers: fixture.headers()).data
                         states[path] = (job["webhook"] as? [String: Any])?["state"] as? String
                     }
-                    if states["hook"] == "delivered" && states["gone"] == "failed" && states["moved"] == "failed" { break }
+                    if states == ["hook": "delivered", "gone": "failed", "moved": "failed", "slow": "failed"] { break }
                     try await Task.sleep(for: .milliseconds(200))
                 }
-                #expect(states == ["hook": "delivered", "gone": "failed", "moved": "failed"])
-                if states.count < 3 {
+                #expect(states == ["hook": "delivered", "gone": "failed", "moved": "failed", "slow": "failed"])
+                if states.count < 4 {
                     for (path, id) in ids {
                         let job = try await client.call("/api/v1/job/query?id=\(id)", headers: fixture.headers()).data
                         Issue.record(
@@ -221,6 +228,10 @@ struct LiveTests {
                 #expect(recorder.count("/gone") == 1)
                 #expect(recorder.count("/moved") == 4)
                 #expect(recorder.count("/elsewhere") == 0)
+                // The receiver that takes 6 s is cut off after the 2 s timeout, on every attempt.
+                #expect(recorder.count("/slow") == 4)
+                let slow = try await client.call("/api/v1/job/query?id=\(ids["slow"]!)", headers: fixture.headers()).data
+                #expect(((slow["webhook"] as? [String: Any])?["last_error"] as? String)?.contains("did not answer within 2 s") == true, "\(slow)")
                 let moved = try await client.call("/api/v1/job/query?id=\(ids["moved"]!)", headers: fixture.headers()).data
                 #expect(((moved["webhook"] as? [String: Any])?["last_error"] as? String)?.contains("redirects are not followed") == true)
             }

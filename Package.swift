@@ -178,7 +178,8 @@ let package = Package(
         .testTarget(
             name: "InbetweenCLITests",
             dependencies: [
-                "inbetween", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "inbetween", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", "InbetweenAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

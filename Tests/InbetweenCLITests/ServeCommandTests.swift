@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import InbetweenAPI
+import InbetweenJobs
 import InbetweenSQLite
 import NIOCore
 import NIOHTTP1
@@ -234,6 +236,60 @@ struct ServeCommandTests {
         #expect(unknown.status != 0 && unknown.stderr.contains("no upstream of that name is configured"), "\(unknown.stderr)")
         let malformed = try await Self.inbetween(["serve", "--data-dir", data, "--port", "0", "--route", "pro=gpu"])
         #expect(malformed.status != 0 && malformed.stderr.contains("local or upstream:NAME"), "\(malformed.stderr)")
+    }
+
+    @Test("SIGTERM: serve stops, gives the running job back (attempt refunded) and exits 0; after SIGKILL every job id still answers; all end once")
+    func stopSignals() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let (key, _) = try await Self.createKey(data)
+        let start = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/start.jpg")).base64EncodedString()
+        let end = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/end.jpg")).base64EncodedString()
+        func args(_ extra: [String: Any]) -> [String: Any] {
+            var args: [String: Any] = [
+                "prompt": "The camera pushes in", "mode": "turbo", "resolution": "540p", "duration": 1, "image": "data:image/jpeg;base64,\(start)",
+                "image_tail": "data:image/jpeg;base64,\(end)",
+            ]
+            args.merge(extra) { $1 }
+            return args
+        }
+        func create(_ server: Server, _ extra: [String: Any]) async throws -> String {
+            let reply = try await Self.json(
+                .POST, "\(server.base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args(extra)])
+            return try #require(reply["job_id"] as? String, "\(reply)")
+        }
+        var server = try await Server(dataDirectory: data)
+        let long = try await create(server, ["mode": "pro", "resolution": "1080p", "duration": 8])
+        let waiting = try await create(server, ["seed": 1])
+        var status = 0
+        while status == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            status =
+                (try await Self.json(.GET, "\(server.base)/api/v1/job/query?id=\(long)", key: key)["data"] as? [String: Any])?["status"] as? Int ?? -1
+        }
+        #expect(status == 1)
+        kill(server.process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while server.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!server.process.isRunning, "serve should exit within 30 s of SIGTERM")
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+        let store = try SQLiteJobStore(path: URL(fileURLWithPath: data).appendingPathComponent("inbetween.sqlite").path)
+        let released = try #require(try await store.job(id: long, keyID: nil))
+        #expect(released.status == .queued && released.lifecycle.attempts == 0, "\(released.status) after \(released.lifecycle.attempts) attempts")
+        #expect(try await store.job(id: waiting, keyID: nil)?.status == .queued)
+
+        // SIGKILL with jobs just accepted: every id answers after the restart, and each ends once.
+        server = try await Server(dataDirectory: data, extra: ["--engine", "dissolve", "--lease", "2"])
+        var ids = [long, waiting]
+        for seed in 2...6 { ids.append(try await create(server, ["seed": seed])) }
+        await server.kill9()
+        server = try await Server(dataDirectory: data, extra: ["--engine", "dissolve", "--lease", "2"])
+        for id in ids {
+            let ended = try await Self.waitForEnd(server, key: key, job: id)
+            #expect(ended["status"] as? Int == 2, "\(id): \(ended)")
+        }
+        let completions = try await store.completions()
+        #expect(ids.allSatisfy { completions[$0] == 1 }, "\(completions)")
+        await server.kill9()
     }
 
     @Test("a job whose worker dies every time (kill -9 twice, --max-attempts 2) fails with a reason instead of looping; it never starts a third time")

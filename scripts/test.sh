@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs the system packages the tests use, starts a throw-away
-# PostgreSQL, then `swift test`.
+# PostgreSQL, then `swift test`, then Schemathesis against a live server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,3 +8,5 @@ scripts/install-deps.sh
 source scripts/postgres-test-cluster.sh
 swift build --build-tests
 swift test --skip-build
+# Contract fuzzing of a live server (about a minute): no 5xx, every answer as /openapi.json says.
+INBETWEEN_BIN=.build/debug/inbetween scripts/reliability/fuzz.sh

@@ -40,7 +40,8 @@ struct FilesController<Results: ResultStore>: Sendable {
         ]
         var status = HTTPResponse.Status.ok
         var range = size > 0 ? 0...(size - 1) : nil
-        if let header = request.headers[.range] {
+        // A range in a unit other than bytes is ignored (RFC 9110 §14.2): the whole file.
+        if let header = request.headers[.range], header.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("bytes=") {
             guard let requested = Self.parseRange(header, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
                 var response = EnvelopeResponse.failure(

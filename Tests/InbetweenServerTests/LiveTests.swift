@@ -82,6 +82,9 @@ struct LiveTests {
             #expect(tail.status == .partialContent && tail.body.readableBytes == 10)
             let beyond = try await client.execute(uri: try Self.path(url), method: .get, headers: [.range: "bytes=\(size)-"])
             #expect(beyond.status == .rangeNotSatisfiable && beyond.headers[.contentRange] == "bytes */\(size)")
+            // A unit we do not know is ignored: the whole file (RFC 9110 §14.2).
+            let otherUnit = try await client.execute(uri: try Self.path(url), method: .get, headers: [.range: "items=0-1"])
+            #expect(otherUnit.status == .ok && otherUnit.body.readableBytes == size)
             let head = try await client.execute(uri: try Self.path(url), method: .head)
             #expect(head.status == .ok && head.headers[.contentLength] == String(size) && head.body.readableBytes == 0)
 

@@ -6,6 +6,7 @@ import InbetweenEngine
 import InbetweenJobs
 import InbetweenMedia
 import Logging
+import NIOCore
 
 /// Forwards a job to a service that speaks the seed page's job API (the hosted model, or
 /// another Inbetween on a GPU machine): creates it there with the job's arguments (images as
@@ -19,7 +20,18 @@ struct UpstreamEngine: VideoEngine {
     let guarded: GuardedHTTPClient
     let ffmpeg: FFmpeg
     let logger: Logger
-    var httpClient: HTTPClient = .shared
+    var httpClient: HTTPClient = Self.client
+
+    /// One client for every upstream, kept for the life of the process. A refused connection
+    /// fails the call at once (AsyncHTTPClient would otherwise retry it quietly until the call's
+    /// deadline), so our own retry, with its backoff and `unreachableGrace`, decides; a connect
+    /// that hangs gives up after 5 s.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     var name: String { "upstream:\(configuration.name)" }
     var cacheIdentity: String { "\(name)@\(configuration.baseURL)#\(configuration.model ?? "")" }
@@ -37,6 +49,7 @@ struct UpstreamEngine: VideoEngine {
                 orThrow: { failure(.unavailable, "did not finish the job within \(configuration.timeout.components.seconds) s") }
             ) {
                 var upstreamJob: String?
+                var upstreamEnded = false
                 do {
                     let created = try await patiently("take the job") {
                         try await creator.createJob(request.json, idempotencyKey: "inbetween-\(request.jobID)-\(request.attempt)")
@@ -45,13 +58,16 @@ struct UpstreamEngine: VideoEngine {
                     logger.info("forwarded to upstream", metadata: ["job.id": "\(request.jobID)", "upstream.job": "\(created.jobID)"])
                     progress(0.02)
                     let finished = try await follow(created.jobID, client: client, progress: progress)
+                    upstreamEnded = true
+                    try Self.check(finished, failure: failure)
                     try await download(finished, client: client, to: output)
                     progress(0.98)
                     let receipt = UpstreamReceipt(name: configuration.name, jobID: created.jobID, amount: created.amount)
                     return try await describe(output, request: request, receipt: receipt)
                 } catch {
-                    // Cancelled: by the client, at shutdown, or by the deadline. Tell the upstream.
-                    if let upstreamJob, Task.isCancelled { await forwardCancel(upstreamJob, for: request.jobID) }
+                    // Cancelled (by the client, at shutdown, by the deadline) or given up on
+                    // (unreachable): the upstream job must not go on rendering and charging.
+                    if let upstreamJob, !upstreamEnded { await forwardCancel(upstreamJob, for: request.jobID) }
                     throw error
                 }
             }
@@ -70,29 +86,31 @@ struct UpstreamEngine: VideoEngine {
             "cancel forwarded to upstream", metadata: ["job.id": "\(jobID)", "upstream.job": "\(upstreamJob)", "upstream.answered": "\(answered)"])
     }
 
-    /// Polls the upstream job until it ends, backing off; returns it when it succeeded.
+    /// Polls the upstream job until it ends, backing off, reporting its progress as ours.
     private func follow(_ id: String, client: InbetweenClient, progress: @escaping @Sendable (Double) -> Void) async throws -> JobView {
         var delay = configuration.pollDelays.first
         while true {
             try await Task.sleep(for: delay)
             delay = min(delay * 1.5, configuration.pollDelays.longest)
             let view = try await patiently("report on job \(id)") { try await client.job(id) }
-            switch view.status {
-            case .queued:
-                continue
-            case .running:
-                progress(0.02 + 0.9 * Double(min(100, max(0, view.progress ?? 0))) / 100)
-            case .succeeded:
-                return view
-            case .failed:
-                let code = view.error.map { APIError.Code(rawValue: $0.code) }
-                let own = code.map { [4, 5].contains($0.httpStatus / 100) } ?? false
-                throw failure(
-                    own ? code! : .internalError,
-                    "failed the job (\(id)): \(view.error?.message ?? "no reason given")" + (view.error.map { " (code \($0.code))" } ?? ""))
-            case .canceled:
-                throw failure(.internalError, "canceled the job (\(id)) on its side")
-            }
+            if view.status.isTerminal { return view }
+            if view.status == .running { progress(0.02 + 0.9 * Double(min(100, max(0, view.progress ?? 0))) / 100) }
+        }
+    }
+
+    /// Throws unless the ended upstream job succeeded: its failure keeps its message and, when
+    /// it is a client or server error code, its code.
+    private static func check(_ view: JobView, failure: (APIError.Code, String) -> JobFailure) throws {
+        switch view.status {
+        case .failed:
+            let code = view.error.map { APIError.Code(rawValue: $0.code) }.flatMap { [4, 5].contains($0.httpStatus / 100) ? $0 : nil }
+            throw failure(
+                code ?? .internalError,
+                "failed the job (\(view.jobID)): \(view.error?.message ?? "no reason given")" + (view.error.map { " (code \($0.code))" } ?? ""))
+        case .canceled:
+            throw failure(.internalError, "canceled the job (\(view.jobID)) on its side")
+        default:
+            return
         }
     }
 

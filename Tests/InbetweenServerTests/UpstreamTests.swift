@@ -165,6 +165,26 @@ struct UpstreamTests {
         }
     }
 
+    @Test("B fails the job (its own upstream is down): A's job fails with B's code and message, naming both")
+    func upstreamFailsJob() async throws {
+        let port = try freeLoopbackPort()
+        let b = try await Self.gateway(to: "http://127.0.0.1:\(port)", key: "ib_none", route: "*=upstream:b")
+        try await b.application().test(.live) { liveB in
+            let baseB = "http://127.0.0.1:\(liveB.port!)"
+            let a = try await Self.gateway(to: baseB, key: b.apiKey, route: "*=upstream:b")
+            try await a.application().test(.live) { liveA in
+                let clientA = InbetweenClient(baseURL: "http://127.0.0.1:\(liveA.port!)", apiKey: a.apiKey)
+                let failed = try await clientA.waitUntilDone(try await clientA.createJob(Self.arguments()).jobID, timeout: .seconds(60))
+                #expect(failed.status == .failed)
+                #expect(failed.error?.code == APIError.Code.unavailable.rawValue)
+                let message = failed.error?.message ?? ""
+                #expect(message.hasPrefix("upstream b (\(baseB)) failed the job (job_"), "\(message)")
+                #expect(
+                    message.contains("upstream b (http://127.0.0.1:\(port)) stayed unreachable") && message.hasSuffix("(code 50301)."), "\(message)")
+            }
+        }
+    }
+
     @Test("a cancel on A reaches B's job")
     func cancelForwarded() async throws {
         let b = try await Fixture(workers: 1)

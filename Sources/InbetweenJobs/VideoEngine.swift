@@ -63,30 +63,10 @@ public struct RenderedVideo: Sendable, Hashable {
     }
 }
 
-/// The upstream's side of a job it made for us: its id and what it charged.
-public struct UpstreamReceipt: Sendable, Hashable, Codable {
-    /// The upstream's configured name.
-    public var name: String
-    public var jobID: String
-    /// The upstream's `amount`, as it answered it.
-    public var amount: String?
-
-    public init(name: String, jobID: String, amount: String?) {
-        self.name = name
-        self.jobID = jobID
-        self.amount = amount
-    }
-}
+/// The upstream's side of a job it made for us: its name, its job id and what it charged.
+/// Stored with the job's output and shown as `result.upstream`.
+public typealias UpstreamReceipt = JobResult.Upstream
 
 /// An engine that was tried first and failed, so the next one in the route made the video.
-public struct EngineFallback: Sendable, Hashable, Codable {
-    /// The engine that failed (`upstream:gpu`).
-    public var from: String
-    /// What went wrong there, in words.
-    public var reason: String
-
-    public init(from: String, reason: String) {
-        self.from = from
-        self.reason = reason
-    }
-}
+/// Stored with the job's output and shown as `result.fallback`.
+public typealias EngineFallback = JobResult.Fallback

@@ -55,8 +55,8 @@ struct JobPresenter: Sendable {
                             duration: output.duration, bytes: output.bytes)
                     ],
                     urlsExpireAt: Self.timestamp(Date(timeIntervalSince1970: Double(expires))), engine: output.engine,
-                    cached: output.cached ?? false, fallback: output.fallback.map { .init(from: $0.from, reason: $0.reason) },
-                    upstream: output.upstream.map { .init(name: $0.name, jobID: $0.jobID, amount: $0.amount) })
+                    cached: output.cached ?? false, fallback: output.fallback,
+                    upstream: output.upstream)
             }
         case .failed:
             view.progress = job.progress

@@ -99,6 +99,14 @@ struct ServeCommandTests {
         return [:]
     }
 
+    /// The sample photos, base64 for data URIs.
+    static func sampleBase64() throws -> (start: String, end: String) {
+        func read(_ name: String) throws -> String {
+            try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/\(name).jpg")).base64EncodedString()
+        }
+        return (try read("start"), try read("end"))
+    }
+
     static func createKey(_ dataDirectory: String, extra: [String] = []) async throws -> (key: String, secret: String) {
         let run = try await inbetween(["keys", "create", "--data-dir", dataDirectory, "--name", "ci"] + extra)
         #expect(run.status == 0, "\(run.stderr)")
@@ -197,8 +205,7 @@ struct ServeCommandTests {
     func crashMidRender() async throws {
         let data = GenerateCommandTests.temporary("data")
         let (key, _) = try await Self.createKey(data)
-        let start = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/start.jpg")).base64EncodedString()
-        let end = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/end.jpg")).base64EncodedString()
+        let (start, end) = try Self.sampleBase64()
         let args: [String: Any] = [
             "prompt": "The camera pushes in", "mode": "pro", "resolution": "720p", "duration": 4, "image": "data:image/jpeg;base64,\(start)",
             "image_tail": "data:image/jpeg;base64,\(end)",
@@ -242,8 +249,7 @@ struct ServeCommandTests {
     func stopSignals() async throws {
         let data = GenerateCommandTests.temporary("data")
         let (key, _) = try await Self.createKey(data)
-        let start = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/start.jpg")).base64EncodedString()
-        let end = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/end.jpg")).base64EncodedString()
+        let (start, end) = try Self.sampleBase64()
         func args(_ extra: [String: Any]) -> [String: Any] {
             var args: [String: Any] = [
                 "prompt": "The camera pushes in", "mode": "turbo", "resolution": "540p", "duration": 1, "image": "data:image/jpeg;base64,\(start)",
@@ -296,8 +302,7 @@ struct ServeCommandTests {
     func poisonJob() async throws {
         let data = GenerateCommandTests.temporary("data")
         let (key, _) = try await Self.createKey(data)
-        let start = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/start.jpg")).base64EncodedString()
-        let end = try Data(contentsOf: GenerateCommandTests.root.appendingPathComponent("samples/end.jpg")).base64EncodedString()
+        let (start, end) = try Self.sampleBase64()
         let args: [String: Any] = [
             "prompt": "The camera pushes in", "mode": "pro", "resolution": "1080p", "duration": 8, "image": "data:image/jpeg;base64,\(start)",
             "image_tail": "data:image/jpeg;base64,\(end)",

@@ -64,13 +64,21 @@ public enum ImageReference: Sendable, Hashable {
         guard let data = Data(base64Encoded: compact) else {
             throw .invalid(field, "`\(field)` data URI is not valid base64.")
         }
-        guard !data.isEmpty else {
+        return try checked([UInt8](data), format: format, field: field, limits: limits)
+    }
+
+    /// An image's bytes as `.data`, after the checks a data URI gets: not empty, within the
+    /// byte limit, a known signature, and a header whose size is within the limits (read from
+    /// the header, never decoded). The worker uses it for bytes it fetched.
+    public static func checked(_ bytes: [UInt8], format: ImageFormat, field: String, limits: ImageLimits = .contract) throws(APIError)
+        -> ImageReference
+    {
+        guard !bytes.isEmpty else {
             throw .invalidImage(field, "`\(field)` is empty (0 bytes).")
         }
-        guard data.count <= limits.maxBytes else {
+        guard bytes.count <= limits.maxBytes else {
             throw .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
         }
-        let bytes = [UInt8](data)
         guard let sniffed = ImageFormat.sniff(bytes) else {
             throw .invalidImage(field, "`\(field)` is not a PNG, JPEG or WebP image: its first bytes are no known image signature.")
         }

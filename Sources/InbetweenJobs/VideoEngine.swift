@@ -28,16 +28,27 @@ public struct EngineRequest: Sendable {
     public var model: String
     /// Validated; both images are `.data`.
     public var arguments: GenerationArguments
-    /// The client's `args` as sent, with `image` and `image_tail` replaced by data URIs of the
-    /// fetched bytes: what an upstream is sent.
-    public var json: [String: JSONValue]
+    /// The client's `args` as sent (images as the client wrote them).
+    public var args: [String: JSONValue]
 
-    public init(jobID: String, attempt: Int, model: String, arguments: GenerationArguments, json: [String: JSONValue]) {
+    public init(jobID: String, attempt: Int, model: String, arguments: GenerationArguments, args: [String: JSONValue]) {
         self.jobID = jobID
         self.attempt = attempt
         self.model = model
         self.arguments = arguments
-        self.json = json
+        self.args = args
+    }
+
+    /// `args` with `image` and `image_tail` as data URIs of the bytes in hand: what an upstream
+    /// is sent. Made when asked, since only an upstream needs the base64.
+    public var json: [String: JSONValue] {
+        var json = args
+        for (field, reference) in [("image", arguments.image), ("image_tail", arguments.imageTail)] {
+            if case .data(let format, let bytes) = reference {
+                json[field] = .string("data:\(format.mediaType);base64,\(Data(bytes).base64EncodedString())")
+            }
+        }
+        return json
     }
 }
 

@@ -22,18 +22,18 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
     let logger: Logger
 
     func run(_ job: JobRecord, progress: @escaping @Sendable (Int) -> Void) async throws -> JobOutput {
-        guard let text = job.arguments, case .object(var object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+        guard let text = job.arguments, case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
             throw JobFailure(code: APIError.Code.internalError.rawValue, message: "the job's stored arguments cannot be read.")
         }
-        let given = try GenerationArguments(validating: object, limits: images.limits)
-        async let startRead = images.read(given.image, field: "image")
-        async let endRead = images.read(given.imageTail, field: "image_tail")
+        var arguments = try GenerationArguments(validating: object, limits: images.limits)
+        let (image, imageTail) = (arguments.image, arguments.imageTail)
+        async let startRead = images.read(image, field: "image")
+        async let endRead = images.read(imageTail, field: "image_tail")
         let (start, end) = try await (startRead, endRead)
-        object["image"] = .string("data:\(start.format.mediaType);base64,\(Data(start.bytes).base64EncodedString())")
-        object["image_tail"] = .string("data:\(end.format.mediaType);base64,\(Data(end.bytes).base64EncodedString())")
-        let request = EngineRequest(
-            jobID: job.id, attempt: job.lifecycle.attempts, model: job.model,
-            arguments: try GenerationArguments(validating: object, limits: images.limits), json: object)
+        // Fetched bytes get the checks a data URI gets at create (header size within the limits).
+        arguments.image = try ImageReference.checked(start.bytes, format: start.format, field: "image", limits: images.limits)
+        arguments.imageTail = try ImageReference.checked(end.bytes, format: end.format, field: "image_tail", limits: images.limits)
+        let request = EngineRequest(jobID: job.id, attempt: job.lifecycle.attempts, model: job.model, arguments: arguments, args: object)
 
         let targets = routes.targets(model: job.model, mode: request.arguments.mode)
         let route = try targets.map { target in

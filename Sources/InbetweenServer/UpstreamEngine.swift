@@ -48,18 +48,19 @@ struct UpstreamEngine: VideoEngine {
                 configuration.timeout,
                 orThrow: { failure(.unavailable, "did not finish the job within \(configuration.timeout.components.seconds) s") }
             ) {
+                let body = request.json
                 var upstreamJob: String?
                 var upstreamEnded = false
                 do {
                     let created = try await patiently("take the job") {
-                        try await creator.createJob(request.json, idempotencyKey: "inbetween-\(request.jobID)-\(request.attempt)")
+                        try await creator.createJob(body, idempotencyKey: "inbetween-\(request.jobID)-\(request.attempt)")
                     }
                     upstreamJob = created.jobID
                     logger.info("forwarded to upstream", metadata: ["job.id": "\(request.jobID)", "upstream.job": "\(created.jobID)"])
                     progress(0.02)
                     let finished = try await follow(created.jobID, client: client, progress: progress)
                     upstreamEnded = true
-                    try Self.check(finished, failure: failure)
+                    try check(finished)
                     try await download(finished, client: client, to: output)
                     progress(0.98)
                     let receipt = UpstreamReceipt(name: configuration.name, jobID: created.jobID, amount: created.amount)
@@ -100,7 +101,7 @@ struct UpstreamEngine: VideoEngine {
 
     /// Throws unless the ended upstream job succeeded: its failure keeps its message and, when
     /// it is a client or server error code, its code.
-    private static func check(_ view: JobView, failure: (APIError.Code, String) -> JobFailure) throws {
+    private func check(_ view: JobView) throws {
         switch view.status {
         case .failed:
             let code = view.error.map { APIError.Code(rawValue: $0.code) }.flatMap { [4, 5].contains($0.httpStatus / 100) ? $0 : nil }

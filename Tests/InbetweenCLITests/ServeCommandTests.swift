@@ -88,6 +88,18 @@ struct ServeCommandTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any])
     }
 
+    /// Polls until the job runs under claim `attempt` (after a restart, a killed attempt still
+    /// shows as running until its lease ends), it ends, or 60 s pass; returns the last view.
+    static func waitUntilRunning(_ server: Server, key: String, job: String, attempt: Int = 1) async throws -> [String: Any] {
+        var view: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while view["status"] as? Int ?? 0 < 2, view["status"] as? Int != 1 || view["attempts"] as? Int != attempt, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            view = try await json(.GET, "\(server.base)/api/v1/job/query?id=\(job)", key: key)["data"] as? [String: Any] ?? [:]
+        }
+        return view
+    }
+
     static func waitForEnd(_ server: Server, key: String, job: String, seconds: Int = 180) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
@@ -215,13 +227,7 @@ struct ServeCommandTests {
             .POST, "\(server.base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args])
         let job = try #require(created["job_id"] as? String)
         // Wait until it renders, then kill the process without warning.
-        var status = 0
-        while status == 0 {
-            try await Task.sleep(for: .milliseconds(100))
-            status =
-                (try await Self.json(.GET, "\(server.base)/api/v1/job/query?id=\(job)", key: key)["data"] as? [String: Any])?["status"] as? Int ?? -1
-        }
-        #expect(status == 1)
+        #expect(try await Self.waitUntilRunning(server, key: key, job: job)["status"] as? Int == 1)
         await server.kill9()
 
         server = try await Server(dataDirectory: data, extra: ["--lease", "2"])
@@ -266,13 +272,7 @@ struct ServeCommandTests {
         var server = try await Server(dataDirectory: data)
         let long = try await create(server, ["mode": "pro", "resolution": "1080p", "duration": 8])
         let waiting = try await create(server, ["seed": 1])
-        var status = 0
-        while status == 0 {
-            try await Task.sleep(for: .milliseconds(100))
-            status =
-                (try await Self.json(.GET, "\(server.base)/api/v1/job/query?id=\(long)", key: key)["data"] as? [String: Any])?["status"] as? Int ?? -1
-        }
-        #expect(status == 1)
+        #expect(try await Self.waitUntilRunning(server, key: key, job: long)["status"] as? Int == 1)
         kill(server.process.processIdentifier, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(30)
         while server.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
@@ -313,13 +313,7 @@ struct ServeCommandTests {
             .POST, "\(server.base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args])
         let job = try #require(created["job_id"] as? String)
         for attempt in 1...2 {
-            var view: [String: Any] = [:]
-            let deadline = ContinuousClock.now + .seconds(60)
-            // Running under this attempt (after a restart the killed attempt shows until its lease ends).
-            while view["status"] as? Int != 1 || view["attempts"] as? Int != attempt, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                view = try await Self.json(.GET, "\(server.base)/api/v1/job/query?id=\(job)", key: key)["data"] as? [String: Any] ?? [:]
-            }
+            let view = try await Self.waitUntilRunning(server, key: key, job: job, attempt: attempt)
             #expect(view["status"] as? Int == 1 && view["attempts"] as? Int == attempt, "\(view)")
             await server.kill9()
             server = try await Server(dataDirectory: data, extra: options)

@@ -16,20 +16,21 @@ struct DiskFullTests {
     /// Mounts a tmpfs of `size` (like "96k") at `path`.
     static func mountSmallDisk(_ path: URL, size: String) throws {
         try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/mount")
-        process.arguments = ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path.path]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "mount -t tmpfs needs root (CI runs the suite as root)")
+        let status = try run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path.path])
+        try #require(status == 0, "mount -t tmpfs needs root (CI runs the suite as root)")
     }
 
     static func unmount(_ path: URL) {
+        _ = try? run("/bin/umount", ["-l", path.path])
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/umount")
-        process.arguments = ["-l", path.path]
-        try? process.run()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        try process.run()
         process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// Every file under `directory`, relative.

@@ -252,14 +252,28 @@ inline void sample2(const float *field, int w, int h, float x, float y, float &o
     outY = (1 - fy) * ((1 - fx) * p00[1] + fx * p10[1]) + fy * ((1 - fx) * p01[1] + fx * p11[1]);
 }
 
-inline float sample1(const float *field, int w, int h, float x, float y) {
+// out = a + w·(b - a), rounded. The weights are in 0...1 (a convex blend), so the result
+// stays in 0...255 without clamping, and the loop vectorises.
+void blendRow(const uint8_t *__restrict a, const uint8_t *__restrict b, const float *__restrict w, uint8_t *__restrict out, int n) {
+    for (int x = 0; x < n; ++x) {
+        const float fa = a[x];
+        out[x] = static_cast<uint8_t>(static_cast<int>(fa + w[x] * (static_cast<float>(b[x]) - fa) + 0.5f));
+    }
+}
+
+// Bilinear sample of the five interleaved channels of `field` (to-start x, y, to-end x, y,
+// trust) at (x, y), clamped to its edges: one set of weights for all five.
+inline void sample5(const float *field, int w, int h, float x, float y, float out[5]) {
     x = std::clamp(x, 0.0f, static_cast<float>(w - 1));
     y = std::clamp(y, 0.0f, static_cast<float>(h - 1));
-    int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
-    int x1 = std::min(x0 + 1, w - 1), y1 = std::min(y0 + 1, h - 1);
-    float fx = x - x0, fy = y - y0;
-    return (1 - fy) * ((1 - fx) * field[y0 * w + x0] + fx * field[y0 * w + x1]) +
-           fy * ((1 - fx) * field[y1 * w + x0] + fx * field[y1 * w + x1]);
+    const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+    const int dx = x0 < w - 1 ? 5 : 0;
+    const size_t dy = y0 < h - 1 ? static_cast<size_t>(5) * w : 0;
+    const float fx = x - x0, fy = y - y0;
+    const float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+    const float *p00 = field + 5 * (static_cast<size_t>(y0) * w + x0);
+    const float *p10 = p00 + dx, *p01 = p00 + dy, *p11 = p01 + dx;
+    for (int k = 0; k < 5; ++k) out[k] = w00 * p00[k] + w10 * p10[k] + w01 * p01[k] + w11 * p11[k];
 }
 
 } // namespace
@@ -475,8 +489,8 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         cv::Mat &gby = step == 2 ? cby : grid[3], &gweight = step == 2 ? cweight : grid[4];
         for (cv::Mat *mat : {&gax, &gay, &gbx, &gby, &gweight}) mat->create(gh, gw, CV_32FC1);
         // The local motion at this frame's time, in this thread's scratch.
-        thread_local std::vector<float> toStartField, toEndField, trustField;
-        const float *flowToStart = nullptr, *flowToEnd = nullptr, *flowTrust = nullptr;
+        thread_local std::vector<float> toStartField, toEndField, trustField, packedField;
+        const float *flowPacked = nullptr;
         if (hasFlow) {
             const size_t n = static_cast<size_t>(m->flow_width) * m->flow_height;
             toStartField.resize(2 * n);
@@ -486,9 +500,16 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                                                    m->flow_width, m->flow_height, m->flow_time, toStartField.data(), toEndField.data(),
                                                    trustField.data());
             if (status != IVK_OK) return status;
-            flowToStart = toStartField.data();
-            flowToEnd = toEndField.data();
-            flowTrust = trustField.data();
+            packedField.resize(5 * n);
+            for (size_t i = 0; i < n; ++i) {
+                float *p = packedField.data() + 5 * i;
+                p[0] = toStartField[2 * i];
+                p[1] = toStartField[2 * i + 1];
+                p[2] = toEndField[2 * i];
+                p[3] = toEndField[2 * i + 1];
+                p[4] = std::clamp(trustField[i], 0.0f, 1.0f);
+            }
+            flowPacked = packedField.data();
         }
         const cv::Matx33d g(m->to_start), hm(m->start_to_end);
         const float blend = m->blend;
@@ -514,14 +535,13 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                     float t0x = 0, t0y = 0, t1x = 0, t1y = 0;
                     if (hasFlow) {
                         float u = static_cast<float>(px) / sx, v = static_cast<float>(py) / sy;
-                        float ax0, ay0, ax1, ay1;
-                        sample2(flowToStart, m->flow_width, m->flow_height, u, v, ax0, ay0);
-                        sample2(flowToEnd, m->flow_width, m->flow_height, u, v, ax1, ay1);
-                        float trust = std::clamp(sample1(flowTrust, m->flow_width, m->flow_height, u, v), 0.0f, 1.0f);
-                        t0x = trust * sx * ax0;
-                        t0y = trust * sy * ay0;
-                        t1x = trust * sx * ax1;
-                        t1y = trust * sy * ay1;
+                        float f[5];
+                        sample5(flowPacked, m->flow_width, m->flow_height, u, v, f);
+                        const float trust = f[4];
+                        t0x = trust * sx * f[0];
+                        t0y = trust * sy * f[1];
+                        t1x = trust * sx * f[2];
+                        t1y = trust * sy * f[3];
                     }
                     float sax = static_cast<float>(px) + t0x, say = static_cast<float>(py) + t0y;
                     double qx = px + t1x, qy = py + t1y;
@@ -551,10 +571,7 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         auto blendPlane = [&](const cv::Mat &wA, const cv::Mat &wB, const cv::Mat &wt, cv::Mat &target) {
             cv::parallel_for_(cv::Range(0, target.rows), [&](const cv::Range &rows) {
                 for (int y = rows.start; y < rows.end; ++y) {
-                    const uint8_t *ra = wA.ptr<uint8_t>(y), *rb = wB.ptr<uint8_t>(y);
-                    const float *rw = wt.ptr<float>(y);
-                    uint8_t *ro = target.ptr<uint8_t>(y);
-                    for (int x = 0; x < target.cols; ++x) ro[x] = clampByte(ra[x] + rw[x] * (rb[x] - ra[x]));
+                    blendRow(wA.ptr<uint8_t>(y), wB.ptr<uint8_t>(y), wt.ptr<float>(y), target.ptr<uint8_t>(y), target.cols);
                 }
             });
         };

@@ -134,7 +134,9 @@ public struct SpeedBenchmark: Sendable {
                         "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", "\(size.width)x\(size.height)", "-framerate",
                         "\(item.fps)/\(frames - 1)", "-i", keyframes.path, "-vf",
                         QualityBenchmark.minterpolateFilter(fps: item.fps), "-frames:v", String(frames), "-c:v",
-                        "libx264", "-preset", settings.preset, "-crf", String(settings.crf), "-pix_fmt", "yuv420p",
+                        "libx264", "-preset", settings.preset, "-crf", String(settings.crf),
+                    ] + (settings.x264Options.isEmpty ? [] : ["-x264-params", settings.x264Options]) + [
+                        "-pix_fmt", "yuv420p",
                         work.appendingPathComponent("minterpolate.mp4").path,
                     ]))
         }
@@ -184,7 +186,7 @@ extension SpeedBenchmark {
         let still = middle
         try await VideoEncoder(ffmpeg: ffmpeg).encode(
             to: work.appendingPathComponent("encode-only.mp4"),
-            settings: EncoderSettings(size: size, fps: item.fps, frameCount: frames, preset: settings.preset, crf: settings.crf)
+            settings: EncoderSettings(size: size, fps: item.fps, frameCount: frames, preset: settings.preset, crf: settings.crf, x264Options: settings.x264Options)
         ) { sink in
             for _ in 0..<frames { try await sink.write(still) }
         }

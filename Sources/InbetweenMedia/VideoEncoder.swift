@@ -15,14 +15,17 @@ public struct EncoderSettings: Sendable, Hashable, Codable {
     public var crf: Int
     /// Quantiser for the first and the last frame, which must reproduce the inputs closely.
     public var keyframeQuantizer: Int
+    /// More libx264 options (`key=value:key=value`) over the preset.
+    public var x264Options: String
 
-    public init(size: PixelSize, fps: Int, frameCount: Int, preset: String, crf: Int, keyframeQuantizer: Int = 12) {
+    public init(size: PixelSize, fps: Int, frameCount: Int, preset: String, crf: Int, keyframeQuantizer: Int = 12, x264Options: String = "") {
         self.size = size
         self.fps = fps
         self.frameCount = frameCount
         self.preset = preset
         self.crf = crf
         self.keyframeQuantizer = keyframeQuantizer
+        self.x264Options = x264Options
     }
 
     /// The ffmpeg arguments that read raw YUV frames from stdin and write `output`.
@@ -33,7 +36,7 @@ public struct EncoderSettings: Sendable, Hashable, Codable {
             "\(size.width)x\(size.height)", "-framerate", String(fps), "-i", "pipe:0", "-pix_fmt", "yuv420p",
             "-frames:v", String(frameCount),
             "-c:v", "libx264", "-profile:v", "high", "-preset", preset, "-crf", String(crf),
-            "-x264-params", "zones=0,0,q=\(keyframeQuantizer)/\(last),\(last),q=\(keyframeQuantizer)",
+            "-x264-params", "zones=0,0,q=\(keyframeQuantizer)/\(last),\(last),q=\(keyframeQuantizer)" + (x264Options.isEmpty ? "" : ":" + x264Options),
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
             "-movflags", "+faststart", "-f", "mp4", output,
         ]

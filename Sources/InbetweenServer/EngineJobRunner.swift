@@ -46,7 +46,9 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
             cache == nil ? nil : ResultCache<Results>.key(for: request, on: engine, start: start.bytes, end: end.bytes)
         }
         if let cache, let key = key(route[0]), let output = try await cache.answer(key, job: job.id) {
-            registry.makeCounter(name: "inbetween_cache_hits_total", help: "Jobs answered from the result cache.").increment()
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(metricName: "inbetween_cache_hits", unitName: "total", helpText: "Jobs answered from the result cache.")
+            ).increment()
             logger.info("answered from the cache", metadata: ["job.id": "\(job.id)", "job.engine": "\(output.engine)"])
             progress(99)
             return output
@@ -61,7 +63,9 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
             let rendered: RenderedVideo
             do {
                 registry.makeCounter(
-                    name: "inbetween_engine_renders_total", labels: [("engine", engine.name)], help: "Videos an engine was asked to make."
+                    descriptor: MetricNameDescriptor(
+                        metricName: "inbetween_engine_renders", unitName: "total", helpText: "Videos an engine was asked to make."),
+                    labels: [("engine", engine.name)]
                 ).increment()
                 rendered = try await engine.render(request, output: video) { fraction in progress(Int(fraction * 95)) }
             } catch {

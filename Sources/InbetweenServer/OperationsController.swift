@@ -40,15 +40,18 @@ struct OperationsController<Store: JobStore>: Sendable {
         }
     }
 
+    static var jobsGauge: MetricNameDescriptor { MetricNameDescriptor(metricName: "inbetween_jobs", unitName: "", helpText: "Jobs in the store, by status.") }
+    static var queueDepthGauge: MetricNameDescriptor { MetricNameDescriptor(metricName: "inbetween_queue_depth", unitName: "", helpText: "Jobs waiting to be claimed.") }
+
     /// Prometheus text: jobs by status and queue depth read from the store at scrape time,
     /// beside whatever swift-metrics recorded (render seconds, HTTP latencies).
     @Sendable func metrics(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
         let store = store
         if let counts = try? await databaseCall(timeout: timeout, { try await store.countsByStatus() }) {
             for (status, count) in counts {
-                registry.makeGauge(name: "inbetween_jobs", labels: [("status", status.name)]).set(Double(count))
+                registry.makeGauge(descriptor: Self.jobsGauge, labels: [("status", status.name)]).set(Double(count))
             }
-            registry.makeGauge(name: "inbetween_queue_depth").set(Double(counts[.queued] ?? 0))
+            registry.makeGauge(descriptor: Self.queueDepthGauge).set(Double(counts[.queued] ?? 0))
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

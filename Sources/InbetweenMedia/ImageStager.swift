@@ -47,7 +47,14 @@ public struct ImageStager: Sendable {
             throw MediaError(.ioFailed, "could not write \(path)")
         }
         let orientation = format == .jpeg ? ExifOrientation.read(bytes) : 1
-        let stored = try await probe(path: path, format: format, field: field)
+        // The header gives the size without starting a process; ffprobe is asked only when
+        // it cannot be read, for the decoder's own words on what is wrong.
+        let stored =
+            if let header = ImageHeader.size(bytes, format: format) {
+                PixelSize(width: header.width, height: header.height)
+            } else {
+                try await probe(path: path, format: format, field: field)
+            }
         let size = ExifOrientation.swapsSides(orientation) ? PixelSize(width: stored.height, height: stored.width) : stored
         try limits.check(width: size.width, height: size.height, field: field)
         return StagedImage(field: field, path: path, format: format, byteCount: bytes.count, size: size, orientation: orientation)

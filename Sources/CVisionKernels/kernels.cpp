@@ -5,6 +5,7 @@
 
 #include <opencv2/calib3d.hpp>
 #include <opencv2/core.hpp>
+#include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -250,6 +251,66 @@ inline void sample2(const float *field, int w, int h, float x, float y, float &o
     const float *p01 = field + 2 * (y1 * w + x0), *p11 = field + 2 * (y1 * w + x1);
     outX = (1 - fy) * ((1 - fx) * p00[0] + fx * p10[0]) + fy * ((1 - fx) * p01[0] + fx * p11[0]);
     outY = (1 - fy) * ((1 - fx) * p00[1] + fx * p10[1]) + fy * ((1 - fx) * p01[1] + fx * p11[1]);
+}
+
+// cv::remap with INTER_LINEAR and BORDER_REPLICATE over CV_16SC2 + CV_16UC1 maps (5
+// fractional bits each way), for one-channel 8-bit planes; the same results, faster: eight
+// pixels at a time when all their neighbours are inside the source. The caller sizes `dst`.
+void remapBilinear(const cv::Mat &src, cv::Mat &dst, const cv::Mat &xy, const cv::Mat &fraction) {
+    const int w = src.cols, h = src.rows;
+    const size_t stride = src.step;
+    auto pixel = [&](int sx, int sy, int a) {
+        const int fx = a & 31, fy = a >> 5;
+        const int x0 = std::clamp(sx, 0, w - 1), x1 = std::clamp(sx + 1, 0, w - 1);
+        const uint8_t *r0 = src.ptr<uint8_t>(std::clamp(sy, 0, h - 1)), *r1 = src.ptr<uint8_t>(std::clamp(sy + 1, 0, h - 1));
+        const int top = r0[x0] * 32 + (r0[x1] - r0[x0]) * fx, bottom = r1[x0] * 32 + (r1[x1] - r1[x0]) * fx;
+        return static_cast<uint8_t>((top * 32 + (bottom - top) * fy + 512) >> 10);
+    };
+    cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range &rows) {
+        alignas(16) int16_t t0[8], t1[8], b0[8], b1[8];
+        for (int y = rows.start; y < rows.end; ++y) {
+            const int16_t *m = xy.ptr<int16_t>(y);
+            const uint16_t *f = fraction.ptr<uint16_t>(y);
+            uint8_t *out = dst.ptr<uint8_t>(y);
+            int x = 0;
+#if CV_SIMD128
+            for (; x + 8 <= dst.cols; x += 8) {
+                bool inside = true;
+                for (int k = 0; k < 8; ++k) {
+                    inside &= static_cast<unsigned>(m[2 * (x + k)]) < static_cast<unsigned>(w - 1) &&
+                              static_cast<unsigned>(m[2 * (x + k) + 1]) < static_cast<unsigned>(h - 1);
+                }
+                if (!inside) {
+                    for (int k = 0; k < 8; ++k) out[x + k] = pixel(m[2 * (x + k)], m[2 * (x + k) + 1], f[x + k]);
+                    continue;
+                }
+                for (int k = 0; k < 8; ++k) {
+                    const uint8_t *p = src.data + static_cast<size_t>(m[2 * (x + k) + 1]) * stride + m[2 * (x + k)];
+                    t0[k] = p[0];
+                    t1[k] = p[1];
+                    b0[k] = p[stride];
+                    b1[k] = p[stride + 1];
+                }
+                const cv::v_uint16x8 a = cv::v_load(f + x);
+                const cv::v_int16x8 fx = cv::v_reinterpret_as_s16(a & cv::v_setall_u16(31));
+                const cv::v_int16x8 fy = cv::v_reinterpret_as_s16(a >> 5);
+                const cv::v_int16x8 vt0 = cv::v_load(t0), vb0 = cv::v_load(b0);
+                // At most 255·32 + 255·31: these fit 16 bits; the vertical step needs 32.
+                const cv::v_int16x8 top = (vt0 << 5) + (cv::v_load(t1) - vt0) * fx;
+                const cv::v_int16x8 bottom = (vb0 << 5) + (cv::v_load(b1) - vb0) * fx;
+                cv::v_int32x4 topLow, topHigh, diffLow, diffHigh, fyLow, fyHigh;
+                cv::v_expand(top, topLow, topHigh);
+                cv::v_expand(bottom - top, diffLow, diffHigh);
+                cv::v_expand(fy, fyLow, fyHigh);
+                const cv::v_int32x4 half = cv::v_setall_s32(512);
+                const cv::v_int32x4 low = ((topLow << 5) + diffLow * fyLow + half) >> 10;
+                const cv::v_int32x4 high = ((topHigh << 5) + diffHigh * fyHigh + half) >> 10;
+                cv::v_pack_u_store(out + x, cv::v_pack(low, high));
+            }
+#endif
+            for (; x < dst.cols; ++x) out[x] = pixel(m[2 * x], m[2 * x + 1], f[x]);
+        }
+    });
 }
 
 // out = a + w·(b - a), rounded. The weights are in 0...1 (a convex blend), so the result
@@ -601,7 +662,8 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                              cv::Mat &target) {
             if (mode == cv::INTER_LINEAR) {
                 cv::convertMaps(mx, my, fixed, fraction, CV_16SC2);
-                cv::remap(source, target, fixed, fraction, mode, cv::BORDER_REPLICATE);
+                target.create(mx.size(), CV_8UC1);
+                remapBilinear(source, target, fixed, fraction);
             } else {
                 cv::remap(source, target, mx, my, mode, cv::BORDER_REPLICATE);
             }
@@ -614,11 +676,13 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         cv::Mat &fixedA = scratch[12], &fracA = chromaFrac[0], &fixedB = chromaFixed[0], &fracB = chromaFrac[1];
         cv::convertMaps(cax, cay, fixedA, fracA, CV_16SC2);
         cv::convertMaps(cbx, cby, fixedB, fracB, CV_16SC2);
-        cv::remap(pa.u, warpA, fixedA, fracA, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-        cv::remap(pb.u, warpB, fixedB, fracB, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        warpA.create(chromaSize, CV_8UC1);
+        warpB.create(chromaSize, CV_8UC1);
+        remapBilinear(pa.u, warpA, fixedA, fracA);
+        remapBilinear(pb.u, warpB, fixedB, fracB);
         blendPlane(warpA, warpB, cweight, out.u);
-        cv::remap(pa.v, warpA, fixedA, fracA, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-        cv::remap(pb.v, warpB, fixedB, fracB, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        remapBilinear(pa.v, warpA, fixedA, fracA);
+        remapBilinear(pb.v, warpB, fixedB, fracB);
         blendPlane(warpA, warpB, cweight, out.v);
         return static_cast<int32_t>(IVK_OK);
     });

@@ -1,4 +1,5 @@
 import Foundation
+import InbetweenEngine
 
 /// Tables for the terminal and `docs/BENCHMARKS.md`.
 public enum BenchReport {
@@ -38,6 +39,8 @@ public enum BenchReport {
             )
         }
         lines.append("")
+        lines.append(targetTable(rows))
+        lines.append("")
         lines.append("Best per sequence and gap (PSNR / SSIM):")
         lines.append("")
         var seen: [String] = []
@@ -47,6 +50,32 @@ public enum BenchReport {
             let best = group.max { $0.psnr < $1.psnr }!
             let bestSSIM = group.max { $0.ssim < $1.ssim }!
             lines.append("- \(row.sequence), gap \(row.gap): \(best.method.name) / \(bestSSIM.method.name)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The ENGINE.md quality target, per gap: the motion engine's PSNR and SSIM, averaged over
+    /// the sequences, against the best peer's (each peer averaged the same way).
+    public static func targetTable(_ rows: [QualityBenchmark.Row]) -> String {
+        var lines = [
+            "Target per gap: mean over the \(Set(rows.map(\.sequence)).count) sequences, the motion engine against the best peer.", "",
+            "| gap | motion PSNR | best peer PSNR | motion SSIM | best peer SSIM | met |", "|---:|---:|---|---:|---|---|",
+        ]
+        for gap in Set(rows.map(\.gap)).sorted() {
+            let atGap = rows.filter { $0.gap == gap }
+            func mean(_ method: QualityBenchmark.Method, _ value: (QualityBenchmark.Row) -> Double) -> Double? {
+                let values = atGap.filter { $0.method == method }.map(value)
+                return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+            }
+            let peers = QualityBenchmark.methods.filter { $0 != .engine(.motion) }
+            guard let oursPSNR = mean(.engine(.motion), \.psnr), let oursSSIM = mean(.engine(.motion), \.ssim) else { continue }
+            let peerPSNR = peers.compactMap { peer in mean(peer, \.psnr).map { (peer, $0) } }.max { $0.1 < $1.1 }
+            let peerSSIM = peers.compactMap { peer in mean(peer, \.ssim).map { (peer, $0) } }.max { $0.1 < $1.1 }
+            guard let peerPSNR, let peerSSIM else { continue }
+            let met = oursPSNR > peerPSNR.1 && oursSSIM > peerSSIM.1
+            lines.append(
+                "| \(gap) | \(format(oursPSNR)) | \(format(peerPSNR.1)) (\(peerPSNR.0.shortName)) | \(format(oursSSIM, digits: 4)) | "
+                    + "\(format(peerSSIM.1, digits: 4)) (\(peerSSIM.0.shortName)) | \(met ? "yes" : "**no**") |")
         }
         return lines.joined(separator: "\n")
     }

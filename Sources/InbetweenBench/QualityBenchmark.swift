@@ -19,6 +19,16 @@ public struct QualityBenchmark: Sendable {
             case .minterpolate: "ffmpeg minterpolate"
             }
         }
+
+        /// The name in a table cell.
+        public var shortName: String {
+            switch self {
+            case .engine(.dissolve): "cross-fade"
+            case .engine(.homography): "homography"
+            case .engine(.motion): "motion"
+            case .minterpolate: "minterpolate"
+            }
+        }
     }
 
     /// One row: a sequence, a gap, a method, averaged over its clips.

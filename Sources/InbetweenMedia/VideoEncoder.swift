@@ -36,7 +36,8 @@ public struct EncoderSettings: Sendable, Hashable, Codable {
             "\(size.width)x\(size.height)", "-framerate", String(fps), "-i", "pipe:0", "-pix_fmt", "yuv420p",
             "-frames:v", String(frameCount),
             "-c:v", "libx264", "-profile:v", "high", "-preset", preset, "-crf", String(crf),
-            "-x264-params", "zones=0,0,q=\(keyframeQuantizer)/\(last),\(last),q=\(keyframeQuantizer)" + (x264Options.isEmpty ? "" : ":" + x264Options),
+            "-x264-params",
+            "zones=0,0,q=\(keyframeQuantizer)/\(last),\(last),q=\(keyframeQuantizer)" + (x264Options.isEmpty ? "" : ":" + x264Options),
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
             "-movflags", "+faststart", "-f", "mp4", output,
         ]

@@ -99,7 +99,9 @@ public struct VideoGenerator: Sendable {
         let total = Double(plan.frameCount)
         try await encoder.encode(
             to: output,
-            settings: EncoderSettings(size: size, fps: arguments.fps, frameCount: plan.frameCount, preset: settings.preset, crf: settings.crf, x264Options: settings.x264Options)
+            settings: EncoderSettings(
+                size: size, fps: arguments.fps, frameCount: plan.frameCount, preset: settings.preset, crf: settings.crf,
+                x264Options: settings.x264Options)
         ) { sink in
             try await renderer.render(into: &sink) { written in
                 progress(GenerationProgress(stage: .rendering, fraction: 0.1 + 0.9 * Double(written) / total))

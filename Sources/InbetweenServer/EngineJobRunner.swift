@@ -47,7 +47,8 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
         }
         if let cache, let key = key(route[0]), let output = try await cache.answer(key, job: job.id) {
             registry.makeCounter(
-                descriptor: MetricNameDescriptor(metricName: "inbetween_cache_hits", unitName: "total", helpText: "Jobs answered from the result cache.")
+                descriptor: MetricNameDescriptor(
+                    metricName: "inbetween_cache_hits", unitName: "total", helpText: "Jobs answered from the result cache.")
             ).increment()
             logger.info("answered from the cache", metadata: ["job.id": "\(job.id)", "job.engine": "\(output.engine)"])
             progress(99)

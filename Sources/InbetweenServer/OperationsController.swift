@@ -40,8 +40,12 @@ struct OperationsController<Store: JobStore>: Sendable {
         }
     }
 
-    static var jobsGauge: MetricNameDescriptor { MetricNameDescriptor(metricName: "inbetween_jobs", unitName: "", helpText: "Jobs in the store, by status.") }
-    static var queueDepthGauge: MetricNameDescriptor { MetricNameDescriptor(metricName: "inbetween_queue_depth", unitName: "", helpText: "Jobs waiting to be claimed.") }
+    static var jobsGauge: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "inbetween_jobs", unitName: "", helpText: "Jobs in the store, by status.")
+    }
+    static var queueDepthGauge: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "inbetween_queue_depth", unitName: "", helpText: "Jobs waiting to be claimed.")
+    }
 
     /// Prometheus text: jobs by status and queue depth read from the store at scrape time,
     /// beside whatever swift-metrics recorded (render seconds, HTTP latencies).

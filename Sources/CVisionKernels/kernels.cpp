@@ -253,21 +253,39 @@ inline void sample2(const float *field, int w, int h, float x, float y, float &o
     outY = (1 - fy) * ((1 - fx) * p00[1] + fx * p10[1]) + fy * ((1 - fx) * p01[1] + fx * p11[1]);
 }
 
+// Bilinear weights for each 1/32 of a pixel both ways, summing to 2^10: top left, top right,
+// bottom left, bottom right.
+struct BilinearTable {
+    alignas(16) int16_t weights[32 * 32][4];
+
+    BilinearTable() {
+        for (int fy = 0; fy < 32; ++fy) {
+            for (int fx = 0; fx < 32; ++fx) {
+                int16_t *w = weights[fy * 32 + fx];
+                w[0] = static_cast<int16_t>((32 - fx) * (32 - fy));
+                w[1] = static_cast<int16_t>(fx * (32 - fy));
+                w[2] = static_cast<int16_t>((32 - fx) * fy);
+                w[3] = static_cast<int16_t>(fx * fy);
+            }
+        }
+    }
+};
+
 // cv::remap with INTER_LINEAR and BORDER_REPLICATE over CV_16SC2 + CV_16UC1 maps (5
-// fractional bits each way), for one-channel 8-bit planes; the same results, faster: eight
-// pixels at a time when all their neighbours are inside the source. The caller sizes `dst`.
+// fractional bits each way), for one-channel 8-bit planes; the same results, about twice as
+// fast: four pixels' 2 × 2 neighbourhoods go into one register and are weighted with one
+// multiply-add each when all eight pixels of a run are inside the source.
 void remapBilinear(const cv::Mat &src, cv::Mat &dst, const cv::Mat &xy, const cv::Mat &fraction) {
+    static const BilinearTable table;
     const int w = src.cols, h = src.rows;
     const size_t stride = src.step;
     auto pixel = [&](int sx, int sy, int a) {
-        const int fx = a & 31, fy = a >> 5;
+        const int16_t *weight = table.weights[a & 1023];
         const int x0 = std::clamp(sx, 0, w - 1), x1 = std::clamp(sx + 1, 0, w - 1);
         const uint8_t *r0 = src.ptr<uint8_t>(std::clamp(sy, 0, h - 1)), *r1 = src.ptr<uint8_t>(std::clamp(sy + 1, 0, h - 1));
-        const int top = r0[x0] * 32 + (r0[x1] - r0[x0]) * fx, bottom = r1[x0] * 32 + (r1[x1] - r1[x0]) * fx;
-        return static_cast<uint8_t>((top * 32 + (bottom - top) * fy + 512) >> 10);
+        return static_cast<uint8_t>((weight[0] * r0[x0] + weight[1] * r0[x1] + weight[2] * r1[x0] + weight[3] * r1[x1] + 512) >> 10);
     };
     cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range &rows) {
-        alignas(16) int16_t t0[8], t1[8], b0[8], b1[8];
         for (int y = rows.start; y < rows.end; ++y) {
             const int16_t *m = xy.ptr<int16_t>(y);
             const uint16_t *f = fraction.ptr<uint16_t>(y);
@@ -284,28 +302,33 @@ void remapBilinear(const cv::Mat &src, cv::Mat &dst, const cv::Mat &xy, const cv
                     for (int k = 0; k < 8; ++k) out[x + k] = pixel(m[2 * (x + k)], m[2 * (x + k) + 1], f[x + k]);
                     continue;
                 }
-                for (int k = 0; k < 8; ++k) {
-                    const uint8_t *p = src.data + static_cast<size_t>(m[2 * (x + k) + 1]) * stride + m[2 * (x + k)];
-                    t0[k] = p[0];
-                    t1[k] = p[1];
-                    b0[k] = p[stride];
-                    b1[k] = p[stride + 1];
+                cv::v_int32x4 sums[2];
+                for (int group = 0; group < 2; ++group) {
+                    uint32_t quads[4];
+                    uint64_t weights[4];
+                    for (int k = 0; k < 4; ++k) {
+                        const int i = x + 4 * group + k;
+                        const uint8_t *p = src.data + static_cast<size_t>(m[2 * i + 1]) * stride + m[2 * i];
+                        uint16_t top, bottom;
+                        std::memcpy(&top, p, 2);
+                        std::memcpy(&bottom, p + stride, 2);
+                        quads[k] = static_cast<uint32_t>(top) | (static_cast<uint32_t>(bottom) << 16);
+                        std::memcpy(&weights[k], table.weights[f[i] & 1023], 8);
+                    }
+                    cv::v_uint16x8 low, high;
+                    cv::v_expand(cv::v_reinterpret_as_u8(cv::v_uint32x4(quads[0], quads[1], quads[2], quads[3])), low, high);
+                    // Each product pair is half a pixel: [a0 a1 b0 b1] and [c0 c1 d0 d1] zip
+                    // twice into [a0 b0 c0 d0] and [a1 b1 c1 d1].
+                    const cv::v_int32x4 first =
+                        cv::v_dotprod(cv::v_reinterpret_as_s16(low), cv::v_reinterpret_as_s16(cv::v_uint64x2(weights[0], weights[1])));
+                    const cv::v_int32x4 second =
+                        cv::v_dotprod(cv::v_reinterpret_as_s16(high), cv::v_reinterpret_as_s16(cv::v_uint64x2(weights[2], weights[3])));
+                    cv::v_int32x4 z0, z1, halves0, halves1;
+                    cv::v_zip(first, second, z0, z1);
+                    cv::v_zip(z0, z1, halves0, halves1);
+                    sums[group] = (halves0 + halves1 + cv::v_setall_s32(512)) >> 10;
                 }
-                const cv::v_uint16x8 a = cv::v_load(f + x);
-                const cv::v_int16x8 fx = cv::v_reinterpret_as_s16(a & cv::v_setall_u16(31));
-                const cv::v_int16x8 fy = cv::v_reinterpret_as_s16(a >> 5);
-                const cv::v_int16x8 vt0 = cv::v_load(t0), vb0 = cv::v_load(b0);
-                // At most 255·32 + 255·31: these fit 16 bits; the vertical step needs 32.
-                const cv::v_int16x8 top = (vt0 << 5) + (cv::v_load(t1) - vt0) * fx;
-                const cv::v_int16x8 bottom = (vb0 << 5) + (cv::v_load(b1) - vb0) * fx;
-                cv::v_int32x4 topLow, topHigh, diffLow, diffHigh, fyLow, fyHigh;
-                cv::v_expand(top, topLow, topHigh);
-                cv::v_expand(bottom - top, diffLow, diffHigh);
-                cv::v_expand(fy, fyLow, fyHigh);
-                const cv::v_int32x4 half = cv::v_setall_s32(512);
-                const cv::v_int32x4 low = ((topLow << 5) + diffLow * fyLow + half) >> 10;
-                const cv::v_int32x4 high = ((topHigh << 5) + diffHigh * fyHigh + half) >> 10;
-                cv::v_pack_u_store(out + x, cv::v_pack(low, high));
+                cv::v_pack_u_store(out + x, cv::v_pack(sums[0], sums[1]));
             }
 #endif
             for (; x < dst.cols; ++x) out[x] = pixel(m[2 * x], m[2 * x + 1], f[x]);

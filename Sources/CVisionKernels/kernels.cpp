@@ -674,9 +674,11 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         const float fa = std::max(m->feather, 1e-3f);
         const float sx = hasFlow ? static_cast<float>(w) / m->flow_width : 1.0f;
         const float sy = hasFlow ? static_cast<float>(h) / m->flow_height : 1.0f;
-        auto visibility = [fa, w, h](float x, float y) {
+        const float inverseSx = 1.0f / sx, inverseSy = 1.0f / sy;
+        const float inverseFeather = 1.0f / fa;
+        auto visibility = [inverseFeather, w, h](float x, float y) {
             float inside = std::min(std::min(x, (w - 1) - x), std::min(y, (h - 1) - y));
-            return std::clamp(1.0f + inside / fa, 0.0f, 1.0f);
+            return std::clamp(1.0f + inside * inverseFeather, 0.0f, 1.0f);
         };
 
         const double centre = (step - 1) / 2.0;
@@ -687,12 +689,14 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                 const double y = static_cast<double>(step) * j + centre;
                 for (int i = 0; i < gw; ++i) {
                     const double x = static_cast<double>(step) * i + centre;
+                    // One division per homography: the reciprocal serves both coordinates.
                     double z = g(2, 0) * x + g(2, 1) * y + g(2, 2);
-                    double px = (g(0, 0) * x + g(0, 1) * y + g(0, 2)) / z;
-                    double py = (g(1, 0) * x + g(1, 1) * y + g(1, 2)) / z;
+                    const double iz = 1.0 / z;
+                    double px = (g(0, 0) * x + g(0, 1) * y + g(0, 2)) * iz;
+                    double py = (g(1, 0) * x + g(1, 1) * y + g(1, 2)) * iz;
                     float t0x = 0, t0y = 0, t1x = 0, t1y = 0;
                     if (hasFlow) {
-                        float u = static_cast<float>(px) / sx, v = static_cast<float>(py) / sy;
+                        float u = static_cast<float>(px) * inverseSx, v = static_cast<float>(py) * inverseSy;
                         float f[5];
                         sample5(flowPacked, m->flow_width, m->flow_height, u, v, f);
                         const float trust = f[4];
@@ -704,8 +708,9 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                     float sax = static_cast<float>(px) + t0x, say = static_cast<float>(py) + t0y;
                     double qx = px + t1x, qy = py + t1y;
                     double qz = hm(2, 0) * qx + hm(2, 1) * qy + hm(2, 2);
-                    float sbx = static_cast<float>((hm(0, 0) * qx + hm(0, 1) * qy + hm(0, 2)) / qz);
-                    float sby = static_cast<float>((hm(1, 0) * qx + hm(1, 1) * qy + hm(1, 2)) / qz);
+                    const double iqz = 1.0 / qz;
+                    float sbx = static_cast<float>((hm(0, 0) * qx + hm(0, 1) * qy + hm(0, 2)) * iqz);
+                    float sby = static_cast<float>((hm(1, 0) * qx + hm(1, 1) * qy + hm(1, 2)) * iqz);
                     bool frontA = z > 1e-9, frontB = qz > 1e-9;
                     float va = frontA ? visibility(sax, say) : 0.0f;
                     float vb = frontB ? visibility(sbx, sby) : 0.0f;

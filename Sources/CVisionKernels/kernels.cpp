@@ -794,4 +794,29 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
     });
 }
 
+int32_t ivk_remap_gray(const IVKImage *src, const float *map_x, const float *map_y, IVKInterpolation interpolation, int32_t reference,
+                       IVKImage *dst) {
+    if (!valid(src, 1) || !valid(dst, 1) || map_x == nullptr || map_y == nullptr) return IVK_EINVAL;
+    return guarded([&] {
+        const cv::Mat mx(dst->height, dst->width, CV_32FC1, const_cast<float *>(map_x));
+        const cv::Mat my(dst->height, dst->width, CV_32FC1, const_cast<float *>(map_y));
+        cv::Mat source = wrap(src), target = wrap(dst);
+        const int mode = cvInterpolation(interpolation);
+        if (reference != 0 || (mode != cv::INTER_LINEAR && mode != cv::INTER_CUBIC)) {
+            cv::remap(source, target, mx, my, mode, cv::BORDER_REPLICATE);
+            return IVK_OK;
+        }
+        cv::Mat fixed, fraction;
+        cv::convertMaps(mx, my, fixed, fraction, CV_16SC2);
+        cv::Mat out(target.size(), CV_8UC1);
+        if (mode == cv::INTER_LINEAR) {
+            remapBilinear(source, out, fixed, fraction);
+        } else {
+            remapBicubic(source, out, fixed, fraction);
+        }
+        out.copyTo(target);
+        return IVK_OK;
+    });
+}
+
 } // extern "C"

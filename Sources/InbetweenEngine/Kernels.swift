@@ -102,6 +102,23 @@ enum Kernels {
     }
 
     /// A gray image warped through `map` (output → source), edges replicated.
+    /// `image` resampled through per-pixel maps (output pixel → source x, y) of `size`: with the
+    /// renderer's own kernels, or with OpenCV's `remap` when `reference` is set.
+    static func remap(_ image: GrayImage, mapX: [Float], mapY: [Float], size: PixelSize, interpolation: Interpolation, reference: Bool) throws
+        -> GrayImage
+    {
+        precondition(mapX.count == size.pixelCount && mapY.count == size.pixelCount, "one map entry per output pixel")
+        var out = GrayImage(size: size, pixels: [UInt8](repeating: 0, count: size.pixelCount))
+        try withView(image) { src in
+            try out.pixels.withUnsafeMutableBufferPointer { buffer in
+                var dst = IVKImage(
+                    data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width), channels: 1)
+                try check(ivk_remap_gray(&src, mapX, mapY, interpolation.c, reference ? 1 : 0, &dst), "remap_gray")
+            }
+        }
+        return out
+    }
+
     static func warp(_ image: GrayImage, map: Matrix3) throws -> GrayImage {
         var out = GrayImage(size: image.size, pixels: [UInt8](repeating: 0, count: image.size.pixelCount))
         try withView(image) { src in

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import InbetweenEngine
@@ -169,5 +170,48 @@ struct HashSink: FrameSink {
     var hashes: [UInt64] = []
     mutating func write(_ frame: YUVImage) async throws {
         hashes.append(ImageMetrics.hash(frame.bytes))
+    }
+}
+
+@Suite("Resampling kernels")
+struct ResamplingKernelTests {
+    /// A turn, a zoom out past the borders and a ripple: every kind of sample position,
+    /// including ones far outside the source.
+    static func maps(_ size: PixelSize) -> (x: [Float], y: [Float]) {
+        var mapX = [Float](repeating: 0, count: size.pixelCount)
+        var mapY = mapX
+        let cx = Double(size.width) / 2
+        let cy = Double(size.height) / 2
+        for y in 0..<size.height {
+            for x in 0..<size.width {
+                let dx = Double(x) - cx
+                let dy = Double(y) - cy
+                let angle = 0.2
+                let zoom = 1.3
+                var sx = cx + zoom * (cos(angle) * dx - sin(angle) * dy) + 3 * sin(Double(y) / 9)
+                let sy = cy + zoom * (sin(angle) * dx + cos(angle) * dy) + 2 * cos(Double(x) / 7)
+                if x % 97 == 5 { sx = -1e6 }
+                mapX[y * size.width + x] = Float(sx)
+                mapY[y * size.width + x] = Float(sy)
+            }
+        }
+        return (mapX, mapY)
+    }
+
+    @Test(arguments: [Interpolation.bilinear, .bicubic])
+    func ourKernelsMatchOpenCV(_ interpolation: Interpolation) throws {
+        let size = PixelSize(width: 320, height: 180)
+        let gray = try Kernels.gray(Patterns.picture(size, seed: 11), size: size)
+        let (mapX, mapY) = Self.maps(size)
+        let ours = try Kernels.remap(gray, mapX: mapX, mapY: mapY, size: size, interpolation: interpolation, reference: false)
+        let reference = try Kernels.remap(gray, mapX: mapX, mapY: mapY, size: size, interpolation: interpolation, reference: true)
+        let differences = zip(ours.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }
+        let largest = differences.max() ?? 0
+        let differing = differences.filter { $0 > 0 }.count
+        // Bilinear is exact; bicubic rounds its 4 × 4 weights once instead of per axis.
+        #expect(largest <= (interpolation == .bilinear ? 0 : 1))
+        #expect(Double(differing) / Double(differences.count) < (interpolation == .bilinear ? 1e-9 : 0.02), "\(differing) pixels differ")
+        // The picture really moved: this is not the identity.
+        #expect(zip(ours.pixels, gray.pixels).filter { $0 != $1 }.count > size.pixelCount / 2)
     }
 }

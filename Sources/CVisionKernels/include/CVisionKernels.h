@@ -142,6 +142,13 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
 int32_t ivk_render_yuv_batch(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *motions, int32_t count,
                              IVKInterpolation interpolation, IVKPlanes *dsts);
 
+/// Resamples the one-channel `src` into `dst` through per-pixel maps (dst pixel → src x, y,
+/// `dst` width × height floats each), BORDER_REPLICATE. `reference` 0 uses the renderer's own
+/// fixed-point kernels (bilinear and bicubic; others go to OpenCV), 1 OpenCV's cv::remap, so
+/// tests can hold one against the other.
+int32_t ivk_remap_gray(const IVKImage *src, const float *map_x, const float *map_y, IVKInterpolation interpolation, int32_t reference,
+                       IVKImage *dst);
+
 /// Structural similarity of two same-size gray images (Wang et al. 2004: 11×11 Gaussian
 /// window, σ 1.5, K1 0.01, K2 0.03), averaged over the image, into `ssim`.
 int32_t ivk_ssim(const IVKImage *a, const IVKImage *b, double *ssim);

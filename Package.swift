@@ -55,7 +55,9 @@ let package = Package(
             name: "CVisionKernels",
             dependencies: ["COpenCV"],
             cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"])],
-            linkerSettings: ["opencv_core", "opencv_imgproc", "opencv_features2d", "opencv_calib3d", "opencv_video"].map { .linkedLibrary($0) }
+            linkerSettings: ["opencv_core", "opencv_imgproc", "opencv_features2d", "opencv_calib3d", "opencv_video", "opencv_ximgproc"].map {
+                .linkedLibrary($0)
+            }
         ),
         // The contract as Codable types: arguments, validation, envelope, pricing. No dependencies.
         .target(name: "InbetweenAPI", swiftSettings: swiftSettings),

@@ -223,6 +223,7 @@ const char *ivk_last_error(void) { return lastError.c_str(); }
 // YUV, flow and the frame renderer.
 
 #include <opencv2/video/tracking.hpp>
+#include <opencv2/ximgproc/sparse_match_interpolator.hpp>
 
 namespace {
 
@@ -434,6 +435,67 @@ inline void sample5(const float *field, int w, int h, float x, float y, float ou
     for (int k = 0; k < 5; ++k) out[k] = w00 * p00[k] + w10 * p10[k] + w01 * p01[k] + w11 * p11[k];
 }
 
+
+// Sparse matches from `a` to `b` for seeding dense flow, EpicFlow's way: corners tracked by
+// pyramidal Lucas–Kanade and kept when they track back to where they started, plus mutual ORB
+// matches passing a ratio test (Lucas–Kanade loses a small thing that moves further than its
+// window at the coarse levels, where the background fills the window; descriptors do not).
+void seedMatches(const cv::Mat &a, const cv::Mat &b, std::vector<cv::Point2f> &from, std::vector<cv::Point2f> &to) {
+    std::vector<cv::Point2f> corners, forward, back;
+    cv::goodFeaturesToTrack(a, corners, 1500, 0.005, 4);
+    if (corners.size() >= 8) {
+        std::vector<uchar> found, foundBack;
+        std::vector<float> error;
+        const cv::Size window(21, 21);
+        cv::calcOpticalFlowPyrLK(a, b, corners, forward, found, error, window, 4);
+        cv::calcOpticalFlowPyrLK(b, a, forward, back, foundBack, error, window, 4);
+        for (size_t i = 0; i < corners.size(); ++i) {
+            if (!found[i] || !foundBack[i]) continue;
+            const cv::Point2f d = back[i] - corners[i];
+            if (d.dot(d) > 0.25f) continue;
+            if (forward[i].x < 0 || forward[i].y < 0 || forward[i].x > b.cols - 1 || forward[i].y > b.rows - 1) continue;
+            from.push_back(corners[i]);
+            to.push_back(forward[i]);
+        }
+    }
+    auto orb = cv::ORB::create(1000, 1.2f, 6, 15, 0, 2, cv::ORB::HARRIS_SCORE, 15, 10);
+    std::vector<cv::KeyPoint> keysA, keysB;
+    cv::Mat descA, descB;
+    orb->detectAndCompute(a, cv::noArray(), keysA, descA);
+    orb->detectAndCompute(b, cv::noArray(), keysB, descB);
+    if (descA.rows < 2 || descB.rows < 2) return;
+    std::vector<int> there, backThere;
+    ratioMatches(descA, descB, 0.7f, there);
+    ratioMatches(descB, descA, 0.7f, backThere);
+    for (size_t i = 0; i < there.size(); ++i) {
+        const int j = there[i];
+        if (j < 0 || backThere[j] != static_cast<int>(i)) continue;
+        from.push_back(keysA[i].pt);
+        to.push_back(keysB[j].pt);
+    }
+}
+
+// The matches spread edge-aware over `a` (ximgproc's EdgeAwareInterpolator): a dense first
+// guess for DIS. Empty when there are too few matches to spread.
+cv::Mat spreadMatches(const cv::Mat &a, const cv::Mat &b, const std::vector<cv::Point2f> &from, const std::vector<cv::Point2f> &to) {
+    if (from.size() < 32) return cv::Mat();
+    auto epic = cv::ximgproc::createEdgeAwareInterpolator();
+    epic->setK(std::min<int>(128, static_cast<int>(from.size())));
+    cv::Mat dense;
+    epic->interpolate(a, from, b, to, dense);
+    return dense;
+}
+
+// DIS from `a` to `b` into `flow`, starting from `seed` when it is not empty.
+void disInto(const cv::Mat &a, const cv::Mat &b, int preset, cv::Mat seed, float *flow) {
+    auto dis = cv::DISOpticalFlow::create(preset);
+    // DIS starts from a flow it is given (same size, two float channels).
+    cv::Mat result = seed;
+    dis->calc(a, b, result);
+    cv::Mat out(a.rows, a.cols, CV_32FC2, flow);
+    result.copyTo(out);
+}
+
 } // namespace
 
 extern "C" {
@@ -511,17 +573,43 @@ int32_t ivk_warp_perspective(const IVKImage *src, const double map[9], IVKInterp
     });
 }
 
-int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, float *flow) {
+int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *flow) {
     if (!valid(a, 1) || !valid(b, 1) || flow == nullptr || a->width != b->width || a->height != b->height ||
         preset < 0 || preset > 2) {
         return IVK_EINVAL;
     }
     return guarded([&] {
-        auto dis = cv::DISOpticalFlow::create(preset);
-        cv::Mat out(a->height, a->width, CV_32FC2, flow);
-        cv::Mat result;
-        dis->calc(wrap(a), wrap(b), result);
-        result.copyTo(out);
+        cv::Mat seed;
+        if (seeded != 0) {
+            std::vector<cv::Point2f> from, to;
+            seedMatches(wrap(a), wrap(b), from, to);
+            seed = spreadMatches(wrap(a), wrap(b), from, to);
+        }
+        disInto(wrap(a), wrap(b), preset, seed, flow);
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_dis_flow_pair(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *forward, float *backward) {
+    if (!valid(a, 1) || !valid(b, 1) || forward == nullptr || backward == nullptr || a->width != b->width ||
+        a->height != b->height || preset < 0 || preset > 2) {
+        return IVK_EINVAL;
+    }
+    return guarded([&] {
+        const cv::Mat ma = wrap(a), mb = wrap(b);
+        std::vector<cv::Point2f> from, to;
+        if (seeded != 0) seedMatches(ma, mb, from, to);
+        // The two directions at once, one per thread (DIS's own parallel loops then run
+        // inside each serially); the matches serve both, turned around for the way back.
+        cv::parallel_for_(cv::Range(0, 2), [&](const cv::Range &range) {
+            for (int direction = range.start; direction < range.end; ++direction) {
+                if (direction == 0) {
+                    disInto(ma, mb, preset, seeded != 0 ? spreadMatches(ma, mb, from, to) : cv::Mat(), forward);
+                } else {
+                    disInto(mb, ma, preset, seeded != 0 ? spreadMatches(mb, ma, to, from) : cv::Mat(), backward);
+                }
+            }
+        });
         return IVK_OK;
     });
 }

@@ -17,6 +17,9 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public var flowLongSide: Int
     /// DIS preset: 0 ultrafast, 1 fast, 2 medium.
     public var flowPreset: Int
+    /// Start DIS from tracked corners spread edge-aware (EpicFlow's seeding), for motion
+    /// larger than DIS's coarsest scale follows; costs a few tens of milliseconds.
+    public var seedFlow: Bool = false
     /// Forward–backward error, in flow pixels, below which flow is fully trusted.
     public var flowTolerance: Double
     /// Box blur, in flow pixels, that smooths the confidence maps.
@@ -33,12 +36,12 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public static let turbo = EngineProfile(
         analysisLongSide: 640, maxFeatures: 1500, matchRatio: 0.8, inlierThreshold: 2.5, maxIterations: 2000, useFlow: true, flowLongSide: 320,
         flowPreset: 0, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 6, mapStep: 4)
-    /// Full analysis (long side 960, flow at 480 with DIS fast), bilinear rendering.
+    /// Full analysis (long side 960, flow at 480 with seeded DIS fast), bilinear rendering.
     public static let proFast = EngineProfile(
         analysisLongSide: 960, maxFeatures: 3000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 5000, useFlow: true, flowLongSide: 480,
-        flowPreset: 1, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 8, mapStep: 4)
-    /// Full analysis (long side 960, flow at 480 with DIS medium), bicubic rendering.
+        flowPreset: 1, seedFlow: true, flowTolerance: 1, confidenceBlur: 5, interpolation: .bilinear, feather: 8, mapStep: 4)
+    /// Full analysis (long side 960, flow at 480 with seeded DIS medium), bicubic rendering.
     public static let pro = EngineProfile(
         analysisLongSide: 960, maxFeatures: 4000, matchRatio: 0.8, inlierThreshold: 3, maxIterations: 10000, useFlow: true, flowLongSide: 480,
-        flowPreset: 2, flowTolerance: 1, confidenceBlur: 5, interpolation: .bicubic, feather: 8, mapStep: 2)
+        flowPreset: 2, seedFlow: true, flowTolerance: 1, confidenceBlur: 5, interpolation: .bicubic, feather: 8, mapStep: 2)
 }

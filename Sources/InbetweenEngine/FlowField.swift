@@ -78,8 +78,7 @@ public struct FlowAnalyzer: Sendable {
         let fromFlow = Matrix3([scaleX, 0, 0, 0, Double(start.height) / Double(size.height), 0, 0, 0, 1])
         let alignment = (toFlow * motion * fromFlow).normalized
         let b = try Kernels.warp(endGray, map: alignment)
-        let forward = try Kernels.disFlow(a, b, preset: profile.flowPreset)
-        let backward = try Kernels.disFlow(b, a, preset: profile.flowPreset)
+        let (forward, backward) = try Kernels.disFlowPair(a, b, preset: profile.flowPreset, seeded: profile.seedFlow)
         var forwardConfidence = try Kernels.flowConfidence(
             forward, backward, size: size, tolerance: profile.flowTolerance, blur: profile.confidenceBlur)
         var backwardConfidence = try Kernels.flowConfidence(

@@ -133,14 +133,26 @@ enum Kernels {
     }
 
     /// DIS optical flow a → b as (dx, dy) pairs.
-    static func disFlow(_ a: GrayImage, _ b: GrayImage, preset: Int) throws -> [Float] {
+    static func disFlow(_ a: GrayImage, _ b: GrayImage, preset: Int, seeded: Bool) throws -> [Float] {
         var flow = [Float](repeating: 0, count: a.size.pixelCount * 2)
         try withView(a) { va in
             try withView(b) { vb in
-                try check(ivk_dis_flow(&va, &vb, Int32(preset), &flow), "dis_flow")
+                try check(ivk_dis_flow(&va, &vb, Int32(preset), seeded ? 1 : 0, &flow), "dis_flow")
             }
         }
         return flow
+    }
+
+    /// DIS both ways between `a` and `b` (see `ivk_dis_flow_pair`).
+    static func disFlowPair(_ a: GrayImage, _ b: GrayImage, preset: Int, seeded: Bool) throws -> (forward: [Float], backward: [Float]) {
+        var forward = [Float](repeating: 0, count: a.size.pixelCount * 2)
+        var backward = forward
+        try withView(a) { va in
+            try withView(b) { vb in
+                try check(ivk_dis_flow_pair(&va, &vb, Int32(preset), seeded ? 1 : 0, &forward, &backward), "dis_flow_pair")
+            }
+        }
+        return (forward, backward)
     }
 
     /// Forward–backward consistency of `forward` against `backward`.

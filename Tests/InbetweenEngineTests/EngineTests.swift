@@ -215,3 +215,45 @@ struct ResamplingKernelTests {
         #expect(zip(ours.pixels, gray.pixels).filter { $0 != $1 }.count > size.pixelCount / 2)
     }
 }
+
+@Suite("Seeded flow")
+struct SeededFlowTests {
+    /// A textured patch, a fifth of the frame wide, that moves 70 px over a still background:
+    /// more than DIS's coarsest scale follows on its own.
+    @Test func seedingFollowsALargeMove() throws {
+        let size = PixelSize(width: 480, height: 270)
+        let background = Patterns.picture(size, seed: 3, shapes: 150)
+        let patch = Patterns.picture(PixelSize(width: 96, height: 96), seed: 29, shapes: 60)
+        func scene(_ x0: Int, _ y0: Int) -> RGBImage {
+            var image = background
+            for y in 0..<patch.height {
+                for x in 0..<patch.width {
+                    let s = (y * patch.width + x) * 3
+                    let d = ((y0 + y) * size.width + x0 + x) * 3
+                    image.pixels[d..<(d + 3)] = patch.pixels[s..<(s + 3)]
+                }
+            }
+            return image
+        }
+        let (moveX, moveY) = (70, 12)
+        let a = try Kernels.gray(scene(120, 80), size: size)
+        let b = try Kernels.gray(scene(120 + moveX, 80 + moveY), size: size)
+        /// Mean flow over the patch's inner part, and how far it is from the true move.
+        func error(_ flow: [Float]) -> Double {
+            var sum = 0.0
+            var count = 0
+            for y in (80 + 16)..<(80 + 80) {
+                for x in (120 + 16)..<(120 + 80) {
+                    let i = 2 * (y * size.width + x)
+                    sum += hypot(Double(flow[i]) - Double(moveX), Double(flow[i + 1]) - Double(moveY))
+                    count += 1
+                }
+            }
+            return sum / Double(count)
+        }
+        let plain = error(try Kernels.disFlow(a, b, preset: 2, seeded: false))
+        let seeded = error(try Kernels.disFlow(a, b, preset: 2, seeded: true))
+        #expect(seeded < 3, "seeded flow misses the patch's move by \(seeded) px on average")
+        #expect(seeded < plain, "seeded \(seeded) px, plain \(plain) px")
+    }
+}

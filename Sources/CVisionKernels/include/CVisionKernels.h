@@ -85,8 +85,15 @@ int32_t ivk_warp_perspective(const IVKImage *src, const double map[9], IVKInterp
                              IVKImage *dst);
 
 /// Dense optical flow from gray `a` to gray `b` (same size) with OpenCV's DIS, preset
-/// 0 ultrafast, 1 fast, 2 medium. Writes width*height (dx, dy) float pairs to `flow`.
-int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, float *flow);
+/// 0 ultrafast, 1 fast, 2 medium. With `seeded` set, DIS starts from sparse matches spread
+/// over the image (corners tracked by pyramidal Lucas–Kanade and checked both ways, densified
+/// by ximgproc's EdgeAwareInterpolator, as EpicFlow does), which lets it follow motion larger
+/// than its coarsest scale sees. Writes width*height (dx, dy) float pairs to `flow`.
+int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *flow);
+
+/// Both flows, `a` → `b` into `forward` and `b` → `a` into `backward`, as `ivk_dis_flow`
+/// makes them, from one set of seed matches and on two threads.
+int32_t ivk_dis_flow_pair(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *forward, float *backward);
 
 /// Forward–backward consistency of `forward` (a→b) against `backward` (b→a), both
 /// width*height (dx, dy) pairs: 1 where following the flow there and back returns to the

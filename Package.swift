@@ -48,7 +48,7 @@ let package = Package(
         // are where Debian puts them.
         .systemLibrary(
             name: "COpenCV",
-            providers: [.apt(["libopencv-dev"])]
+            providers: [.apt(["libopencv-dev", "libopencv-contrib-dev"])]
         ),
         // The thin C++ shim over OpenCV: plain `extern "C"` kernels, no decisions.
         .target(

@@ -74,21 +74,20 @@ public struct FrameRenderer: Sendable {
             motions[slot].flow_time = Float(step.camera)
             motions[slot].map_step = Int32(profile.mapStep)
         }
-        // Every byte is written by the kernel: no need to clear the buffer first.
-        var output = [UInt8](unsafeUninitializedCapacity: frameBytes * indices.count) { _, count in count = frameBytes * indices.count }
         let luma = plan.size.pixelCount
         let empty: [Float] = []
         let field = flow
-        try start.withSourcePlanes { a in
-            try end.withSourcePlanes { b in
-                try (field?.forward ?? empty).withUnsafeBufferPointer { forward in
-                    try (field?.backward ?? empty).withUnsafeBufferPointer { backward in
-                        try (field?.forwardConfidence ?? empty).withUnsafeBufferPointer { forwardConfidence in
-                            try (field?.backwardConfidence ?? empty).withUnsafeBufferPointer { backwardConfidence in
-                                try output.withUnsafeMutableBufferPointer { out in
+        // Each frame is drawn straight into the array it is handed on in; every byte is
+        // written by the kernel, so the arrays are not cleared first.
+        let (frames, _) = try withFrameBuffers(count: indices.count, bytes: frameBytes) { bases in
+            try start.withSourcePlanes { a in
+                try end.withSourcePlanes { b in
+                    try (field?.forward ?? empty).withUnsafeBufferPointer { forward in
+                        try (field?.backward ?? empty).withUnsafeBufferPointer { backward in
+                            try (field?.forwardConfidence ?? empty).withUnsafeBufferPointer { forwardConfidence in
+                                try (field?.backwardConfidence ?? empty).withUnsafeBufferPointer { backwardConfidence in
                                     var planes: [IVKPlanes] = []
-                                    for slot in indices.indices {
-                                        let base = out.baseAddress! + slot * frameBytes
+                                    for (slot, base) in bases.enumerated() {
                                         planes.append(
                                             IVKPlanes(
                                                 y: base, u: base + luma, v: base + luma + luma / 4, width: Int32(plan.size.width),
@@ -112,10 +111,22 @@ public struct FrameRenderer: Sendable {
                 }
             }
         }
-        if indices.count == 1 { return [YUVImage(size: plan.size, bytes: output)] }
-        return indices.indices.map { slot in
-            YUVImage(size: plan.size, bytes: Array(output[(slot * frameBytes)..<((slot + 1) * frameBytes)]))
+        return frames.map { YUVImage(size: plan.size, bytes: $0) }
+    }
+
+    /// `count` arrays of `bytes` uninitialised bytes each, all alive while `body` writes them
+    /// through their base addresses; they are returned in order with `body`'s result.
+    private func withFrameBuffers<R>(count: Int, bytes: Int, _ body: ([UnsafeMutablePointer<UInt8>]) throws -> R) throws -> ([[UInt8]], R) {
+        func make(_ remaining: Int, _ bases: [UnsafeMutablePointer<UInt8>]) throws -> ([[UInt8]], R) {
+            guard remaining > 0 else { return ([], try body(bases)) }
+            var inner: ([[UInt8]], R)?
+            let array = try [UInt8](unsafeUninitializedCapacity: bytes) { buffer, initialized in
+                inner = try make(remaining - 1, bases + [buffer.baseAddress!])
+                initialized = bytes
+            }
+            return ([array] + inner!.0, inner!.1)
         }
+        return try make(count, [])
     }
 
     private func copy(_ values: [Double], into raw: UnsafeMutableRawBufferPointer) {

@@ -48,14 +48,14 @@ let package = Package(
         // are where Debian puts them.
         .systemLibrary(
             name: "COpenCV",
-            providers: [.apt(["libopencv-dev", "libopencv-contrib-dev"])]
+            providers: [.apt(["libopencv-dev"])]
         ),
         // The thin C++ shim over OpenCV: plain `extern "C"` kernels, no decisions.
         .target(
             name: "CVisionKernels",
             dependencies: ["COpenCV"],
             cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"])],
-            linkerSettings: ["opencv_core", "opencv_imgproc", "opencv_features2d", "opencv_calib3d", "opencv_video", "opencv_ximgproc"].map {
+            linkerSettings: ["opencv_core", "opencv_imgproc", "opencv_features2d", "opencv_calib3d", "opencv_video"].map {
                 .linkedLibrary($0)
             }
         ),

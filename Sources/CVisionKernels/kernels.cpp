@@ -223,7 +223,6 @@ const char *ivk_last_error(void) { return lastError.c_str(); }
 // YUV, flow and the frame renderer.
 
 #include <opencv2/video/tracking.hpp>
-#include <opencv2/ximgproc/sparse_match_interpolator.hpp>
 
 namespace {
 
@@ -475,14 +474,44 @@ void seedMatches(const cv::Mat &a, const cv::Mat &b, std::vector<cv::Point2f> &f
     }
 }
 
-// The matches spread edge-aware over `a` (ximgproc's EdgeAwareInterpolator): a dense first
-// guess for DIS. Empty when there are too few matches to spread.
-cv::Mat spreadMatches(const cv::Mat &a, const cv::Mat &b, const std::vector<cv::Point2f> &from, const std::vector<cv::Point2f> &to) {
+// The matches spread over `a` as a dense first guess for DIS: each match's displacement
+// is dropped into a grid of 8 × 8 pixel cells and the grid filled by normalized convolution
+// (Gaussian sums of displacements over Gaussian sums of weights), at a fine scale where
+// matches are dense and a coarse one where they are not, then resized to `a`. Not edge-aware
+// as EpicFlow's interpolator is: DIS sharpens motion edges from there. Empty when there are
+// too few matches.
+cv::Mat spreadMatches(const cv::Mat &a, const std::vector<cv::Point2f> &from, const std::vector<cv::Point2f> &to) {
     if (from.size() < 32) return cv::Mat();
-    auto epic = cv::ximgproc::createEdgeAwareInterpolator();
-    epic->setK(std::min<int>(128, static_cast<int>(from.size())));
+    const int cell = 8;
+    const int gw = (a.cols + cell - 1) / cell, gh = (a.rows + cell - 1) / cell;
+    cv::Mat sumX = cv::Mat::zeros(gh, gw, CV_32F), sumY = cv::Mat::zeros(gh, gw, CV_32F), weight = cv::Mat::zeros(gh, gw, CV_32F);
+    for (size_t i = 0; i < from.size(); ++i) {
+        const int x = std::clamp(static_cast<int>(from[i].x) / cell, 0, gw - 1), y = std::clamp(static_cast<int>(from[i].y) / cell, 0, gh - 1);
+        sumX.at<float>(y, x) += to[i].x - from[i].x;
+        sumY.at<float>(y, x) += to[i].y - from[i].y;
+        weight.at<float>(y, x) += 1;
+    }
+    auto smooth = [&](double sigma, cv::Mat &dx, cv::Mat &dy, cv::Mat &w) {
+        cv::GaussianBlur(sumX, dx, cv::Size(), sigma, sigma, cv::BORDER_CONSTANT);
+        cv::GaussianBlur(sumY, dy, cv::Size(), sigma, sigma, cv::BORDER_CONSTANT);
+        cv::GaussianBlur(weight, w, cv::Size(), sigma, sigma, cv::BORDER_CONSTANT);
+    };
+    cv::Mat fineX, fineY, fineW, coarseX, coarseY, coarseW;
+    smooth(1.0, fineX, fineY, fineW);
+    smooth(6.0, coarseX, coarseY, coarseW);
+    cv::Mat grid(gh, gw, CV_32FC2);
+    for (int y = 0; y < gh; ++y) {
+        for (int x = 0; x < gw; ++x) {
+            const float fw = fineW.at<float>(y, x), cw = coarseW.at<float>(y, x);
+            // Where fine support is thin, lean on the coarse estimate.
+            const float trust = std::min(1.0f, fw / 0.5f);
+            const float cx = cw > 1e-4f ? coarseX.at<float>(y, x) / cw : 0, cy = cw > 1e-4f ? coarseY.at<float>(y, x) / cw : 0;
+            const float ux = fw > 1e-4f ? fineX.at<float>(y, x) / fw : cx, uy = fw > 1e-4f ? fineY.at<float>(y, x) / fw : cy;
+            grid.at<cv::Vec2f>(y, x) = cv::Vec2f(trust * ux + (1 - trust) * cx, trust * uy + (1 - trust) * cy);
+        }
+    }
     cv::Mat dense;
-    epic->interpolate(a, from, b, to, dense);
+    cv::resize(grid, dense, a.size(), 0, 0, cv::INTER_LINEAR);
     return dense;
 }
 
@@ -583,7 +612,7 @@ int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, int32
         if (seeded != 0) {
             std::vector<cv::Point2f> from, to;
             seedMatches(wrap(a), wrap(b), from, to);
-            seed = spreadMatches(wrap(a), wrap(b), from, to);
+            seed = spreadMatches(wrap(a), from, to);
         }
         disInto(wrap(a), wrap(b), preset, seed, flow);
         return IVK_OK;
@@ -604,9 +633,9 @@ int32_t ivk_dis_flow_pair(const IVKImage *a, const IVKImage *b, int32_t preset, 
         cv::parallel_for_(cv::Range(0, 2), [&](const cv::Range &range) {
             for (int direction = range.start; direction < range.end; ++direction) {
                 if (direction == 0) {
-                    disInto(ma, mb, preset, seeded != 0 ? spreadMatches(ma, mb, from, to) : cv::Mat(), forward);
+                    disInto(ma, mb, preset, seeded != 0 ? spreadMatches(ma, from, to) : cv::Mat(), forward);
                 } else {
-                    disInto(mb, ma, preset, seeded != 0 ? spreadMatches(mb, ma, to, from) : cv::Mat(), backward);
+                    disInto(mb, ma, preset, seeded != 0 ? spreadMatches(mb, to, from) : cv::Mat(), backward);
                 }
             }
         });

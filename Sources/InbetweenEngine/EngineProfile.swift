@@ -17,8 +17,9 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     public var flowLongSide: Int
     /// DIS preset: 0 ultrafast, 1 fast, 2 medium.
     public var flowPreset: Int
-    /// Start DIS from tracked corners spread edge-aware (EpicFlow's seeding), for motion
-    /// larger than DIS's coarsest scale follows; costs a few tens of milliseconds.
+    /// Start DIS from sparse matches (tracked corners and ORB matches) spread over the image,
+    /// as EpicFlow seeds its flow, for motion larger than DIS's coarsest scale follows; costs
+    /// a few tens of milliseconds.
     public var seedFlow: Bool = false
     /// Forward–backward error, in flow pixels, below which flow is fully trusted.
     public var flowTolerance: Double

@@ -86,9 +86,10 @@ int32_t ivk_warp_perspective(const IVKImage *src, const double map[9], IVKInterp
 
 /// Dense optical flow from gray `a` to gray `b` (same size) with OpenCV's DIS, preset
 /// 0 ultrafast, 1 fast, 2 medium. With `seeded` set, DIS starts from sparse matches spread
-/// over the image (corners tracked by pyramidal Lucas–Kanade and checked both ways, densified
-/// by ximgproc's EdgeAwareInterpolator, as EpicFlow does), which lets it follow motion larger
-/// than its coarsest scale sees. Writes width*height (dx, dy) float pairs to `flow`.
+/// over the image, as EpicFlow seeds its flow: corners tracked by pyramidal Lucas–Kanade and
+/// checked both ways plus mutual ORB matches, filled in by normalized convolution. That lets
+/// it follow motion larger than its coarsest scale sees. Writes width*height (dx, dy) float
+/// pairs to `flow`.
 int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *flow);
 
 /// Both flows, `a` → `b` into `forward` and `b` → `a` into `backward`, as `ivk_dis_flow`

@@ -410,6 +410,23 @@ void remapBicubic(const cv::Mat &src, cv::Mat &dst, const cv::Mat &xy, const cv:
     });
 }
 
+// `source` resampled into `target` (sized to the maps) through float maps, BORDER_REPLICATE:
+// bilinear and bicubic by our fixed-point kernels (the maps converted into `fixed` and
+// `fraction`, scratch the caller keeps), anything else by cv::remap.
+void resample(const cv::Mat &source, const cv::Mat &mx, const cv::Mat &my, int mode, cv::Mat &fixed, cv::Mat &fraction, cv::Mat &target) {
+    if (mode != cv::INTER_LINEAR && mode != cv::INTER_CUBIC) {
+        cv::remap(source, target, mx, my, mode, cv::BORDER_REPLICATE);
+        return;
+    }
+    cv::convertMaps(mx, my, fixed, fraction, CV_16SC2);
+    target.create(mx.size(), CV_8UC1);
+    if (mode == cv::INTER_LINEAR) {
+        remapBilinear(source, target, fixed, fraction);
+    } else {
+        remapBicubic(source, target, fixed, fraction);
+    }
+}
+
 // out = a + w·(b - a), rounded. The weights are in 0...1 (a convex blend), so the result
 // stays in 0...255 without clamping, and the loop vectorises.
 void blendRow(const uint8_t *__restrict a, const uint8_t *__restrict b, const float *__restrict w, uint8_t *__restrict out, int n) {
@@ -598,23 +615,6 @@ int32_t ivk_warp_perspective(const IVKImage *src, const double map[9], IVKInterp
         cv::Mat out = wrap(dst);
         cv::warpPerspective(wrap(src), out, cv::Mat(cv::Matx33d(map)), out.size(),
                             cvInterpolation(interpolation) | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-        return IVK_OK;
-    });
-}
-
-int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *flow) {
-    if (!valid(a, 1) || !valid(b, 1) || flow == nullptr || a->width != b->width || a->height != b->height ||
-        preset < 0 || preset > 2) {
-        return IVK_EINVAL;
-    }
-    return guarded([&] {
-        cv::Mat seed;
-        if (seeded != 0) {
-            std::vector<cv::Point2f> from, to;
-            seedMatches(wrap(a), wrap(b), from, to);
-            seed = spreadMatches(wrap(a), from, to);
-        }
-        disInto(wrap(a), wrap(b), preset, seed, flow);
         return IVK_OK;
     });
 }
@@ -877,22 +877,8 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
 
         // Our fixed-point kernels for bilinear and bicubic (several times faster than
         // cv::remap's), OpenCV's for anything else.
-        auto remapLuma = [&](const cv::Mat &source, const cv::Mat &mx, const cv::Mat &my, int mode, cv::Mat &fixed, cv::Mat &fraction,
-                             cv::Mat &target) {
-            if (mode == cv::INTER_LINEAR || mode == cv::INTER_CUBIC) {
-                cv::convertMaps(mx, my, fixed, fraction, CV_16SC2);
-                target.create(mx.size(), CV_8UC1);
-                if (mode == cv::INTER_LINEAR) {
-                    remapBilinear(source, target, fixed, fraction);
-                } else {
-                    remapBicubic(source, target, fixed, fraction);
-                }
-            } else {
-                cv::remap(source, target, mx, my, mode, cv::BORDER_REPLICATE);
-            }
-        };
-        remapLuma(pa.y, ax, ay, interpA, lumaFixed[0], lumaFrac[0], warpA);
-        remapLuma(pb.y, bx, by, interpB, lumaFixed[1], lumaFrac[1], warpB);
+        resample(pa.y, ax, ay, interpA, lumaFixed[0], lumaFrac[0], warpA);
+        resample(pb.y, bx, by, interpB, lumaFixed[1], lumaFrac[1], warpB);
         blendPlane(warpA, warpB, weight, out.y);
         // Chroma is a quarter of the samples and carries little detail: bilinear through
         // fixed-point maps is enough there, whatever the luma uses.
@@ -919,19 +905,13 @@ int32_t ivk_remap_gray(const IVKImage *src, const float *map_x, const float *map
         const cv::Mat my(dst->height, dst->width, CV_32FC1, const_cast<float *>(map_y));
         cv::Mat source = wrap(src), target = wrap(dst);
         const int mode = cvInterpolation(interpolation);
-        if (reference != 0 || (mode != cv::INTER_LINEAR && mode != cv::INTER_CUBIC)) {
+        if (reference != 0) {
             cv::remap(source, target, mx, my, mode, cv::BORDER_REPLICATE);
-            return IVK_OK;
-        }
-        cv::Mat fixed, fraction;
-        cv::convertMaps(mx, my, fixed, fraction, CV_16SC2);
-        cv::Mat out(target.size(), CV_8UC1);
-        if (mode == cv::INTER_LINEAR) {
-            remapBilinear(source, out, fixed, fraction);
         } else {
-            remapBicubic(source, out, fixed, fraction);
+            // The renderer's own path; `target` already has the maps' size, so it stays dst.
+            cv::Mat fixed, fraction;
+            resample(source, mx, my, mode, fixed, fraction, target);
         }
-        out.copyTo(target);
         return IVK_OK;
     });
 }

@@ -132,17 +132,6 @@ enum Kernels {
         return out
     }
 
-    /// DIS optical flow a → b as (dx, dy) pairs.
-    static func disFlow(_ a: GrayImage, _ b: GrayImage, preset: Int, seeded: Bool) throws -> [Float] {
-        var flow = [Float](repeating: 0, count: a.size.pixelCount * 2)
-        try withView(a) { va in
-            try withView(b) { vb in
-                try check(ivk_dis_flow(&va, &vb, Int32(preset), seeded ? 1 : 0, &flow), "dis_flow")
-            }
-        }
-        return flow
-    }
-
     /// DIS both ways between `a` and `b` (see `ivk_dis_flow_pair`).
     static func disFlowPair(_ a: GrayImage, _ b: GrayImage, preset: Int, seeded: Bool) throws -> (forward: [Float], backward: [Float]) {
         var forward = [Float](repeating: 0, count: a.size.pixelCount * 2)

@@ -251,8 +251,8 @@ struct SeededFlowTests {
             }
             return sum / Double(count)
         }
-        let plain = error(try Kernels.disFlow(a, b, preset: 2, seeded: false))
-        let seeded = error(try Kernels.disFlow(a, b, preset: 2, seeded: true))
+        let plain = error(try Kernels.disFlowPair(a, b, preset: 2, seeded: false).forward)
+        let seeded = error(try Kernels.disFlowPair(a, b, preset: 2, seeded: true).forward)
         #expect(seeded < 3, "seeded flow misses the patch's move by \(seeded) px on average")
         #expect(seeded < plain, "seeded \(seeded) px, plain \(plain) px")
     }

@@ -84,16 +84,13 @@ int32_t ivk_yuv420_to_rgb(const IVKPlanes *src, IVKImage *rgb);
 int32_t ivk_warp_perspective(const IVKImage *src, const double map[9], IVKInterpolation interpolation,
                              IVKImage *dst);
 
-/// Dense optical flow from gray `a` to gray `b` (same size) with OpenCV's DIS, preset
-/// 0 ultrafast, 1 fast, 2 medium. With `seeded` set, DIS starts from sparse matches spread
-/// over the image, as EpicFlow seeds its flow: corners tracked by pyramidal Lucas–Kanade and
-/// checked both ways plus mutual ORB matches, filled in by normalized convolution. That lets
-/// it follow motion larger than its coarsest scale sees. Writes width*height (dx, dy) float
-/// pairs to `flow`.
-int32_t ivk_dis_flow(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *flow);
-
-/// Both flows, `a` → `b` into `forward` and `b` → `a` into `backward`, as `ivk_dis_flow`
-/// makes them, from one set of seed matches and on two threads.
+/// Dense optical flow both ways between gray `a` and `b` (same size) with OpenCV's DIS, preset
+/// 0 ultrafast, 1 fast, 2 medium: `a` → `b` into `forward`, `b` → `a` into `backward`, each
+/// width*height (dx, dy) float pairs, the two directions on two threads. With `seeded` set,
+/// DIS starts from sparse matches spread over the image, as EpicFlow seeds its flow: corners
+/// tracked by pyramidal Lucas–Kanade and checked both ways plus mutual ORB matches, filled in
+/// by normalized convolution; one set of matches serves both directions. That lets it follow
+/// motion larger than its coarsest scale sees.
 int32_t ivk_dis_flow_pair(const IVKImage *a, const IVKImage *b, int32_t preset, int32_t seeded, float *forward, float *backward);
 
 /// Forward–backward consistency of `forward` (a→b) against `backward` (b→a), both

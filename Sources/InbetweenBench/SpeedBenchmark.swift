@@ -186,8 +186,7 @@ extension SpeedBenchmark {
         let still = middle
         try await VideoEncoder(ffmpeg: ffmpeg).encode(
             to: work.appendingPathComponent("encode-only.mp4"),
-            settings: EncoderSettings(
-                size: size, fps: item.fps, frameCount: frames, preset: settings.preset, crf: settings.crf, x264Options: settings.x264Options)
+            settings: settings.encoder(size: size, fps: item.fps, frameCount: frames)
         ) { sink in
             for _ in 0..<frames { try await sink.write(still) }
         }

@@ -21,6 +21,11 @@ public struct ModeSettings: Sendable, Hashable {
         }
     }
 
+    /// How this mode encodes a clip of `size` at `fps` with `frameCount` frames.
+    public func encoder(size: PixelSize, fps: Int, frameCount: Int) -> EncoderSettings {
+        EncoderSettings(size: size, fps: fps, frameCount: frameCount, preset: preset, crf: crf, x264Options: x264Options)
+    }
+
     /// The settings for `mode`.
     public static func `for`(_ mode: Mode) -> ModeSettings {
         switch mode {

@@ -99,9 +99,7 @@ public struct VideoGenerator: Sendable {
         let total = Double(plan.frameCount)
         try await encoder.encode(
             to: output,
-            settings: EncoderSettings(
-                size: size, fps: arguments.fps, frameCount: plan.frameCount, preset: settings.preset, crf: settings.crf,
-                x264Options: settings.x264Options)
+            settings: settings.encoder(size: size, fps: arguments.fps, frameCount: plan.frameCount)
         ) { sink in
             try await renderer.render(into: &sink) { written in
                 progress(GenerationProgress(stage: .rendering, fraction: 0.1 + 0.9 * Double(written) / total))

@@ -271,69 +271,79 @@ struct BilinearTable {
     }
 };
 
-// cv::remap with INTER_LINEAR and BORDER_REPLICATE over CV_16SC2 + CV_16UC1 maps (5
-// fractional bits each way), for one-channel 8-bit planes; the same results, about twice as
-// fast: four pixels' 2 × 2 neighbourhoods go into one register and are weighted with one
+// Map coordinates in 1/32 pixel, rounded as cv::convertMaps rounds them. Values far outside
+// any image (points behind the camera) are held where they cannot overflow: they only ever
+// read the border.
+inline int32_t fixedCoordinate(float v) { return cvRound(std::min(std::max(v * 32.0f, -1.0e9f), 1.0e9f)); }
+
+// A row of float map coordinates in 1/32 pixel (see fixedCoordinate), four at a time.
+void fixedRow(const float *map, int32_t *out, int n) {
+    int x = 0;
+#if CV_SIMD128
+    const cv::v_float32x4 scale = cv::v_setall_f32(32.0f), low = cv::v_setall_f32(-1.0e9f), high = cv::v_setall_f32(1.0e9f);
+    for (; x + 4 <= n; x += 4) cv::v_store(out + x, cv::v_round(cv::v_min(cv::v_max(cv::v_load(map + x) * scale, low), high)));
+#endif
+    for (; x < n; ++x) out[x] = fixedCoordinate(map[x]);
+}
+
+// One row of cv::remap with INTER_LINEAR and BORDER_REPLICATE, for a one-channel 8-bit plane,
+// at coordinates in 1/32 pixel (as cv::convertMaps makes them); the same results, about twice
+// as fast: four pixels' 2 × 2 neighbourhoods go into one register and are weighted with one
 // multiply-add each when all eight pixels of a run are inside the source.
-void remapBilinear(const cv::Mat &src, cv::Mat &dst, const cv::Mat &xy, const cv::Mat &fraction) {
+void bilinearRow(const cv::Mat &src, const int32_t *mx, const int32_t *my, uint8_t *out, int n) {
     static const BilinearTable table;
     const int w = src.cols, h = src.rows;
     const size_t stride = src.step;
-    auto pixel = [&](int sx, int sy, int a) {
-        const int16_t *weight = table.weights[a & 1023];
+    auto pixel = [&](int32_t px, int32_t py) {
+        const int16_t *weight = table.weights[((py & 31) << 5) | (px & 31)];
+        const int sx = px >> 5, sy = py >> 5;
         const int x0 = std::clamp(sx, 0, w - 1), x1 = std::clamp(sx + 1, 0, w - 1);
         const uint8_t *r0 = src.ptr<uint8_t>(std::clamp(sy, 0, h - 1)), *r1 = src.ptr<uint8_t>(std::clamp(sy + 1, 0, h - 1));
         return static_cast<uint8_t>((weight[0] * r0[x0] + weight[1] * r0[x1] + weight[2] * r1[x0] + weight[3] * r1[x1] + 512) >> 10);
     };
-    cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range &rows) {
-        for (int y = rows.start; y < rows.end; ++y) {
-            const int16_t *m = xy.ptr<int16_t>(y);
-            const uint16_t *f = fraction.ptr<uint16_t>(y);
-            uint8_t *out = dst.ptr<uint8_t>(y);
-            int x = 0;
+    int x = 0;
 #if CV_SIMD128
-            for (; x + 8 <= dst.cols; x += 8) {
-                bool inside = true;
-                for (int k = 0; k < 8; ++k) {
-                    inside &= static_cast<unsigned>(m[2 * (x + k)]) < static_cast<unsigned>(w - 1) &&
-                              static_cast<unsigned>(m[2 * (x + k) + 1]) < static_cast<unsigned>(h - 1);
-                }
-                if (!inside) {
-                    for (int k = 0; k < 8; ++k) out[x + k] = pixel(m[2 * (x + k)], m[2 * (x + k) + 1], f[x + k]);
-                    continue;
-                }
-                cv::v_int32x4 sums[2];
-                for (int group = 0; group < 2; ++group) {
-                    uint32_t quads[4];
-                    uint64_t weights[4];
-                    for (int k = 0; k < 4; ++k) {
-                        const int i = x + 4 * group + k;
-                        const uint8_t *p = src.data + static_cast<size_t>(m[2 * i + 1]) * stride + m[2 * i];
-                        uint16_t top, bottom;
-                        std::memcpy(&top, p, 2);
-                        std::memcpy(&bottom, p + stride, 2);
-                        quads[k] = static_cast<uint32_t>(top) | (static_cast<uint32_t>(bottom) << 16);
-                        std::memcpy(&weights[k], table.weights[f[i] & 1023], 8);
-                    }
-                    cv::v_uint16x8 low, high;
-                    cv::v_expand(cv::v_reinterpret_as_u8(cv::v_uint32x4(quads[0], quads[1], quads[2], quads[3])), low, high);
-                    // Each product pair is half a pixel: [a0 a1 b0 b1] and [c0 c1 d0 d1] zip
-                    // twice into [a0 b0 c0 d0] and [a1 b1 c1 d1].
-                    const cv::v_int32x4 first =
-                        cv::v_dotprod(cv::v_reinterpret_as_s16(low), cv::v_reinterpret_as_s16(cv::v_uint64x2(weights[0], weights[1])));
-                    const cv::v_int32x4 second =
-                        cv::v_dotprod(cv::v_reinterpret_as_s16(high), cv::v_reinterpret_as_s16(cv::v_uint64x2(weights[2], weights[3])));
-                    cv::v_int32x4 z0, z1, halves0, halves1;
-                    cv::v_zip(first, second, z0, z1);
-                    cv::v_zip(z0, z1, halves0, halves1);
-                    sums[group] = (halves0 + halves1 + cv::v_setall_s32(512)) >> 10;
-                }
-                cv::v_pack_u_store(out + x, cv::v_pack(sums[0], sums[1]));
-            }
-#endif
-            for (; x < dst.cols; ++x) out[x] = pixel(m[2 * x], m[2 * x + 1], f[x]);
+    // Separably, in integers, which is exact: each row pair is weighted across by fx (in
+    // 16 bits), then the two rows down by fy (in 32, one multiply-add per pixel).
+    const cv::v_int32x4 lowest = cv::v_setall_s32(-1), rightmost = cv::v_setall_s32(w - 1), bottom = cv::v_setall_s32(h - 1);
+    const cv::v_int32x4 fractionMask = cv::v_setall_s32(31), half = cv::v_setall_s32(512);
+    const cv::v_int16x8 thirtyTwo = cv::v_setall_s16(32), byteMask = cv::v_setall_s16(255);
+    for (; x + 8 <= n; x += 8) {
+        const cv::v_int32x4 px0 = cv::v_load(mx + x), px1 = cv::v_load(mx + x + 4), py0 = cv::v_load(my + x), py1 = cv::v_load(my + x + 4);
+        const cv::v_int32x4 sx0 = px0 >> 5, sx1 = px1 >> 5, sy0 = py0 >> 5, sy1 = py1 >> 5;
+        if (!cv::v_check_all((sx0 > lowest) & (sx0 < rightmost) & (sx1 > lowest) & (sx1 < rightmost) & (sy0 > lowest) & (sy0 < bottom) &
+                             (sy1 > lowest) & (sy1 < bottom))) {
+            for (int k = 0; k < 8; ++k) out[x + k] = pixel(mx[x + k], my[x + k]);
+            continue;
         }
-    });
+        alignas(16) int32_t sxs[8], sys[8];
+        cv::v_store_aligned(sxs, sx0);
+        cv::v_store_aligned(sxs + 4, sx1);
+        cv::v_store_aligned(sys, sy0);
+        cv::v_store_aligned(sys + 4, sy1);
+        alignas(16) uint16_t tops[8], bottoms[8];
+        for (int k = 0; k < 8; ++k) {
+            const uint8_t *p = src.data + static_cast<size_t>(sys[k]) * stride + sxs[k];
+            std::memcpy(&tops[k], p, 2);
+            std::memcpy(&bottoms[k], p + stride, 2);
+        }
+        const cv::v_int16x8 fx = cv::v_pack(px0 & fractionMask, px1 & fractionMask), fy = cv::v_pack(py0 & fractionMask, py1 & fractionMask);
+        const cv::v_int16x8 top = cv::v_reinterpret_as_s16(cv::v_load_aligned(tops)), low = cv::v_reinterpret_as_s16(cv::v_load_aligned(bottoms));
+        // Little-endian: the left pixel is the low byte.
+        const cv::v_int16x8 topLeft = top & byteMask, topRight = cv::v_reinterpret_as_s16(cv::v_reinterpret_as_u16(top) >> 8);
+        const cv::v_int16x8 lowLeft = low & byteMask, lowRight = cv::v_reinterpret_as_s16(cv::v_reinterpret_as_u16(low) >> 8);
+        const cv::v_int16x8 across = thirtyTwo - fx;
+        // At most 255 · 32 each, so 16 bits never wrap.
+        const cv::v_int16x8 upper = cv::v_mul_wrap(topLeft, across) + cv::v_mul_wrap(topRight, fx);
+        const cv::v_int16x8 lower = cv::v_mul_wrap(lowLeft, across) + cv::v_mul_wrap(lowRight, fx);
+        cv::v_int16x8 rows0, rows1, weights0, weights1;
+        cv::v_zip(upper, lower, rows0, rows1);
+        cv::v_zip(thirtyTwo - fy, fy, weights0, weights1);
+        const cv::v_int32x4 sum0 = (cv::v_dotprod(rows0, weights0) + half) >> 10, sum1 = (cv::v_dotprod(rows1, weights1) + half) >> 10;
+        cv::v_pack_u_store(out + x, cv::v_pack(sum0, sum1));
+    }
+#endif
+    for (; x < n; ++x) out[x] = pixel(mx[x], my[x]);
 }
 
 // Keys' cubic convolution (a = -0.75, as OpenCV's INTER_CUBIC) for each 1/32 of a pixel
@@ -366,64 +376,59 @@ struct BicubicTable {
     }
 };
 
-// cv::remap with INTER_CUBIC and BORDER_REPLICATE over CV_16SC2 + CV_16UC1 maps, for
-// one-channel 8-bit planes, within one step of rounding of it: each pixel's 4 × 4
+// One row of cv::remap with INTER_CUBIC and BORDER_REPLICATE, for a one-channel 8-bit plane,
+// at coordinates in 1/32 pixel, within one step of rounding of it: each pixel's 4 × 4
 // neighbourhood is weighted with two multiply-add instructions when it is inside the source.
-void remapBicubic(const cv::Mat &src, cv::Mat &dst, const cv::Mat &xy, const cv::Mat &fraction) {
+void bicubicRow(const cv::Mat &src, const int32_t *mx, const int32_t *my, uint8_t *out, int n) {
     static const BicubicTable table;
     const int w = src.cols, h = src.rows;
     const size_t stride = src.step;
-    cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range &rows) {
-        for (int y = rows.start; y < rows.end; ++y) {
-            const int16_t *m = xy.ptr<int16_t>(y);
-            const uint16_t *f = fraction.ptr<uint16_t>(y);
-            uint8_t *out = dst.ptr<uint8_t>(y);
-            for (int x = 0; x < dst.cols; ++x) {
-                const int sx = m[2 * x] - 1, sy = m[2 * x + 1] - 1;
-                const int16_t *weight = table.weights[f[x] & 1023];
-                int sum = 0;
+    for (int x = 0; x < n; ++x) {
+        const int sx = (mx[x] >> 5) - 1, sy = (my[x] >> 5) - 1;
+        const int16_t *weight = table.weights[((my[x] & 31) << 5) | (mx[x] & 31)];
+        int sum = 0;
 #if CV_SIMD128
-                if (static_cast<unsigned>(sx) < static_cast<unsigned>(w - 3) && static_cast<unsigned>(sy) < static_cast<unsigned>(h - 3)) {
-                    const uint8_t *p = src.data + static_cast<size_t>(sy) * stride + sx;
-                    uint32_t r0, r1, r2, r3;
-                    std::memcpy(&r0, p, 4);
-                    std::memcpy(&r1, p + stride, 4);
-                    std::memcpy(&r2, p + 2 * stride, 4);
-                    std::memcpy(&r3, p + 3 * stride, 4);
-                    cv::v_uint16x8 low, high;
-                    cv::v_expand(cv::v_reinterpret_as_u8(cv::v_uint32x4(r0, r1, r2, r3)), low, high);
-                    sum = cv::v_reduce_sum(cv::v_dotprod(cv::v_reinterpret_as_s16(low), cv::v_load(weight)) +
-                                           cv::v_dotprod(cv::v_reinterpret_as_s16(high), cv::v_load(weight + 8)));
-                } else
+        if (static_cast<unsigned>(sx) < static_cast<unsigned>(w - 3) && static_cast<unsigned>(sy) < static_cast<unsigned>(h - 3)) {
+            const uint8_t *p = src.data + static_cast<size_t>(sy) * stride + sx;
+            uint32_t r0, r1, r2, r3;
+            std::memcpy(&r0, p, 4);
+            std::memcpy(&r1, p + stride, 4);
+            std::memcpy(&r2, p + 2 * stride, 4);
+            std::memcpy(&r3, p + 3 * stride, 4);
+            cv::v_uint16x8 low, high;
+            cv::v_expand(cv::v_reinterpret_as_u8(cv::v_uint32x4(r0, r1, r2, r3)), low, high);
+            sum = cv::v_reduce_sum(cv::v_dotprod(cv::v_reinterpret_as_s16(low), cv::v_load(weight)) +
+                                   cv::v_dotprod(cv::v_reinterpret_as_s16(high), cv::v_load(weight + 8)));
+        } else
 #endif
-                {
-                    int xs[4];
-                    for (int k = 0; k < 4; ++k) xs[k] = std::clamp(sx + k, 0, w - 1);
-                    for (int r = 0; r < 4; ++r) {
-                        const uint8_t *row = src.ptr<uint8_t>(std::clamp(sy + r, 0, h - 1));
-                        for (int c = 0; c < 4; ++c) sum += weight[4 * r + c] * row[xs[c]];
-                    }
-                }
-                out[x] = static_cast<uint8_t>(std::clamp((sum + (1 << 13)) >> 14, 0, 255));
+        {
+            int xs[4];
+            for (int k = 0; k < 4; ++k) xs[k] = std::clamp(sx + k, 0, w - 1);
+            for (int r = 0; r < 4; ++r) {
+                const uint8_t *row = src.ptr<uint8_t>(std::clamp(sy + r, 0, h - 1));
+                for (int c = 0; c < 4; ++c) sum += weight[4 * r + c] * row[xs[c]];
             }
         }
-    });
+        out[x] = static_cast<uint8_t>(std::clamp((sum + (1 << 13)) >> 14, 0, 255));
+    }
 }
 
-// `source` resampled into `target` (sized to the maps) through float maps, BORDER_REPLICATE:
-// bilinear and bicubic by our fixed-point kernels (the maps converted into `fixed` and
-// `fraction`, scratch the caller keeps), anything else by cv::remap.
-void resample(const cv::Mat &source, const cv::Mat &mx, const cv::Mat &my, int mode, cv::Mat &fixed, cv::Mat &fraction, cv::Mat &target) {
+// One row of `source` resampled at float map coordinates `mx`, `my` (BORDER_REPLICATE):
+// bilinear and bicubic by our fixed-point kernels (the coordinates rounded into `fx`, `fy`,
+// scratch of n each), anything else by cv::remap.
+void resampleRow(const cv::Mat &source, const float *mx, const float *my, int mode, int32_t *fx, int32_t *fy, uint8_t *out, int n) {
     if (mode != cv::INTER_LINEAR && mode != cv::INTER_CUBIC) {
-        cv::remap(source, target, mx, my, mode, cv::BORDER_REPLICATE);
+        cv::Mat target(1, n, CV_8UC1, out);
+        cv::remap(source, target, cv::Mat(1, n, CV_32FC1, const_cast<float *>(mx)), cv::Mat(1, n, CV_32FC1, const_cast<float *>(my)), mode,
+                  cv::BORDER_REPLICATE);
         return;
     }
-    cv::convertMaps(mx, my, fixed, fraction, CV_16SC2);
-    target.create(mx.size(), CV_8UC1);
+    fixedRow(mx, fx, n);
+    fixedRow(my, fy, n);
     if (mode == cv::INTER_LINEAR) {
-        remapBilinear(source, target, fixed, fraction);
+        bilinearRow(source, fx, fy, out, n);
     } else {
-        remapBicubic(source, target, fixed, fraction);
+        bicubicRow(source, fx, fy, out, n);
     }
 }
 
@@ -434,6 +439,90 @@ void blendRow(const uint8_t *__restrict a, const uint8_t *__restrict b, const fl
         const float fa = a[x];
         out[x] = static_cast<uint8_t>(static_cast<int>(fa + w[x] * (static_cast<float>(b[x]) - fa) + 0.5f));
     }
+}
+
+// A grid row upsampled by r (1, 2 or 4) into out (r · gw samples), aligned as cv::resize's
+// INTER_LINEAR aligns them: out[x] reads the grid at (x + 0.5) / r - 0.5, held at both ends.
+// The r outputs between two grid samples are fixed fractions of the way, so each interval is
+// one multiply-add on a short vector.
+void upsampleRow(const float *g, int gw, int r, float *out) {
+    if (r == 1) {
+        std::memcpy(out, g, sizeof(float) * static_cast<size_t>(gw));
+        return;
+    }
+    const int half = r / 2;
+    for (int x = 0; x < half; ++x) out[x] = g[0];
+    float *o = out + half;
+    if (r == 2) {
+        for (int i = 0; i + 1 < gw; ++i, o += 2) {
+            const float a = g[i], d = g[i + 1] - a;
+            o[0] = a + 0.25f * d;
+            o[1] = a + 0.75f * d;
+        }
+    } else {
+        for (int i = 0; i + 1 < gw; ++i, o += 4) {
+            const float a = g[i], d = g[i + 1] - a;
+            o[0] = a + 0.125f * d;
+            o[1] = a + 0.375f * d;
+            o[2] = a + 0.625f * d;
+            o[3] = a + 0.875f * d;
+        }
+    }
+    for (int x = 0; x < half; ++x) o[x] = g[gw - 1];
+}
+
+// Planes of one frame drawn row by row from the frame's map grid (five gh × gw float maps:
+// start x, y, end x, y in luma pixels, and the end's blend weight): for each output row the
+// grid is interpolated to the row (by r each way), the coordinates turned to the planes' own
+// (× scale + offset) and into fixed point, both sources resampled and blended, all in row
+// buffers that stay in cache. `planes` planes (luma; or chroma's two, which share the maps)
+// of the same size, r · gw × r · gh.
+void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targets, int planes, const cv::Mat *grid, int r, float scale,
+                float offset, int modeA, int modeB) {
+    const int n = targets[0].cols, gw = grid[0].cols, gh = grid[0].rows;
+    cv::parallel_for_(cv::Range(0, targets[0].rows), [&](const cv::Range &rows) {
+        thread_local std::vector<float> floats;
+        thread_local std::vector<int32_t> fixed;
+        thread_local std::vector<uint8_t> bytes;
+        floats.resize(5 * static_cast<size_t>(gw + n));
+        fixed.resize(4 * static_cast<size_t>(n));
+        bytes.resize(2 * static_cast<size_t>(n));
+        float *vertical = floats.data(), *up = vertical + 5 * gw;
+        int32_t *ax = fixed.data(), *ay = ax + n, *bx = ay + n, *by = bx + n;
+        uint8_t *warpA = bytes.data(), *warpB = warpA + n;
+        auto resample = [n](const cv::Mat &source, const float *mx, const float *my, int mode, int32_t *fx, int32_t *fy, bool convert,
+                            uint8_t *out) {
+            if (convert || (mode != cv::INTER_LINEAR && mode != cv::INTER_CUBIC)) {
+                resampleRow(source, mx, my, mode, fx, fy, out, n);
+            } else if (mode == cv::INTER_LINEAR) {
+                bilinearRow(source, fx, fy, out, n);
+            } else {
+                bicubicRow(source, fx, fy, out, n);
+            }
+        };
+        for (int y = rows.start; y < rows.end; ++y) {
+            const float gy = (y + 0.5f) / r - 0.5f;
+            int j0 = static_cast<int>(std::floor(gy));
+            float fy = gy - j0;
+            if (j0 < 0) j0 = 0, fy = 0;
+            if (j0 >= gh - 1) j0 = gh - 1, fy = 0;
+            const int j1 = std::min(j0 + 1, gh - 1);
+            for (int k = 0; k < 5; ++k) {
+                const float *r0 = grid[k].ptr<float>(j0), *r1 = grid[k].ptr<float>(j1);
+                float *v = vertical + k * gw;
+                const float s = k < 4 ? scale : 1.0f, o = k < 4 ? offset : 0.0f;
+                for (int i = 0; i < gw; ++i) v[i] = (r0[i] + fy * (r1[i] - r0[i])) * s + o;
+                upsampleRow(v, gw, r, up + k * n);
+            }
+            const float *mapAX = up, *mapAY = up + n, *mapBX = up + 2 * n, *mapBY = up + 3 * n, *weight = up + 4 * n;
+            for (int p = 0; p < planes; ++p) {
+                // The first plane turns the coordinates into fixed point; the others reuse them.
+                resample(sourcesA[p], mapAX, mapAY, modeA, ax, ay, p == 0, warpA);
+                resample(sourcesB[p], mapBX, mapBY, modeB, bx, by, p == 0, warpB);
+                blendRow(warpA, warpB, weight, targets[p].ptr<uint8_t>(y), n);
+            }
+        }
+    });
 }
 
 // Bilinear sample of the five interleaved channels of `field` (to-start x, y, to-end x, y,
@@ -748,21 +837,16 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
     const bool hasFlow = m->flow_forward != nullptr && m->flow_backward != nullptr && m->confidence_forward != nullptr &&
                          m->confidence_backward != nullptr && m->flow_width > 1 && m->flow_height > 1;
     return guarded([&] {
-        const int w = dst->width, h = dst->height, cw = w / 2, ch = h / 2;
+        const int w = dst->width, h = dst->height;
         // Maps and weights are smooth, so they are computed on a grid of one sample per
-        // step × step luma block (at its centre) and resized to chroma and luma. Scratch is
-        // reused across frames and named through references, because the parallel loops run
-        // on other threads where a thread_local name would mean another object.
+        // step × step luma block (at its centre) and interpolated row by row as the planes are
+        // drawn. Scratch is reused across frames and named through references, because the
+        // parallel loops run on other threads where a thread_local name would mean another object.
         const int step = (m->map_step == 4 && w % 4 == 0 && h % 4 == 0) ? 4 : 2;
         const int gw = w / step, gh = h / step;
-        thread_local cv::Mat scratch[13], grid[5];
-        cv::Mat &cax = scratch[0], &cay = scratch[1], &cbx = scratch[2], &cby = scratch[3], &cweight = scratch[4];
-        cv::Mat &ax = scratch[5], &ay = scratch[6], &bx = scratch[7], &by = scratch[8], &weight = scratch[9];
-        cv::Mat &warpA = scratch[10], &warpB = scratch[11];
-        thread_local cv::Mat chromaFixed[1], chromaFrac[2], lumaFixed[2], lumaFrac[2];
-        cv::Mat &gax = step == 2 ? cax : grid[0], &gay = step == 2 ? cay : grid[1], &gbx = step == 2 ? cbx : grid[2];
-        cv::Mat &gby = step == 2 ? cby : grid[3], &gweight = step == 2 ? cweight : grid[4];
-        for (cv::Mat *mat : {&gax, &gay, &gbx, &gby, &gweight}) mat->create(gh, gw, CV_32FC1);
+        thread_local cv::Mat grid[5];
+        cv::Mat &gax = grid[0], &gay = grid[1], &gbx = grid[2], &gby = grid[3], &gweight = grid[4];
+        for (cv::Mat &mat : grid) mat.create(gh, gw, CV_32FC1);
         // The local motion at this frame's time, in this thread's scratch.
         thread_local std::vector<float> toStartField, toEndField, trustField, packedField;
         const float *flowPacked = nullptr;
@@ -848,51 +932,15 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         // blend; the other, weighted under a half, is resampled bilinearly at a third of the cost.
         const int interpA = blend <= 0.5f ? interp : cv::INTER_LINEAR;
         const int interpB = blend > 0.5f ? interp : cv::INTER_LINEAR;
-        auto blendPlane = [&](const cv::Mat &wA, const cv::Mat &wB, const cv::Mat &wt, cv::Mat &target) {
-            cv::parallel_for_(cv::Range(0, target.rows), [&](const cv::Range &rows) {
-                for (int y = rows.start; y < rows.end; ++y) {
-                    blendRow(wA.ptr<uint8_t>(y), wB.ptr<uint8_t>(y), wt.ptr<float>(y), target.ptr<uint8_t>(y), target.cols);
-                }
-            });
-        };
-
-        // Grid sample j sits at luma step·j + (step - 1) / 2, which is exactly how a linear
-        // resize by `step` aligns pixels (and chroma sample j at luma 2j + 0.5 likewise), so
-        // the resizes interpolate the maps in place.
-        const cv::Size lumaSize(w, h), chromaSize(cw, ch);
-        cv::resize(gax, ax, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(gay, ay, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(gbx, bx, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(gby, by, lumaSize, 0, 0, cv::INTER_LINEAR);
-        cv::resize(gweight, weight, lumaSize, 0, 0, cv::INTER_LINEAR);
-        if (step != 2) {
-            cv::resize(gax, cax, chromaSize, 0, 0, cv::INTER_LINEAR);
-            cv::resize(gay, cay, chromaSize, 0, 0, cv::INTER_LINEAR);
-            cv::resize(gbx, cbx, chromaSize, 0, 0, cv::INTER_LINEAR);
-            cv::resize(gby, cby, chromaSize, 0, 0, cv::INTER_LINEAR);
-            cv::resize(gweight, cweight, chromaSize, 0, 0, cv::INTER_LINEAR);
-        }
-        // Chroma maps: luma position p is chroma position (p - 0.5) / 2.
-        for (cv::Mat *mat : {&cax, &cay, &cbx, &cby}) mat->convertTo(*mat, CV_32FC1, 0.5, -0.25);
-
-        // Our fixed-point kernels for bilinear and bicubic (several times faster than
-        // cv::remap's), OpenCV's for anything else.
-        resample(pa.y, ax, ay, interpA, lumaFixed[0], lumaFrac[0], warpA);
-        resample(pb.y, bx, by, interpB, lumaFixed[1], lumaFrac[1], warpB);
-        blendPlane(warpA, warpB, weight, out.y);
-        // Chroma is a quarter of the samples and carries little detail: bilinear through
-        // fixed-point maps is enough there, whatever the luma uses.
-        cv::Mat &fixedA = scratch[12], &fracA = chromaFrac[0], &fixedB = chromaFixed[0], &fracB = chromaFrac[1];
-        cv::convertMaps(cax, cay, fixedA, fracA, CV_16SC2);
-        cv::convertMaps(cbx, cby, fixedB, fracB, CV_16SC2);
-        warpA.create(chromaSize, CV_8UC1);
-        warpB.create(chromaSize, CV_8UC1);
-        remapBilinear(pa.u, warpA, fixedA, fracA);
-        remapBilinear(pb.u, warpB, fixedB, fracB);
-        blendPlane(warpA, warpB, cweight, out.u);
-        remapBilinear(pa.v, warpA, fixedA, fracA);
-        remapBilinear(pb.v, warpB, fixedB, fracB);
-        blendPlane(warpA, warpB, cweight, out.v);
+        // Grid sample j sits at luma step·j + (step - 1) / 2, and chroma sample j at luma
+        // 2j + 0.5: the grid is upsampled by step for luma and by step / 2 for chroma, whose
+        // coordinates are the luma ones moved: luma position p is chroma position (p - 0.5) / 2.
+        drawPlanes(&pa.y, &pb.y, &out.y, 1, grid, step, 1.0f, 0.0f, interpA, interpB);
+        // Chroma is a quarter of the samples and carries little detail: bilinear is enough
+        // there, whatever the luma uses.
+        const cv::Mat chromaA[2] = {pa.u, pa.v}, chromaB[2] = {pb.u, pb.v};
+        cv::Mat chromaOut[2] = {out.u, out.v};
+        drawPlanes(chromaA, chromaB, chromaOut, 2, grid, step / 2, 0.5f, -0.25f, cv::INTER_LINEAR, cv::INTER_LINEAR);
         return static_cast<int32_t>(IVK_OK);
     });
 }
@@ -908,9 +956,11 @@ int32_t ivk_remap_gray(const IVKImage *src, const float *map_x, const float *map
         if (reference != 0) {
             cv::remap(source, target, mx, my, mode, cv::BORDER_REPLICATE);
         } else {
-            // The renderer's own path; `target` already has the maps' size, so it stays dst.
-            cv::Mat fixed, fraction;
-            resample(source, mx, my, mode, fixed, fraction, target);
+            // The renderer's own row kernels.
+            std::vector<int32_t> fx(static_cast<size_t>(dst->width)), fy(static_cast<size_t>(dst->width));
+            for (int y = 0; y < dst->height; ++y) {
+                resampleRow(source, mx.ptr<float>(y), my.ptr<float>(y), mode, fx.data(), fy.data(), target.ptr<uint8_t>(y), dst->width);
+            }
         }
         return IVK_OK;
     });

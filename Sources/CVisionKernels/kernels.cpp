@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -321,14 +322,18 @@ void bilinearRow(const cv::Mat &src, const int32_t *mx, const int32_t *my, uint8
         cv::v_store_aligned(sxs + 4, sx1);
         cv::v_store_aligned(sys, sy0);
         cv::v_store_aligned(sys + 4, sy1);
-        alignas(16) uint16_t tops[8], bottoms[8];
+        uint16_t tops[8], bottoms[8];
         for (int k = 0; k < 8; ++k) {
             const uint8_t *p = src.data + static_cast<size_t>(sys[k]) * stride + sxs[k];
             std::memcpy(&tops[k], p, 2);
             std::memcpy(&bottoms[k], p + stride, 2);
         }
         const cv::v_int16x8 fx = cv::v_pack(px0 & fractionMask, px1 & fractionMask), fy = cv::v_pack(py0 & fractionMask, py1 & fractionMask);
-        const cv::v_int16x8 top = cv::v_reinterpret_as_s16(cv::v_load_aligned(tops)), low = cv::v_reinterpret_as_s16(cv::v_load_aligned(bottoms));
+        // Built in registers (a store and a wider reload would stall store forwarding).
+        const cv::v_int16x8 top = cv::v_reinterpret_as_s16(
+            cv::v_uint16x8(tops[0], tops[1], tops[2], tops[3], tops[4], tops[5], tops[6], tops[7]));
+        const cv::v_int16x8 low = cv::v_reinterpret_as_s16(
+            cv::v_uint16x8(bottoms[0], bottoms[1], bottoms[2], bottoms[3], bottoms[4], bottoms[5], bottoms[6], bottoms[7]));
         // Little-endian: the left pixel is the low byte.
         const cv::v_int16x8 topLeft = top & byteMask, topRight = cv::v_reinterpret_as_s16(cv::v_reinterpret_as_u16(top) >> 8);
         const cv::v_int16x8 lowLeft = low & byteMask, lowRight = cv::v_reinterpret_as_s16(cv::v_reinterpret_as_u16(low) >> 8);
@@ -471,15 +476,55 @@ void upsampleRow(const float *g, int gw, int r, float *out) {
     for (int x = 0; x < half; ++x) o[x] = g[gw - 1];
 }
 
+// As upsampleRow, for coordinates already in 1/32 pixel, rounded to integers (as fixedRow
+// rounds): the fixed-point coordinates of one row straight from the grid.
+void upsampleFixedRow(const float *g, int gw, int r, int32_t *out) {
+    if (r == 1) {
+        int x = 0;
+#if CV_SIMD128
+        for (; x + 4 <= gw; x += 4) cv::v_store(out + x, cv::v_round(cv::v_load(g + x)));
+#endif
+        for (; x < gw; ++x) out[x] = cvRound(g[x]);
+        return;
+    }
+    const int half = r / 2;
+    for (int x = 0; x < half; ++x) out[x] = cvRound(g[0]);
+    int32_t *o = out + half;
+    int i = 0;
+#if CV_SIMD128
+    if (r == 4) {
+        const cv::v_float32x4 f(0.125f, 0.375f, 0.625f, 0.875f);
+        for (; i + 1 < gw; ++i, o += 4) {
+            cv::v_store(o, cv::v_round(cv::v_muladd(f, cv::v_setall_f32(g[i + 1] - g[i]), cv::v_setall_f32(g[i]))));
+        }
+    } else {
+        const cv::v_float32x4 f(0.25f, 0.75f, 0.25f, 0.75f);
+        for (; i + 2 < gw; i += 2, o += 4) {
+            const float d0 = g[i + 1] - g[i], d1 = g[i + 2] - g[i + 1];
+            cv::v_store(o, cv::v_round(cv::v_muladd(f, cv::v_float32x4(d0, d0, d1, d1), cv::v_float32x4(g[i], g[i], g[i + 1], g[i + 1]))));
+        }
+    }
+#endif
+    for (; i + 1 < gw; ++i) {
+        for (int k = 0; k < r; ++k) *o++ = cvRound(g[i] + (k + 0.5f) / r * (g[i + 1] - g[i]));
+    }
+    for (int x = 0; x < half; ++x) o[x] = cvRound(g[gw - 1]);
+}
+
 // Planes of one frame drawn row by row from the frame's map grid (five gh × gw float maps:
 // start x, y, end x, y in luma pixels, and the end's blend weight): for each output row the
 // grid is interpolated to the row (by r each way), the coordinates turned to the planes' own
-// (× scale + offset) and into fixed point, both sources resampled and blended, all in row
-// buffers that stay in cache. `planes` planes (luma; or chroma's two, which share the maps)
-// of the same size, r · gw × r · gh.
+// (× scale + offset), both sources resampled and blended, all in row buffers that stay in
+// cache. With our fixed-point kernels the coordinates go from the grid straight to fixed
+// point. `planes` planes (luma; or chroma's two, which share the maps) of the same size,
+// r · gw × r · gh.
 void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targets, int planes, const cv::Mat *grid, int r, float scale,
                 float offset, int modeA, int modeB) {
     const int n = targets[0].cols, gw = grid[0].cols, gh = grid[0].rows;
+    auto ours = [](int mode) { return mode == cv::INTER_LINEAR || mode == cv::INTER_CUBIC; };
+    const bool fixedPoint = ours(modeA) && ours(modeB);
+    // In 1/32 pixel for the fixed-point kernels; far-off values held as fixedCoordinate does.
+    const float unit = fixedPoint ? 32.0f : 1.0f, limit = fixedPoint ? 1.0e9f : std::numeric_limits<float>::max();
     cv::parallel_for_(cv::Range(0, targets[0].rows), [&](const cv::Range &rows) {
         thread_local std::vector<float> floats;
         thread_local std::vector<int32_t> fixed;
@@ -490,11 +535,8 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
         float *vertical = floats.data(), *up = vertical + 5 * gw;
         int32_t *ax = fixed.data(), *ay = ax + n, *bx = ay + n, *by = bx + n;
         uint8_t *warpA = bytes.data(), *warpB = warpA + n;
-        auto resample = [n](const cv::Mat &source, const float *mx, const float *my, int mode, int32_t *fx, int32_t *fy, bool convert,
-                            uint8_t *out) {
-            if (convert || (mode != cv::INTER_LINEAR && mode != cv::INTER_CUBIC)) {
-                resampleRow(source, mx, my, mode, fx, fy, out, n);
-            } else if (mode == cv::INTER_LINEAR) {
+        auto kernel = [n](const cv::Mat &source, int mode, const int32_t *fx, const int32_t *fy, uint8_t *out) {
+            if (mode == cv::INTER_LINEAR) {
                 bilinearRow(source, fx, fy, out, n);
             } else {
                 bicubicRow(source, fx, fy, out, n);
@@ -510,35 +552,107 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
             for (int k = 0; k < 5; ++k) {
                 const float *r0 = grid[k].ptr<float>(j0), *r1 = grid[k].ptr<float>(j1);
                 float *v = vertical + k * gw;
-                const float s = k < 4 ? scale : 1.0f, o = k < 4 ? offset : 0.0f;
-                for (int i = 0; i < gw; ++i) v[i] = (r0[i] + fy * (r1[i] - r0[i])) * s + o;
+                if (k < 4) {
+                    const float s = scale * unit, o = offset * unit;
+                    for (int i = 0; i < gw; ++i) v[i] = std::min(std::max((r0[i] + fy * (r1[i] - r0[i])) * s + o, -limit), limit);
+                    if (fixedPoint) {
+                        upsampleFixedRow(v, gw, r, fixed.data() + static_cast<size_t>(k) * n);
+                        continue;
+                    }
+                } else {
+                    for (int i = 0; i < gw; ++i) v[i] = r0[i] + fy * (r1[i] - r0[i]);
+                }
                 upsampleRow(v, gw, r, up + k * n);
             }
-            const float *mapAX = up, *mapAY = up + n, *mapBX = up + 2 * n, *mapBY = up + 3 * n, *weight = up + 4 * n;
+            const float *weight = up + 4 * n;
             for (int p = 0; p < planes; ++p) {
-                // The first plane turns the coordinates into fixed point; the others reuse them.
-                resample(sourcesA[p], mapAX, mapAY, modeA, ax, ay, p == 0, warpA);
-                resample(sourcesB[p], mapBX, mapBY, modeB, bx, by, p == 0, warpB);
+                if (fixedPoint) {
+                    kernel(sourcesA[p], modeA, ax, ay, warpA);
+                    kernel(sourcesB[p], modeB, bx, by, warpB);
+                } else {
+                    resampleRow(sourcesA[p], up, up + n, modeA, ax, ay, warpA, n);
+                    resampleRow(sourcesB[p], up + 2 * n, up + 3 * n, modeB, bx, by, warpB, n);
+                }
                 blendRow(warpA, warpB, weight, targets[p].ptr<uint8_t>(y), n);
             }
         }
     });
 }
 
-// Bilinear sample of the five interleaved channels of `field` (to-start x, y, to-end x, y,
-// trust) at (x, y), clamped to its edges: one set of weights for all five.
-inline void sample5(const float *field, int w, int h, float x, float y, float out[5]) {
+// The local motion at time t as (dx, dy, trust) per flow pixel, splatting both flows: a start
+// pixel x is at x + t·F01 at time t, so back to the start is -t·F01 and on to the end
+// (1 - t)·F01; an end pixel y is at y + (1 - t)·F10, back to the start t·F10, on to the end
+// -(1 - t)·F10. Both splats carry one displacement, d = F01 = -F10, so the field holds the
+// weighted mean d and the motion is to_start = -t·d, to_end = (1 - t)·d. Each pixel lands
+// bilinearly, weighted by its confidence and by how near in time its source is; trust is full
+// once the splats carry about one confident sample's weight.
+void splatMotion(const float *forward, const float *backward, const float *confidenceForward, const float *confidenceBackward, int width,
+                 int height, float t, float *packed) {
+    const size_t n = static_cast<size_t>(width) * height;
+    std::fill(packed, packed + 3 * n, 0.0f);
+    auto splat = [&](const float *flow, const float *confidence, float along, float sign, float timeWeight) {
+        for (int y = 0; y < height; ++y) {
+            for (int x = 0; x < width; ++x) {
+                const size_t i = static_cast<size_t>(y) * width + x;
+                const float c = confidence[i] * timeWeight;
+                if (c < 1e-3f) continue;
+                const float fx = flow[2 * i], fy = flow[2 * i + 1];
+                const float qx = x + along * fx, qy = y + along * fy;
+                int x0 = static_cast<int>(qx), y0 = static_cast<int>(qy);
+                x0 -= static_cast<float>(x0) > qx;
+                y0 -= static_cast<float>(y0) > qy;
+                const float ax = qx - x0, ay = qy - y0, dx = sign * fx, dy = sign * fy;
+                const float weights[4] = {c * (1 - ax) * (1 - ay), c * ax * (1 - ay), c * (1 - ax) * ay, c * ax * ay};
+                if (x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1) {
+                    float *p = packed + 3 * (static_cast<size_t>(y0) * width + x0), *q = p + 3 * static_cast<size_t>(width);
+                    float *targets[4] = {p, p + 3, q, q + 3};
+                    for (int k = 0; k < 4; ++k) {
+                        targets[k][0] += weights[k] * dx;
+                        targets[k][1] += weights[k] * dy;
+                        targets[k][2] += weights[k];
+                    }
+                    continue;
+                }
+                for (int k = 0; k < 4; ++k) {
+                    const int tx = x0 + (k & 1), ty = y0 + (k >> 1);
+                    if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
+                    float *target = packed + 3 * (static_cast<size_t>(ty) * width + tx);
+                    target[0] += weights[k] * dx;
+                    target[1] += weights[k] * dy;
+                    target[2] += weights[k];
+                }
+            }
+        }
+    };
+    splat(forward, confidenceForward, t, 1.0f, 1 - t + 1e-3f);
+    splat(backward, confidenceBackward, 1 - t, -1.0f, t + 1e-3f);
+    for (size_t j = 0; j < n; ++j) {
+        float *p = packed + 3 * j;
+        const float w = p[2];
+        if (w > 1e-4f) {
+            p[0] /= w;
+            p[1] /= w;
+        }
+        const float r = std::clamp((w - 0.15f) / 0.35f, 0.0f, 1.0f);
+        p[2] = r * r * (3 - 2 * r);
+    }
+}
+
+// Bilinear sample of the three interleaved channels of `field` (the motion d and its trust,
+// from splatMotion) at (x, y), clamped to its edges: one set of weights for all three.
+inline void sample3(const float *field, int w, int h, float x, float y, float out[3]) {
     x = std::clamp(x, 0.0f, static_cast<float>(w - 1));
     y = std::clamp(y, 0.0f, static_cast<float>(h - 1));
     const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
-    const int dx = x0 < w - 1 ? 5 : 0;
-    const size_t dy = y0 < h - 1 ? static_cast<size_t>(5) * w : 0;
+    const int dx = x0 < w - 1 ? 3 : 0;
+    const size_t dy = y0 < h - 1 ? static_cast<size_t>(3) * w : 0;
     const float fx = x - x0, fy = y - y0;
     const float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-    const float *p00 = field + 5 * (static_cast<size_t>(y0) * w + x0);
+    const float *p00 = field + 3 * (static_cast<size_t>(y0) * w + x0);
     const float *p10 = p00 + dx, *p01 = p00 + dy, *p11 = p01 + dx;
-    for (int k = 0; k < 5; ++k) out[k] = w00 * p00[k] + w10 * p10[k] + w01 * p01[k] + w11 * p11[k];
+    for (int k = 0; k < 3; ++k) out[k] = w00 * p00[k] + w10 * p10[k] + w01 * p01[k] + w11 * p11[k];
 }
+
 
 
 // Sparse matches from `a` to `b` for seeding dense flow, EpicFlow's way: corners tracked by
@@ -775,54 +889,15 @@ int32_t ivk_intermediate_flow(const float *forward, const float *backward, const
     }
     return guarded([&] {
         const size_t n = static_cast<size_t>(width) * height;
-        std::fill(to_start, to_start + 2 * n, 0.0f);
-        std::fill(to_end, to_end + 2 * n, 0.0f);
-        std::fill(trust, trust + n, 0.0f);
-        // Splat one source's pixels to where they are at time t, bilinearly, carrying the
-        // displacement back to each source. Each source is weighted by its confidence and by
-        // how near in time it is.
-        auto splat = [&](const float *flow, const float *confidence, float along, float towardStart, float towardEnd, float timeWeight) {
-            for (int y = 0; y < height; ++y) {
-                for (int x = 0; x < width; ++x) {
-                    const size_t i = static_cast<size_t>(y) * width + x;
-                    float c = confidence[i] * timeWeight;
-                    if (c < 1e-3f) continue;
-                    float fx = flow[2 * i], fy = flow[2 * i + 1];
-                    float qx = x + along * fx, qy = y + along * fy;
-                    int x0 = static_cast<int>(std::floor(qx)), y0 = static_cast<int>(std::floor(qy));
-                    float ax = qx - x0, ay = qy - y0;
-                    for (int dy = 0; dy < 2; ++dy) {
-                        for (int dx = 0; dx < 2; ++dx) {
-                            int tx = x0 + dx, ty = y0 + dy;
-                            if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
-                            float w = c * (dx ? ax : 1 - ax) * (dy ? ay : 1 - ay);
-                            size_t j = static_cast<size_t>(ty) * width + tx;
-                            to_start[2 * j] += w * towardStart * fx;
-                            to_start[2 * j + 1] += w * towardStart * fy;
-                            to_end[2 * j] += w * towardEnd * fx;
-                            to_end[2 * j + 1] += w * towardEnd * fy;
-                            trust[j] += w;
-                        }
-                    }
-                }
-            }
-        };
-        // A start pixel x is at x + t·F01 at time t: back to the start is -t·F01, on to the
-        // end (1 - t)·F01. An end pixel y is at y + (1 - t)·F10: back to the start t·F10,
-        // to the end -(1 - t)·F10.
-        splat(forward, confidence_forward, t, -t, 1 - t, 1 - t + 1e-3f);
-        splat(backward, confidence_backward, 1 - t, t, -(1 - t), t + 1e-3f);
+        std::vector<float> packed(3 * n);
+        splatMotion(forward, backward, confidence_forward, confidence_backward, width, height, t, packed.data());
         for (size_t j = 0; j < n; ++j) {
-            float w = trust[j];
-            if (w > 1e-4f) {
-                to_start[2 * j] /= w;
-                to_start[2 * j + 1] /= w;
-                to_end[2 * j] /= w;
-                to_end[2 * j + 1] /= w;
-            }
-            // Full trust once the splats carry about one confident sample's weight.
-            float r = std::clamp((w - 0.15f) / 0.35f, 0.0f, 1.0f);
-            trust[j] = r * r * (3 - 2 * r);
+            const float dx = packed[3 * j], dy = packed[3 * j + 1];
+            to_start[2 * j] = -t * dx;
+            to_start[2 * j + 1] = -t * dy;
+            to_end[2 * j] = (1 - t) * dx;
+            to_end[2 * j + 1] = (1 - t) * dy;
+            trust[j] = packed[3 * j + 2];
         }
         return IVK_OK;
     });
@@ -848,28 +923,14 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         cv::Mat &gax = grid[0], &gay = grid[1], &gbx = grid[2], &gby = grid[3], &gweight = grid[4];
         for (cv::Mat &mat : grid) mat.create(gh, gw, CV_32FC1);
         // The local motion at this frame's time, in this thread's scratch.
-        thread_local std::vector<float> toStartField, toEndField, trustField, packedField;
-        const float *flowPacked = nullptr;
+        thread_local std::vector<float> motionField;
         if (hasFlow) {
-            const size_t n = static_cast<size_t>(m->flow_width) * m->flow_height;
-            toStartField.resize(2 * n);
-            toEndField.resize(2 * n);
-            trustField.resize(n);
-            int32_t status = ivk_intermediate_flow(m->flow_forward, m->flow_backward, m->confidence_forward, m->confidence_backward,
-                                                   m->flow_width, m->flow_height, m->flow_time, toStartField.data(), toEndField.data(),
-                                                   trustField.data());
-            if (status != IVK_OK) return status;
-            packedField.resize(5 * n);
-            for (size_t i = 0; i < n; ++i) {
-                float *p = packedField.data() + 5 * i;
-                p[0] = toStartField[2 * i];
-                p[1] = toStartField[2 * i + 1];
-                p[2] = toEndField[2 * i];
-                p[3] = toEndField[2 * i + 1];
-                p[4] = std::clamp(trustField[i], 0.0f, 1.0f);
-            }
-            flowPacked = packedField.data();
+            motionField.resize(3 * static_cast<size_t>(m->flow_width) * m->flow_height);
+            splatMotion(m->flow_forward, m->flow_backward, m->confidence_forward, m->confidence_backward, m->flow_width, m->flow_height,
+                        m->flow_time, motionField.data());
         }
+        const float *motion = motionField.data();
+        const float back = -m->flow_time, on = 1 - m->flow_time;
         const cv::Matx33d g(m->to_start), hm(m->start_to_end);
         const float blend = m->blend;
         const float fa = std::max(m->feather, 1e-3f);
@@ -877,46 +938,64 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         const float sy = hasFlow ? static_cast<float>(h) / m->flow_height : 1.0f;
         const float inverseSx = 1.0f / sx, inverseSy = 1.0f / sy;
         const float inverseFeather = 1.0f / fa;
-        auto visibility = [inverseFeather, w, h](float x, float y) {
-            float inside = std::min(std::min(x, (w - 1) - x), std::min(y, (h - 1) - y));
-            return std::clamp(1.0f + inside * inverseFeather, 0.0f, 1.0f);
-        };
 
         const double centre = (step - 1) / 2.0;
+        const double g00 = g(0, 0), g01 = g(0, 1), g02 = g(0, 2), g10 = g(1, 0), g11 = g(1, 1), g12 = g(1, 2), g20 = g(2, 0), g21 = g(2, 1),
+                     g22 = g(2, 2);
+        const double h00 = hm(0, 0), h01 = hm(0, 1), h02 = hm(0, 2), h10 = hm(1, 0), h11 = hm(1, 1), h12 = hm(1, 2), h20 = hm(2, 0),
+                     h21 = hm(2, 1), h22 = hm(2, 2);
+        const float right = static_cast<float>(w - 1), bottom = static_cast<float>(h - 1);
+        // Row by row in three passes, so that the homographies (and their divisions) run as
+        // vector loops instead of one long dependency chain per sample: the camera's
+        // position, then the local motion there (a gather), then the end's position and the
+        // weights.
         cv::parallel_for_(cv::Range(0, gh), [&](const cv::Range &rows) {
+            thread_local std::vector<double> positions;
+            thread_local std::vector<float> motions;
+            positions.resize(3 * static_cast<size_t>(gw));
+            motions.resize(4 * static_cast<size_t>(gw));
+            double *__restrict cx = positions.data(), *__restrict cy = cx + gw, *__restrict cz = cy + gw;
+            float *__restrict m0x = motions.data(), *__restrict m0y = m0x + gw, *__restrict m1x = m0y + gw, *__restrict m1y = m1x + gw;
             for (int j = rows.start; j < rows.end; ++j) {
-                float *pax = gax.ptr<float>(j), *pay = gay.ptr<float>(j), *pbx = gbx.ptr<float>(j), *pby = gby.ptr<float>(j);
-                float *pw = gweight.ptr<float>(j);
+                float *__restrict pax = gax.ptr<float>(j), *__restrict pay = gay.ptr<float>(j), *__restrict pbx = gbx.ptr<float>(j),
+                                  *__restrict pby = gby.ptr<float>(j), *__restrict pw = gweight.ptr<float>(j);
                 const double y = static_cast<double>(step) * j + centre;
                 for (int i = 0; i < gw; ++i) {
                     const double x = static_cast<double>(step) * i + centre;
                     // One division per homography: the reciprocal serves both coordinates.
-                    double z = g(2, 0) * x + g(2, 1) * y + g(2, 2);
-                    const double iz = 1.0 / z;
-                    double px = (g(0, 0) * x + g(0, 1) * y + g(0, 2)) * iz;
-                    double py = (g(1, 0) * x + g(1, 1) * y + g(1, 2)) * iz;
-                    float t0x = 0, t0y = 0, t1x = 0, t1y = 0;
-                    if (hasFlow) {
-                        float u = static_cast<float>(px) * inverseSx, v = static_cast<float>(py) * inverseSy;
-                        float f[5];
-                        sample5(flowPacked, m->flow_width, m->flow_height, u, v, f);
-                        const float trust = f[4];
-                        t0x = trust * sx * f[0];
-                        t0y = trust * sy * f[1];
-                        t1x = trust * sx * f[2];
-                        t1y = trust * sy * f[3];
+                    const double z = g20 * x + g21 * y + g22, iz = 1.0 / z;
+                    cx[i] = (g00 * x + g01 * y + g02) * iz;
+                    cy[i] = (g10 * x + g11 * y + g12) * iz;
+                    cz[i] = z;
+                }
+                if (hasFlow) {
+                    for (int i = 0; i < gw; ++i) {
+                        float f[3];
+                        sample3(motion, m->flow_width, m->flow_height, static_cast<float>(cx[i]) * inverseSx,
+                                static_cast<float>(cy[i]) * inverseSy, f);
+                        const float dx = f[2] * sx * f[0], dy = f[2] * sy * f[1];
+                        m0x[i] = back * dx;
+                        m0y[i] = back * dy;
+                        m1x[i] = on * dx;
+                        m1y[i] = on * dy;
                     }
-                    float sax = static_cast<float>(px) + t0x, say = static_cast<float>(py) + t0y;
-                    double qx = px + t1x, qy = py + t1y;
-                    double qz = hm(2, 0) * qx + hm(2, 1) * qy + hm(2, 2);
-                    const double iqz = 1.0 / qz;
-                    float sbx = static_cast<float>((hm(0, 0) * qx + hm(0, 1) * qy + hm(0, 2)) * iqz);
-                    float sby = static_cast<float>((hm(1, 0) * qx + hm(1, 1) * qy + hm(1, 2)) * iqz);
-                    bool frontA = z > 1e-9, frontB = qz > 1e-9;
-                    float va = frontA ? visibility(sax, say) : 0.0f;
-                    float vb = frontB ? visibility(sbx, sby) : 0.0f;
-                    float wa = (1 - blend) * va, wb = blend * vb;
-                    float sum = wa + wb;
+                } else {
+                    std::fill(motions.begin(), motions.end(), 0.0f);
+                }
+                for (int i = 0; i < gw; ++i) {
+                    const float sax = static_cast<float>(cx[i]) + m0x[i], say = static_cast<float>(cy[i]) + m0y[i];
+                    const double qx = cx[i] + m1x[i], qy = cy[i] + m1y[i];
+                    const double qz = h20 * qx + h21 * qy + h22, iqz = 1.0 / qz;
+                    const float sbx = static_cast<float>((h00 * qx + h01 * qy + h02) * iqz);
+                    const float sby = static_cast<float>((h10 * qx + h11 * qy + h12) * iqz);
+                    const bool frontA = cz[i] > 1e-9, frontB = qz > 1e-9;
+                    // Full weight inside the source, fading to none `feather` pixels outside.
+                    const float insideA = std::min(std::min(sax, right - sax), std::min(say, bottom - say));
+                    const float insideB = std::min(std::min(sbx, right - sbx), std::min(sby, bottom - sby));
+                    const float va = frontA ? std::clamp(1.0f + insideA * inverseFeather, 0.0f, 1.0f) : 0.0f;
+                    const float vb = frontB ? std::clamp(1.0f + insideB * inverseFeather, 0.0f, 1.0f) : 0.0f;
+                    const float wa = (1 - blend) * va, wb = blend * vb;
+                    const float sum = wa + wb;
                     pw[i] = sum < 1e-6f ? blend : wb / sum;
                     pax[i] = frontA ? sax : -1e6f;
                     pay[i] = frontA ? say : -1e6f;

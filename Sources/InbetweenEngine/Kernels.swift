@@ -104,7 +104,15 @@ enum Kernels {
     /// A gray image warped through `map` (output → source), edges replicated.
     /// `image` resampled through per-pixel maps (output pixel → source x, y) of `size`: with the
     /// renderer's own kernels, or with OpenCV's `remap` when `reference` is set.
-    static func remap(_ image: GrayImage, mapX: [Float], mapY: [Float], size: PixelSize, interpolation: Interpolation, reference: Bool) throws
+    /// Whose resampling `remap` runs: the renderer's kernels with the widest vectors the CPU
+    /// has, the same kernels with baseline vectors only, or OpenCV's `cv::remap`.
+    enum RemapKernel: Int32, CaseIterable, Sendable {
+        case ours = 0
+        case openCV = 1
+        case oursBaseline = 2
+    }
+
+    static func remap(_ image: GrayImage, mapX: [Float], mapY: [Float], size: PixelSize, interpolation: Interpolation, kernel: RemapKernel) throws
         -> GrayImage
     {
         precondition(mapX.count == size.pixelCount && mapY.count == size.pixelCount, "one map entry per output pixel")
@@ -113,7 +121,7 @@ enum Kernels {
             try out.pixels.withUnsafeMutableBufferPointer { buffer in
                 var dst = IVKImage(
                     data: buffer.baseAddress, width: Int32(size.width), height: Int32(size.height), stride: Int32(size.width), channels: 1)
-                try check(ivk_remap_gray(&src, mapX, mapY, interpolation.c, reference ? 1 : 0, &dst), "remap_gray")
+                try check(ivk_remap_gray(&src, mapX, mapY, interpolation.c, kernel.rawValue, &dst), "remap_gray")
             }
         }
         return out

@@ -198,13 +198,13 @@ struct ResamplingKernelTests {
         return (mapX, mapY)
     }
 
-    @Test(arguments: [Interpolation.bilinear, .bicubic])
-    func ourKernelsMatchOpenCV(_ interpolation: Interpolation) throws {
+    @Test(arguments: [Interpolation.bilinear, .bicubic], [Kernels.RemapKernel.ours, .oursBaseline])
+    func ourKernelsMatchOpenCV(_ interpolation: Interpolation, _ kernel: Kernels.RemapKernel) throws {
         let size = PixelSize(width: 320, height: 180)
         let gray = try Kernels.gray(Patterns.picture(size, seed: 11), size: size)
         let (mapX, mapY) = Self.maps(size)
-        let ours = try Kernels.remap(gray, mapX: mapX, mapY: mapY, size: size, interpolation: interpolation, reference: false)
-        let reference = try Kernels.remap(gray, mapX: mapX, mapY: mapY, size: size, interpolation: interpolation, reference: true)
+        let ours = try Kernels.remap(gray, mapX: mapX, mapY: mapY, size: size, interpolation: interpolation, kernel: kernel)
+        let reference = try Kernels.remap(gray, mapX: mapX, mapY: mapY, size: size, interpolation: interpolation, kernel: .openCV)
         let differences = zip(ours.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }
         let largest = differences.max() ?? 0
         let differing = differences.filter { $0 > 0 }.count

@@ -618,11 +618,11 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
         float *vertical = floats.data(), *up = vertical + 5 * gw;
         int32_t *ax = fixed.data(), *ay = ax + n, *bx = ay + n, *by = bx + n;
         uint8_t *warpA = bytes.data(), *warpB = warpA + n;
-        auto kernel = [n](const cv::Mat &source, int mode, const int32_t *fx, const int32_t *fy, uint8_t *out) {
+        auto kernel = [](const cv::Mat &source, int mode, const int32_t *fx, const int32_t *fy, uint8_t *out, int count) {
             if (mode == cv::INTER_LINEAR) {
-                bilinearRow(source, fx, fy, out, n);
+                bilinearRow(source, fx, fy, out, count);
             } else {
-                bicubicRow(source, fx, fy, out, n);
+                bicubicRow(source, fx, fy, out, count);
             }
         };
         for (int y = rows.start; y < rows.end; ++y) {
@@ -647,16 +647,25 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
                 }
                 upsampleRow(v, gw, r, up + k * n);
             }
+            const uint16_t *w16 = weights.data();
             weightRow(up + 4 * n, weights.data(), n);
+            // Each source is resampled only over the stretch of the row where it has weight
+            // (where it has none, off its edge or fully covered, the blend never reads it): a
+            // source's visible part of a row is one interval.
+            int a0 = 0, a1 = n, b0 = 0, b1 = n;
+            while (a0 < a1 && w16[a0] == 256) ++a0;
+            while (a1 > a0 && w16[a1 - 1] == 256) --a1;
+            while (b0 < b1 && w16[b0] == 0) ++b0;
+            while (b1 > b0 && w16[b1 - 1] == 0) --b1;
             for (int p = 0; p < planes; ++p) {
                 if (fixedPoint) {
-                    kernel(sourcesA[p], modeA, ax, ay, warpA);
-                    kernel(sourcesB[p], modeB, bx, by, warpB);
+                    kernel(sourcesA[p], modeA, ax + a0, ay + a0, warpA + a0, a1 - a0);
+                    kernel(sourcesB[p], modeB, bx + b0, by + b0, warpB + b0, b1 - b0);
                 } else {
-                    resampleRow(sourcesA[p], up, up + n, modeA, ax, ay, warpA, n);
-                    resampleRow(sourcesB[p], up + 2 * n, up + 3 * n, modeB, bx, by, warpB, n);
+                    resampleRow(sourcesA[p], up + a0, up + n + a0, modeA, ax + a0, ay + a0, warpA + a0, a1 - a0);
+                    resampleRow(sourcesB[p], up + 2 * n + b0, up + 3 * n + b0, modeB, bx + b0, by + b0, warpB + b0, b1 - b0);
                 }
-                blendRow(warpA, warpB, weights.data(), targets[p].ptr<uint8_t>(y), n);
+                blendRow(warpA, warpB, w16, targets[p].ptr<uint8_t>(y), n);
             }
         }
     });

@@ -302,6 +302,17 @@ inline uint8_t bilinearPixel(const cv::Mat &src, int32_t px, int32_t py) {
 }
 
 #if defined(__x86_64__)
+// Eight bilinear samples from 32-bit lanes holding each top-left pixel and its right-hand
+// neighbour (and the same one row down) as two 16-bit halves, with `across` = (32 - fx, fx)
+// and `down` = (32 - fy, fy) in the same halves: across, then down, rounded, as bytes.
+__attribute__((target("avx2"))) inline __m128i bilinearLanes(__m256i topPair, __m256i bottomPair, __m256i across, __m256i down) {
+    // Across: at most 255 · 32 per row, so the two rows pair up again in 16-bit halves.
+    const __m256i rows = _mm256_or_si256(_mm256_madd_epi16(topPair, across), _mm256_slli_epi32(_mm256_madd_epi16(bottomPair, across), 16));
+    const __m256i sum = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(rows, down), _mm256_set1_epi32(512)), 10);
+    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+    return _mm_packus_epi16(words, words);
+}
+
 // The bilinear row for CPUs with AVX2 (see bilinearRow): eight pixels at a time, their 2 × 2
 // neighbourhoods fetched by two gathers (four bytes at each top-left and below it) and
 // weighted in 32-bit lanes, across then down, with one multiply-add each way; the same
@@ -312,7 +323,7 @@ __attribute__((target("avx2"))) int bilinearRowAVX2(const cv::Mat &src, const in
     const int w = src.cols, h = src.rows;
     const __m256i zero = _mm256_setzero_si256(), lastX = _mm256_set1_epi32(w - 4), lastY = _mm256_set1_epi32(h - 2);
     const __m256i fraction = _mm256_set1_epi32(31), thirtyTwo = _mm256_set1_epi32(32), low = _mm256_set1_epi32(0xFF);
-    const __m256i high = _mm256_set1_epi32(0xFF00), half = _mm256_set1_epi32(512), step = _mm256_set1_epi32(static_cast<int>(stride));
+    const __m256i high = _mm256_set1_epi32(0xFF00), step = _mm256_set1_epi32(static_cast<int>(stride));
     int x = 0;
     for (; x + 8 <= n; x += 8) {
         const __m256i px = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(mx + x));
@@ -334,13 +345,60 @@ __attribute__((target("avx2"))) int bilinearRowAVX2(const cv::Mat &src, const in
         const __m256i fx = _mm256_and_si256(px, fraction), fy = _mm256_and_si256(py, fraction);
         const __m256i across = _mm256_or_si256(_mm256_sub_epi32(thirtyTwo, fx), _mm256_slli_epi32(fx, 16));
         const __m256i down = _mm256_or_si256(_mm256_sub_epi32(thirtyTwo, fy), _mm256_slli_epi32(fy, 16));
-        // Across: at most 255 · 32 per row, so the two rows pair up again in 16-bit halves.
-        const __m256i rows = _mm256_or_si256(_mm256_madd_epi16(topPair, across), _mm256_slli_epi32(_mm256_madd_epi16(bottomPair, across), 16));
-        const __m256i sum = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(rows, down), half), 10);
-        const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
-        _mm_storel_epi64(reinterpret_cast<__m128i *>(out + x), _mm_packus_epi16(words, words));
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(out + x), bilinearLanes(topPair, bottomPair, across, down));
     }
     return x;
+}
+
+// The same for chroma stored interleaved (u0 v0 u1 v1 ..., `uv` is width × height pairs):
+// one pair of gathers serves both channels. Exact as bilinearRow on each plane.
+__attribute__((target("avx2"))) void bilinearRowUVAVX2(const cv::Mat &uv, const int32_t *mx, const int32_t *my, uint8_t *outU, uint8_t *outV,
+                                                       int n) {
+    const uint8_t *data = uv.data;
+    const size_t stride = uv.step;
+    const int w = uv.cols, h = uv.rows;
+    auto pixel = [&](int32_t px, int32_t py, int channel) {
+        const int sx = px >> 5, sy = py >> 5, fx = px & 31, fy = py & 31;
+        const int x0 = std::clamp(sx, 0, w - 1), x1 = std::clamp(sx + 1, 0, w - 1);
+        const uint8_t *r0 = uv.ptr<uint8_t>(std::clamp(sy, 0, h - 1)) + channel, *r1 = uv.ptr<uint8_t>(std::clamp(sy + 1, 0, h - 1)) + channel;
+        const int upper = r0[2 * x0] * (32 - fx) + r0[2 * x1] * fx, lower = r1[2 * x0] * (32 - fx) + r1[2 * x1] * fx;
+        return static_cast<uint8_t>((upper * (32 - fy) + lower * fy + 512) >> 10);
+    };
+    const __m256i zero = _mm256_setzero_si256(), lastX = _mm256_set1_epi32(w - 2), lastY = _mm256_set1_epi32(h - 2);
+    const __m256i fraction = _mm256_set1_epi32(31), thirtyTwo = _mm256_set1_epi32(32), evenBytes = _mm256_set1_epi32(0x00FF00FF);
+    const __m256i step = _mm256_set1_epi32(static_cast<int>(stride));
+    int x = 0;
+    for (; x + 8 <= n; x += 8) {
+        const __m256i px = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(mx + x));
+        const __m256i py = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(my + x));
+        const __m256i sx = _mm256_srai_epi32(px, 5), sy = _mm256_srai_epi32(py, 5);
+        const __m256i outside = _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi32(zero, sx), _mm256_cmpgt_epi32(sx, lastX)),
+                                                _mm256_or_si256(_mm256_cmpgt_epi32(zero, sy), _mm256_cmpgt_epi32(sy, lastY)));
+        if (!_mm256_testz_si256(outside, outside)) {
+            for (int k = 0; k < 8; ++k) {
+                outU[x + k] = pixel(mx[x + k], my[x + k], 0);
+                outV[x + k] = pixel(mx[x + k], my[x + k], 1);
+            }
+            continue;
+        }
+        const __m256i offset = _mm256_add_epi32(_mm256_mullo_epi32(sy, step), _mm256_slli_epi32(sx, 1));
+        const __m256i top = _mm256_i32gather_epi32(reinterpret_cast<const int *>(data), offset, 1);
+        const __m256i bottom = _mm256_i32gather_epi32(reinterpret_cast<const int *>(data + stride), offset, 1);
+        const __m256i fx = _mm256_and_si256(px, fraction), fy = _mm256_and_si256(py, fraction);
+        const __m256i across = _mm256_or_si256(_mm256_sub_epi32(thirtyTwo, fx), _mm256_slli_epi32(fx, 16));
+        const __m256i down = _mm256_or_si256(_mm256_sub_epi32(thirtyTwo, fy), _mm256_slli_epi32(fy, 16));
+        // [u0 v0 u1 v1]: the even bytes are u0, u1 as two 16-bit halves, the odd ones v0, v1.
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(outU + x),
+                         bilinearLanes(_mm256_and_si256(top, evenBytes), _mm256_and_si256(bottom, evenBytes), across, down));
+        _mm_storel_epi64(
+            reinterpret_cast<__m128i *>(outV + x),
+            bilinearLanes(_mm256_and_si256(_mm256_srli_epi32(top, 8), evenBytes), _mm256_and_si256(_mm256_srli_epi32(bottom, 8), evenBytes),
+                          across, down));
+    }
+    for (; x < n; ++x) {
+        outU[x] = pixel(mx[x], my[x], 0);
+        outV[x] = pixel(mx[x], my[x], 1);
+    }
 }
 
 const bool hasAVX2 = __builtin_cpu_supports("avx2");
@@ -599,11 +657,19 @@ void upsampleFixedRow(const float *g, int gw, int r, int32_t *out) {
 // cache. With our fixed-point kernels the coordinates go from the grid straight to fixed
 // point. `planes` planes (luma; or chroma's two, which share the maps) of the same size,
 // r · gw × r · gh.
+// `interleavedA`, `interleavedB`, when both are given, hold two planes' samples interleaved
+// (chroma as u0 v0 u1 v1 ...) for the AVX2 path, which resamples both planes with one fetch.
 void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targets, int planes, const cv::Mat *grid, int r, float scale,
-                float offset, int modeA, int modeB) {
+                float offset, int modeA, int modeB, const cv::Mat *interleavedA = nullptr, const cv::Mat *interleavedB = nullptr) {
     const int n = targets[0].cols, gw = grid[0].cols, gh = grid[0].rows;
     auto ours = [](int mode) { return mode == cv::INTER_LINEAR || mode == cv::INTER_CUBIC; };
     const bool fixedPoint = ours(modeA) && ours(modeB);
+#if defined(__x86_64__)
+    const bool pairs = hasAVX2 && planes == 2 && interleavedA != nullptr && interleavedB != nullptr && modeA == cv::INTER_LINEAR &&
+                       modeB == cv::INTER_LINEAR;
+#else
+    const bool pairs = false;
+#endif
     // In 1/32 pixel for the fixed-point kernels; far-off values held as fixedCoordinate does.
     const float unit = fixedPoint ? 32.0f : 1.0f, limit = fixedPoint ? 1.0e9f : std::numeric_limits<float>::max();
     cv::parallel_for_(cv::Range(0, targets[0].rows), [&](const cv::Range &rows) {
@@ -614,10 +680,11 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
         weights.resize(static_cast<size_t>(n));
         floats.resize(5 * static_cast<size_t>(gw + n));
         fixed.resize(4 * static_cast<size_t>(n));
-        bytes.resize(2 * static_cast<size_t>(n));
+        bytes.resize(4 * static_cast<size_t>(n));
         float *vertical = floats.data(), *up = vertical + 5 * gw;
         int32_t *ax = fixed.data(), *ay = ax + n, *bx = ay + n, *by = bx + n;
-        uint8_t *warpA = bytes.data(), *warpB = warpA + n;
+        // Each source's samples for the first plane and, with interleaved planes, the second.
+        uint8_t *warpA = bytes.data(), *warpB = warpA + n, *secondA = warpB + n, *secondB = secondA + n;
         auto kernel = [](const cv::Mat &source, int mode, const int32_t *fx, const int32_t *fy, uint8_t *out, int count) {
             if (mode == cv::INTER_LINEAR) {
                 bilinearRow(source, fx, fy, out, count);
@@ -657,6 +724,15 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
             while (a1 > a0 && w16[a1 - 1] == 256) --a1;
             while (b0 < b1 && w16[b0] == 0) ++b0;
             while (b1 > b0 && w16[b1 - 1] == 0) --b1;
+#if defined(__x86_64__)
+            if (pairs) {
+                bilinearRowUVAVX2(*interleavedA, ax + a0, ay + a0, warpA + a0, secondA + a0, a1 - a0);
+                bilinearRowUVAVX2(*interleavedB, bx + b0, by + b0, warpB + b0, secondB + b0, b1 - b0);
+                blendRow(warpA, warpB, w16, targets[0].ptr<uint8_t>(y), n);
+                blendRow(secondA, secondB, w16, targets[1].ptr<uint8_t>(y), n);
+                continue;
+            }
+#endif
             for (int p = 0; p < planes; ++p) {
                 if (fixedPoint) {
                     kernel(sourcesA[p], modeA, ax + a0, ay + a0, warpA + a0, a1 - a0);
@@ -1111,7 +1187,12 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         // there, whatever the luma uses.
         const cv::Mat chromaA[2] = {pa.u, pa.v}, chromaB[2] = {pb.u, pb.v};
         cv::Mat chromaOut[2] = {out.u, out.v};
-        drawPlanes(chromaA, chromaB, chromaOut, 2, grid, step / 2, 0.5f, -0.25f, cv::INTER_LINEAR, cv::INTER_LINEAR);
+        if (m->chroma_a != nullptr && m->chroma_b != nullptr) {
+            const cv::Mat pairsA(h / 2, w / 2, CV_8UC2, const_cast<uint8_t *>(m->chroma_a)), pairsB(h / 2, w / 2, CV_8UC2, const_cast<uint8_t *>(m->chroma_b));
+            drawPlanes(chromaA, chromaB, chromaOut, 2, grid, step / 2, 0.5f, -0.25f, cv::INTER_LINEAR, cv::INTER_LINEAR, &pairsA, &pairsB);
+        } else {
+            drawPlanes(chromaA, chromaB, chromaOut, 2, grid, step / 2, 0.5f, -0.25f, cv::INTER_LINEAR, cv::INTER_LINEAR);
+        }
         return static_cast<int32_t>(IVK_OK);
     });
 }

@@ -12,14 +12,24 @@ public struct FrameRenderer: Sendable {
     public let start: YUVImage
     public let end: YUVImage
     public let profile: EngineProfile
+    /// Each source's chroma again, interleaved, for the kernels' AVX2 path (which fetches both
+    /// planes at once); empty draws from the planes alone. The frames are the same either way.
+    let startChroma: [UInt8]
+    let endChroma: [UInt8]
 
     public init(clip: PreparedClip, start: RGBImage, end: RGBImage, profile: EngineProfile) throws {
+        try self.init(clip: clip, start: start, end: end, profile: profile, interleavedChroma: true)
+    }
+
+    init(clip: PreparedClip, start: RGBImage, end: RGBImage, profile: EngineProfile, interleavedChroma: Bool) throws {
         precondition(start.size == clip.plan.size && end.size == clip.plan.size, "inputs must be fitted to the plan's size")
         self.plan = clip.plan
         self.flow = clip.flow
         self.start = try YUVImage(start)
         self.end = try YUVImage(end)
         self.profile = profile
+        startChroma = interleavedChroma ? self.start.interleavedChroma : []
+        endChroma = interleavedChroma ? self.end.interleavedChroma : []
     }
 
     /// The map from output pixels to start pixels at progress `camera` along the path.
@@ -101,9 +111,19 @@ public struct FrameRenderer: Sendable {
                                             motions[slot].flow_height = Int32(field.size.height)
                                         }
                                     }
-                                    try Kernels.check(
-                                        ivk_render_yuv_batch(&a, &b, motions, Int32(indices.count), profile.interpolation.c, &planes),
-                                        "render_yuv_batch")
+                                    try startChroma.withUnsafeBufferPointer { chromaA in
+                                        try endChroma.withUnsafeBufferPointer { chromaB in
+                                            if !chromaA.isEmpty && !chromaB.isEmpty {
+                                                for slot in motions.indices {
+                                                    motions[slot].chroma_a = chromaA.baseAddress
+                                                    motions[slot].chroma_b = chromaB.baseAddress
+                                                }
+                                            }
+                                            try Kernels.check(
+                                                ivk_render_yuv_batch(&a, &b, motions, Int32(indices.count), profile.interpolation.c, &planes),
+                                                "render_yuv_batch")
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -37,6 +37,22 @@ public struct YUVImage: Sendable, Hashable {
     /// The luma plane.
     public var luma: ArraySlice<UInt8> { bytes[0..<size.pixelCount] }
 
+    /// The two chroma planes interleaved (u0 v0 u1 v1 ...), as the renderer's AVX2 path reads
+    /// a source's chroma.
+    public var interleavedChroma: [UInt8] {
+        let luma = size.pixelCount
+        let quarter = luma / 4
+        return [UInt8](unsafeUninitializedCapacity: 2 * quarter) { out, initialized in
+            bytes.withUnsafeBufferPointer { source in
+                for i in 0..<quarter {
+                    out[2 * i] = source[luma + i]
+                    out[2 * i + 1] = source[luma + quarter + i]
+                }
+            }
+            initialized = 2 * quarter
+        }
+    }
+
     /// Back to RGB (chroma upsampled bilinearly), for measuring.
     public func rgb() throws -> RGBImage {
         var out = RGBImage(size: size)

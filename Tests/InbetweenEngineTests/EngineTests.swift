@@ -163,6 +163,23 @@ struct EngineTests {
         #expect(Set(first).count == 8)
         #expect(try await hashes() == first)
     }
+
+    @Test(arguments: [EngineProfile.turbo, .pro])
+    func interleavedChromaDrawsTheSameFrames(profile: EngineProfile) async throws {
+        // The AVX2 path fetches U and V at once from interleaved copies; without them the
+        // planes are resampled one by one. Every byte of every frame must agree.
+        let start = Patterns.picture(Self.size, seed: 8)
+        let end = try Patterns.warped(start, by: Patterns.zoom(1.3, shiftX: 20, shiftY: -6, size: Self.size))
+        let clip = try MotionEngine().prepare(start: start, end: end, request: RenderRequest(size: Self.size, frameCount: 6, fps: 6))
+        var frames: [[YUVImage]] = []
+        for interleaved in [true, false] {
+            let renderer = try FrameRenderer(clip: clip, start: start, end: end, profile: profile, interleavedChroma: interleaved)
+            frames.append(try renderer.frames(0..<6))
+        }
+        #expect(frames[0] == frames[1])
+        // The chroma really moved: the middle frame's is not the start's.
+        #expect(frames[0][3].bytes[Self.size.pixelCount...] != frames[0][0].bytes[Self.size.pixelCount...])
+    }
 }
 
 /// Collects a hash per frame.

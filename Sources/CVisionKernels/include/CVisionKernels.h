@@ -134,6 +134,11 @@ typedef struct IVKFrameMotion {
     /// Maps are computed once per map_step × map_step luma block and interpolated:
     /// 2 (per chroma sample) or 4 (when both sides divide by 4). Anything else means 2.
     int32_t map_step;
+    /// Optional: each source's chroma again, interleaved (u0 v0 u1 v1 ..., width/2 × height/2
+    /// pairs), which lets the AVX2 path fetch both planes at once. Both or neither; the frame
+    /// is the same either way.
+    const uint8_t *chroma_a;
+    const uint8_t *chroma_b;
 } IVKFrameMotion;
 
 /// Renders one output frame: each source is resampled once through a map that composes the

@@ -1120,10 +1120,12 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         cv::parallel_for_(cv::Range(0, gh), [&](const cv::Range &rows) {
             thread_local std::vector<double> positions;
             thread_local std::vector<float> motions;
-            positions.resize(3 * static_cast<size_t>(gw));
-            motions.resize(4 * static_cast<size_t>(gw));
-            double *__restrict cx = positions.data(), *__restrict cy = cx + gw, *__restrict cz = cy + gw;
+            positions.resize(2 * static_cast<size_t>(gw));
+            motions.resize(6 * static_cast<size_t>(gw));
+            double *__restrict cx = positions.data(), *__restrict cy = cx + gw;
             float *__restrict m0x = motions.data(), *__restrict m0y = m0x + gw, *__restrict m1x = m0y + gw, *__restrict m1y = m1x + gw;
+            // 1 where the sample is in front of each source's camera, 0 behind it.
+            float *__restrict frontA = m1y + gw, *__restrict frontB = frontA + gw;
             for (int j = rows.start; j < rows.end; ++j) {
                 float *__restrict pax = gax.ptr<float>(j), *__restrict pay = gay.ptr<float>(j), *__restrict pbx = gbx.ptr<float>(j),
                                   *__restrict pby = gby.ptr<float>(j), *__restrict pw = gweight.ptr<float>(j);
@@ -1134,7 +1136,7 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                     const double z = g20 * x + g21 * y + g22, iz = 1.0 / z;
                     cx[i] = (g00 * x + g01 * y + g02) * iz;
                     cy[i] = (g10 * x + g11 * y + g12) * iz;
-                    cz[i] = z;
+                    frontA[i] = z > 1e-9 ? 1.0f : 0.0f;
                 }
                 if (hasFlow) {
                     for (int i = 0; i < gw; ++i) {
@@ -1148,27 +1150,33 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                         m1y[i] = on * dy;
                     }
                 } else {
-                    std::fill(motions.begin(), motions.end(), 0.0f);
+                    std::fill(m0x, m0x + 4 * static_cast<size_t>(gw), 0.0f);
+                }
+                // The end's position, where the local motion moves the sample on to; in place
+                // of that motion.
+                for (int i = 0; i < gw; ++i) {
+                    const double qx = cx[i] + m1x[i], qy = cy[i] + m1y[i];
+                    const double qz = h20 * qx + h21 * qy + h22, iqz = 1.0 / qz;
+                    m1x[i] = static_cast<float>((h00 * qx + h01 * qy + h02) * iqz);
+                    m1y[i] = static_cast<float>((h10 * qx + h11 * qy + h12) * iqz);
+                    frontB[i] = qz > 1e-9 ? 1.0f : 0.0f;
                 }
                 for (int i = 0; i < gw; ++i) {
                     const float sax = static_cast<float>(cx[i]) + m0x[i], say = static_cast<float>(cy[i]) + m0y[i];
-                    const double qx = cx[i] + m1x[i], qy = cy[i] + m1y[i];
-                    const double qz = h20 * qx + h21 * qy + h22, iqz = 1.0 / qz;
-                    const float sbx = static_cast<float>((h00 * qx + h01 * qy + h02) * iqz);
-                    const float sby = static_cast<float>((h10 * qx + h11 * qy + h12) * iqz);
-                    const bool frontA = cz[i] > 1e-9, frontB = qz > 1e-9;
+                    const float sbx = m1x[i], sby = m1y[i];
+                    const bool inFrontA = frontA[i] > 0, inFrontB = frontB[i] > 0;
                     // Full weight inside the source, fading to none `feather` pixels outside.
                     const float insideA = std::min(std::min(sax, right - sax), std::min(say, bottom - say));
                     const float insideB = std::min(std::min(sbx, right - sbx), std::min(sby, bottom - sby));
-                    const float va = frontA ? std::clamp(1.0f + insideA * inverseFeather, 0.0f, 1.0f) : 0.0f;
-                    const float vb = frontB ? std::clamp(1.0f + insideB * inverseFeather, 0.0f, 1.0f) : 0.0f;
+                    const float va = frontA[i] * std::clamp(1.0f + insideA * inverseFeather, 0.0f, 1.0f);
+                    const float vb = frontB[i] * std::clamp(1.0f + insideB * inverseFeather, 0.0f, 1.0f);
                     const float wa = (1 - blend) * va, wb = blend * vb;
                     const float sum = wa + wb;
                     pw[i] = sum < 1e-6f ? blend : wb / sum;
-                    pax[i] = frontA ? sax : -1e6f;
-                    pay[i] = frontA ? say : -1e6f;
-                    pbx[i] = frontB ? sbx : -1e6f;
-                    pby[i] = frontB ? sby : -1e6f;
+                    pax[i] = inFrontA ? sax : -1e6f;
+                    pay[i] = inFrontA ? say : -1e6f;
+                    pbx[i] = inFrontB ? sbx : -1e6f;
+                    pby[i] = inFrontB ? sby : -1e6f;
                 }
             }
         });

@@ -405,9 +405,10 @@ const bool hasAVX2 = __builtin_cpu_supports("avx2");
 #endif
 
 // One row of cv::remap with INTER_LINEAR and BORDER_REPLICATE, for a one-channel 8-bit plane,
-// at coordinates in 1/32 pixel (as cv::convertMaps makes them); the same results, about twice
-// as fast: four pixels' 2 × 2 neighbourhoods go into one register and are weighted with one
-// multiply-add each when all eight pixels of a run are inside the source.
+// at coordinates in 1/32 pixel (as cv::convertMaps makes them); the same results, several
+// times as fast. Runs of eight pixels whose neighbourhoods are all inside the source are
+// weighted in vectors (AVX2 where the CPU has it and `wide` allows, else baseline SIMD); the
+// rest, at the borders, one by one.
 void bilinearRow(const cv::Mat &src, const int32_t *mx, const int32_t *my, uint8_t *out, int n, bool wide = true) {
     const int w = src.cols, h = src.rows;
     const size_t stride = src.step;

@@ -669,7 +669,7 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
     const bool pairs = hasAVX2 && planes == 2 && interleavedA != nullptr && interleavedB != nullptr && modeA == cv::INTER_LINEAR &&
                        modeB == cv::INTER_LINEAR;
 #else
-    const bool pairs = false;
+    [[maybe_unused]] const bool pairs = false;
 #endif
     // In 1/32 pixel for the fixed-point kernels; far-off values held as fixedCoordinate does.
     const float unit = fixedPoint ? 32.0f : 1.0f, limit = fixedPoint ? 1.0e9f : std::numeric_limits<float>::max();

@@ -101,9 +101,6 @@ enum Kernels {
         return (Matrix3(matrix), Int(inliers))
     }
 
-    /// A gray image warped through `map` (output → source), edges replicated.
-    /// `image` resampled through per-pixel maps (output pixel → source x, y) of `size`: with the
-    /// renderer's own kernels, or with OpenCV's `remap` when `reference` is set.
     /// Whose resampling `remap` runs: the renderer's kernels with the widest vectors the CPU
     /// has, the same kernels with baseline vectors only, or OpenCV's `cv::remap`.
     enum RemapKernel: Int32, CaseIterable, Sendable {
@@ -112,6 +109,8 @@ enum Kernels {
         case oursBaseline = 2
     }
 
+    /// `image` resampled through per-pixel maps (output pixel → source x, y) of `size`, edges
+    /// replicated, by `kernel`.
     static func remap(_ image: GrayImage, mapX: [Float], mapY: [Float], size: PixelSize, interpolation: Interpolation, kernel: RemapKernel) throws
         -> GrayImage
     {
@@ -127,6 +126,7 @@ enum Kernels {
         return out
     }
 
+    /// A gray image warped through `map` (output → source), edges replicated.
     static func warp(_ image: GrayImage, map: Matrix3) throws -> GrayImage {
         var out = GrayImage(size: image.size, pixels: [UInt8](repeating: 0, count: image.size.pixelCount))
         try withView(image) { src in

@@ -167,7 +167,8 @@ struct EngineTests {
     @Test(arguments: [EngineProfile.turbo, .pro])
     func interleavedChromaDrawsTheSameFrames(profile: EngineProfile) async throws {
         // The AVX2 path fetches U and V at once from interleaved copies; without them the
-        // planes are resampled one by one. Every byte of every frame must agree.
+        // planes are resampled one by one. Every byte of every frame must agree. (On a CPU
+        // without AVX2 both runs take the planar path.)
         let start = Patterns.picture(Self.size, seed: 8)
         let end = try Patterns.warped(start, by: Patterns.zoom(1.3, shiftX: 20, shiftY: -6, size: Self.size))
         let clip = try MotionEngine().prepare(start: start, end: end, request: RenderRequest(size: Self.size, frameCount: 6, fps: 6))

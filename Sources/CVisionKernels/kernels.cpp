@@ -539,6 +539,16 @@ void bicubicRow(const cv::Mat &src, const int32_t *mx, const int32_t *my, uint8_
     }
 }
 
+// One row of `source` resampled by our fixed-point kernels at coordinates in 1/32 pixel:
+// bilinear (`wide` lets it use AVX2 where the CPU has it) or bicubic.
+void fixedKernelRow(const cv::Mat &source, int mode, const int32_t *fx, const int32_t *fy, uint8_t *out, int n, bool wide = true) {
+    if (mode == cv::INTER_LINEAR) {
+        bilinearRow(source, fx, fy, out, n, wide);
+    } else {
+        bicubicRow(source, fx, fy, out, n);
+    }
+}
+
 // One row of `source` resampled at float map coordinates `mx`, `my` (BORDER_REPLICATE):
 // bilinear and bicubic by our fixed-point kernels (the coordinates rounded into `fx`, `fy`,
 // scratch of n each; `wide` lets bilinear use AVX2 where the CPU has it), anything else by
@@ -553,11 +563,7 @@ void resampleRow(const cv::Mat &source, const float *mx, const float *my, int mo
     }
     fixedRow(mx, fx, n);
     fixedRow(my, fy, n);
-    if (mode == cv::INTER_LINEAR) {
-        bilinearRow(source, fx, fy, out, n, wide);
-    } else {
-        bicubicRow(source, fx, fy, out, n);
-    }
+    fixedKernelRow(source, mode, fx, fy, out, n, wide);
 }
 
 // Blend weights 0...1 in 1/256, rounded.
@@ -691,13 +697,6 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
         int32_t *ax = fixed.data(), *ay = ax + n, *bx = ay + n, *by = bx + n;
         // Each source's samples for the first plane and, with interleaved planes, the second.
         uint8_t *warpA = bytes.data(), *warpB = warpA + n, *secondA = warpB + n, *secondB = secondA + n;
-        auto kernel = [](const cv::Mat &source, int mode, const int32_t *fx, const int32_t *fy, uint8_t *out, int count) {
-            if (mode == cv::INTER_LINEAR) {
-                bilinearRow(source, fx, fy, out, count);
-            } else {
-                bicubicRow(source, fx, fy, out, count);
-            }
-        };
         for (int y = rows.start; y < rows.end; ++y) {
             const float gy = (y + 0.5f) / r - 0.5f;
             int j0 = static_cast<int>(std::floor(gy));
@@ -741,8 +740,8 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
 #endif
             for (int p = 0; p < planes; ++p) {
                 if (fixedPoint) {
-                    kernel(sourcesA[p], modeA, ax + a0, ay + a0, warpA + a0, a1 - a0);
-                    kernel(sourcesB[p], modeB, bx + b0, by + b0, warpB + b0, b1 - b0);
+                    fixedKernelRow(sourcesA[p], modeA, ax + a0, ay + a0, warpA + a0, a1 - a0);
+                    fixedKernelRow(sourcesB[p], modeB, bx + b0, by + b0, warpB + b0, b1 - b0);
                 } else {
                     resampleRow(sourcesA[p], up + a0, up + n + a0, modeA, ax + a0, ay + a0, warpA + a0, a1 - a0);
                     resampleRow(sourcesB[p], up + 2 * n + b0, up + 3 * n + b0, modeB, bx + b0, by + b0, warpB + b0, b1 - b0);

@@ -75,14 +75,24 @@ public struct FrameRenderer: Sendable {
     private func draw(_ indices: [Int]) throws -> [YUVImage] {
         let frameBytes = YUVImage.byteCount(plan.size)
         var motions = [IVKFrameMotion](repeating: IVKFrameMotion(), count: indices.count)
+        // The maps are smooth: a grid every 4 pixels where both sides divide by 4 and the
+        // profile allows it, else every 2 (one sample per chroma pixel).
+        let mapStep = profile.mapStep == 4 && plan.size.width % 4 == 0 && plan.size.height % 4 == 0 ? 4 : 2
         for (slot, index) in indices.enumerated() {
             let step = plan.steps[index]
+            let blend = Float(step.blend)
             withUnsafeMutableBytes(of: &motions[slot].to_start) { copy(toStart(camera: step.camera).m, into: $0) }
             withUnsafeMutableBytes(of: &motions[slot].start_to_end) { copy(plan.camera.matrix.m, into: $0) }
-            motions[slot].blend = Float(step.blend)
+            motions[slot].blend = blend
             motions[slot].feather = Float(profile.feather)
             motions[slot].flow_time = Float(step.camera)
-            motions[slot].map_step = Int32(profile.mapStep)
+            motions[slot].map_step = Int32(mapStep)
+            // The profile's interpolation is spent on the source that dominates this frame's
+            // blend; the other, weighted under a half, is resampled bilinearly at a third of the
+            // cost. Chroma is a quarter of the samples and carries little detail: bilinear.
+            motions[slot].interpolation_start = (blend <= 0.5 ? profile.interpolation : .bilinear).c
+            motions[slot].interpolation_end = (blend > 0.5 ? profile.interpolation : .bilinear).c
+            motions[slot].interpolation_chroma = Interpolation.bilinear.c
         }
         let luma = plan.size.pixelCount
         let empty: [Float] = []
@@ -120,7 +130,7 @@ public struct FrameRenderer: Sendable {
                                                 }
                                             }
                                             try Kernels.check(
-                                                ivk_render_yuv_batch(&a, &b, motions, Int32(indices.count), profile.interpolation.c, &planes),
+                                                ivk_render_yuv_batch(&a, &b, motions, Int32(indices.count), &planes),
                                                 "render_yuv_batch")
                                         }
                                     }

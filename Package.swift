@@ -1,9 +1,11 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Settings every Swift target shares: Swift 6 mode plus the upcoming features STYLE.md asks for.
+/// Settings every Swift target shares: Swift 6 mode plus the upcoming features STYLE.md asks
+/// for, and every warning an error (our targets only: dependencies keep their own settings).
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "CVisionKernels",
             dependencies: ["COpenCV"],
-            cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"])],
+            cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"]), .treatAllWarnings(as: .error)],
             linkerSettings: ["opencv_core", "opencv_imgproc", "opencv_features2d", "opencv_calib3d", "opencv_video"].map {
                 .linkedLibrary($0)
             }

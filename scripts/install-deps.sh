@@ -8,7 +8,7 @@
 # (contract fuzzing; python3-venv makes the venv). Swift itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 
-packages=(ffmpeg libopencv-dev pkg-config python3 python3-venv curl postgresql chromium chromium-driver hey)
+packages=(ffmpeg libopencv-dev pkg-config python3 python3-venv curl postgresql chromium chromium-driver hey clang-format)
 # Node.js and requests may come from outside apt (nvm, pyenv); install Debian's only when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 python3 -c "import requests" >/dev/null 2>&1 || packages+=(python3-requests)

@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/hal/intrin.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace ivk {
@@ -36,13 +37,14 @@ void blendRow(const uint8_t *a, const uint8_t *b, const uint16_t *w, uint8_t *ou
     for (; x < n; ++x) out[x] = static_cast<uint8_t>((a[x] * (256 - w[x]) + b[x] * w[x] + 128) >> 8);
 }
 
-void upsampleRow(const float *g, int gw, int r, float *out) {
+void upsampleRow(const float *g, int gw, int r, float *out, bool extrapolate) {
     if (r == 1) {
         std::memcpy(out, g, sizeof(float) * static_cast<size_t>(gw));
         return;
     }
     const int half = r / 2;
-    for (int x = 0; x < half; ++x) out[x] = g[0];
+    const bool extend = extrapolate && gw > 1;
+    for (int x = 0; x < half; ++x) out[x] = extend ? g[0] + ((x + 0.5f) / r - 0.5f) * (g[1] - g[0]) : g[0];
     float *o = out + half;
     if (r == 2) {
         for (int i = 0; i + 1 < gw; ++i, o += 2) {
@@ -59,7 +61,7 @@ void upsampleRow(const float *g, int gw, int r, float *out) {
             o[3] = a + 0.875f * d;
         }
     }
-    for (int x = 0; x < half; ++x) o[x] = g[gw - 1];
+    for (int x = 0; x < half; ++x) o[x] = extend ? g[gw - 1] + ((half + x + 0.5f) / r - 0.5f) * (g[gw - 1] - g[gw - 2]) : g[gw - 1];
 }
 
 void upsampleFixedRow(const float *g, int gw, int r, int32_t *out) {
@@ -72,7 +74,11 @@ void upsampleFixedRow(const float *g, int gw, int r, int32_t *out) {
         return;
     }
     const int half = r / 2;
-    for (int x = 0; x < half; ++x) out[x] = cvRound(g[0]);
+    // Past the outermost grid samples the row goes on straight (so an identity map stays one
+    // to the frame's edges), held where it cannot overflow as fixedCoordinate holds it.
+    auto beyond = [](float value) { return cvRound(std::min(std::max(value, -1.0e9f), 1.0e9f)); };
+    const float first = gw > 1 ? g[1] - g[0] : 0.0f, last = gw > 1 ? g[gw - 1] - g[gw - 2] : 0.0f;
+    for (int x = 0; x < half; ++x) out[x] = beyond(g[0] + ((x + 0.5f) / r - 0.5f) * first);
     int32_t *o = out + half;
     int i = 0;
 #if CV_SIMD128
@@ -92,7 +98,7 @@ void upsampleFixedRow(const float *g, int gw, int r, int32_t *out) {
     for (; i + 1 < gw; ++i) {
         for (int k = 0; k < r; ++k) *o++ = cvRound(g[i] + (k + 0.5f) / r * (g[i + 1] - g[i]));
     }
-    for (int x = 0; x < half; ++x) o[x] = cvRound(g[gw - 1]);
+    for (int x = 0; x < half; ++x) o[x] = beyond(g[gw - 1] + ((half + x + 0.5f) / r - 0.5f) * last);
 }
 
 } // namespace ivk

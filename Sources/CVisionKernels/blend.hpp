@@ -16,9 +16,9 @@ void blendRow(const uint8_t *a, const uint8_t *b, const uint16_t *w, uint8_t *ou
 // INTER_LINEAR aligns them: out[x] reads the grid at (x + 0.5) / r - 0.5, held at both ends.
 // The r outputs between two grid samples are fixed fractions of the way, so each interval is
 // one multiply-add on a short vector.
-void upsampleRow(const float *g, int gw, int r, float *out);
+void upsampleRow(const float *g, int gw, int r, float *out, bool extrapolate);
 
-// As upsampleRow, for coordinates already in 1/32 pixel, rounded to integers (as fixedRow
+// As upsampleRow (extrapolating), for coordinates already in 1/32 pixel, rounded to integers (as fixedRow
 // rounds): the fixed-point coordinates of one row straight from the grid.
 void upsampleFixedRow(const float *g, int gw, int r, int32_t *out);
 

@@ -19,19 +19,19 @@ inline void sample2(const float *field, int w, int h, float x, float y, float &o
     outY = (1 - fy) * ((1 - fx) * p00[1] + fx * p10[1]) + fy * ((1 - fx) * p01[1] + fx * p11[1]);
 }
 
-// Bilinear sample of the three interleaved channels of `field` (the motion d and its trust,
-// from splatMotion) at (x, y), clamped to its edges: one set of weights for all three.
-inline void sample3(const float *field, int w, int h, float x, float y, float out[3]) {
+// Bilinear sample of the `N` interleaved channels of `field` (as splatMotion writes them) at
+// (x, y), clamped to its edges: one set of weights for all channels.
+template <int N> inline void sampleChannels(const float *field, int w, int h, float x, float y, float out[N]) {
     x = std::clamp(x, 0.0f, static_cast<float>(w - 1));
     y = std::clamp(y, 0.0f, static_cast<float>(h - 1));
     const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
-    const int dx = x0 < w - 1 ? 3 : 0;
-    const size_t dy = y0 < h - 1 ? static_cast<size_t>(3) * w : 0;
+    const int dx = x0 < w - 1 ? N : 0;
+    const size_t dy = y0 < h - 1 ? static_cast<size_t>(N) * w : 0;
     const float fx = x - x0, fy = y - y0;
     const float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-    const float *p00 = field + 3 * (static_cast<size_t>(y0) * w + x0);
+    const float *p00 = field + N * (static_cast<size_t>(y0) * w + x0);
     const float *p10 = p00 + dx, *p01 = p00 + dy, *p11 = p01 + dx;
-    for (int k = 0; k < 3; ++k) out[k] = w00 * p00[k] + w10 * p10[k] + w01 * p01[k] + w11 * p11[k];
+    for (int k = 0; k < N; ++k) out[k] = w00 * p00[k] + w10 * p10[k] + w01 * p01[k] + w11 * p11[k];
 }
 
 } // namespace ivk

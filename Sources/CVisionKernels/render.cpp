@@ -50,26 +50,26 @@ void drawPlanes(const cv::Mat *sourcesA, const cv::Mat *sourcesB, cv::Mat *targe
         // Each source's samples for the first plane and, with interleaved planes, the second.
         uint8_t *warpA = bytes.data(), *warpB = warpA + n, *secondA = warpB + n, *secondB = secondA + n;
         for (int y = rows.start; y < rows.end; ++y) {
+            // Coordinates go on straight past the outermost grid rows (an identity map stays
+            // one to the frame's edges); the blend weight is held there.
             const float gy = (y + 0.5f) / r - 0.5f;
-            int j0 = static_cast<int>(std::floor(gy));
-            float fy = gy - j0;
-            if (j0 < 0) j0 = 0, fy = 0;
-            if (j0 >= gh - 1) j0 = gh - 1, fy = 0;
+            const int j0 = std::clamp(static_cast<int>(std::floor(gy)), 0, std::max(gh - 2, 0));
             const int j1 = std::min(j0 + 1, gh - 1);
+            const float fyLine = gh > 1 ? gy - j0 : 0.0f, fyHeld = std::clamp(fyLine, 0.0f, 1.0f);
             for (int k = 0; k < 5; ++k) {
                 const float *r0 = grid[k].ptr<float>(j0), *r1 = grid[k].ptr<float>(j1);
                 float *v = vertical + k * gw;
                 if (k < 4) {
                     const float s = scale * unit, o = offset * unit;
-                    for (int i = 0; i < gw; ++i) v[i] = std::min(std::max((r0[i] + fy * (r1[i] - r0[i])) * s + o, -limit), limit);
+                    for (int i = 0; i < gw; ++i) v[i] = std::min(std::max((r0[i] + fyLine * (r1[i] - r0[i])) * s + o, -limit), limit);
                     if (fixedPoint) {
                         upsampleFixedRow(v, gw, r, fixed.data() + static_cast<size_t>(k) * n);
                         continue;
                     }
                 } else {
-                    for (int i = 0; i < gw; ++i) v[i] = r0[i] + fy * (r1[i] - r0[i]);
+                    for (int i = 0; i < gw; ++i) v[i] = r0[i] + fyHeld * (r1[i] - r0[i]);
                 }
-                upsampleRow(v, gw, r, up + k * n);
+                upsampleRow(v, gw, r, up + k * n, k < 4);
             }
             const uint16_t *w16 = weights.data();
             weightRow(up + 4 * n, weights.data(), n);
@@ -128,9 +128,9 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         // The local motion at this frame's time, in this thread's scratch.
         thread_local std::vector<float> motionField;
         if (hasFlow) {
-            motionField.resize(3 * static_cast<size_t>(m->flow_width) * m->flow_height);
+            motionField.resize(splatChannels * static_cast<size_t>(m->flow_width) * m->flow_height);
             splatMotion(m->flow_forward, m->flow_backward, m->confidence_forward, m->confidence_backward, m->flow_width, m->flow_height, m->flow_time,
-                        motionField.data());
+                        m->splat_depth, motionField.data());
         }
         const float *motion = motionField.data();
         const float back = -m->flow_time, on = 1 - m->flow_time;
@@ -156,11 +156,14 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
             thread_local std::vector<double> positions;
             thread_local std::vector<float> motions;
             positions.resize(2 * static_cast<size_t>(gw));
-            motions.resize(6 * static_cast<size_t>(gw));
+            motions.resize(8 * static_cast<size_t>(gw));
             double *__restrict cx = positions.data(), *__restrict cy = cx + gw;
             float *__restrict m0x = motions.data(), *__restrict m0y = m0x + gw, *__restrict m1x = m0y + gw, *__restrict m1y = m1x + gw;
             // 1 where the sample is in front of each source's camera, 0 behind it.
             float *__restrict frontA = m1y + gw, *__restrict frontB = frontA + gw;
+            // How much each source counts where the local motion is trusted: whether it sees the
+            // spot at this time (1 where the motion is not trusted, or there is none).
+            float *__restrict seenA = frontB + gw, *__restrict seenB = seenA + gw;
             for (int j = rows.start; j < rows.end; ++j) {
                 float *__restrict pax = gax.ptr<float>(j), *__restrict pay = gay.ptr<float>(j), *__restrict pbx = gbx.ptr<float>(j),
                                   *__restrict pby = gby.ptr<float>(j), *__restrict pw = gweight.ptr<float>(j);
@@ -175,17 +178,20 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                 }
                 if (hasFlow) {
                     for (int i = 0; i < gw; ++i) {
-                        float f[3];
-                        sample3(motion, m->flow_width, m->flow_height, static_cast<float>(cx[i]) * inverseSx, static_cast<float>(cy[i]) * inverseSy,
-                                f);
+                        float f[splatChannels];
+                        sampleChannels<splatChannels>(motion, m->flow_width, m->flow_height, static_cast<float>(cx[i]) * inverseSx,
+                                                      static_cast<float>(cy[i]) * inverseSy, f);
                         const float dx = f[2] * sx * f[0], dy = f[2] * sy * f[1];
                         m0x[i] = back * dx;
                         m0y[i] = back * dy;
                         m1x[i] = on * dx;
                         m1y[i] = on * dy;
+                        seenA[i] = 1 - f[2] * (1 - f[3]);
+                        seenB[i] = 1 - f[2] * (1 - f[4]);
                     }
                 } else {
                     std::fill(m0x, m0x + 4 * static_cast<size_t>(gw), 0.0f);
+                    std::fill(seenA, seenA + 2 * static_cast<size_t>(gw), 1.0f);
                 }
                 // The end's position, where the local motion moves the sample on to; in place
                 // of that motion.
@@ -205,7 +211,8 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                     const float insideB = std::min(std::min(sbx, right - sbx), std::min(sby, bottom - sby));
                     const float va = frontA[i] * std::clamp(1.0f + insideA * inverseFeather, 0.0f, 1.0f);
                     const float vb = frontB[i] * std::clamp(1.0f + insideB * inverseFeather, 0.0f, 1.0f);
-                    const float wa = (1 - blend) * va, wb = blend * vb;
+                    // A floor keeps a spot that neither source is known to see on the dissolve.
+                    const float wa = (1 - blend) * va * std::max(seenA[i], 1e-3f), wb = blend * vb * std::max(seenB[i], 1e-3f);
                     const float sum = wa + wb;
                     pw[i] = sum < 1e-6f ? blend : wb / sum;
                     pax[i] = inFrontA ? sax : -1e6f;

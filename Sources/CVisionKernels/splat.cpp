@@ -4,6 +4,8 @@
 #include "plumbing.hpp"
 #include "splat.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 using namespace ivk;
@@ -11,54 +13,59 @@ using namespace ivk;
 namespace ivk {
 
 void splatMotion(const float *forward, const float *backward, const float *confidenceForward, const float *confidenceBackward, int width, int height,
-                 float t, float *packed) {
+                 float t, float depth, float *packed) {
     const size_t n = static_cast<size_t>(width) * height;
-    std::fill(packed, packed + 3 * n, 0.0f);
-    auto splat = [&](const float *flow, const float *confidence, float along, float sign, float timeWeight) {
+    // Per pixel: the depth-weighted sums of d and of the weights, the confident weight (for
+    // the trust), and the confident weight from each source.
+    constexpr int sums = 6;
+    thread_local std::vector<float> accumulator;
+    accumulator.assign(sums * n, 0.0f);
+    float *acc = accumulator.data();
+    // exp(depth · |d|) with |d| held under 30 flow pixels, so the sums stay finite.
+    const float lengthLimit = 30.0f;
+    auto splat = [&](const float *flow, const float *confidence, float along, float sign, float timeWeight, int side) {
         for (int y = 0; y < height; ++y) {
             for (int x = 0; x < width; ++x) {
                 const size_t i = static_cast<size_t>(y) * width + x;
-                const float c = confidence[i] * timeWeight;
-                if (c < 1e-3f) continue;
+                const float c = confidence[i];
+                const bool confident = c * timeWeight >= 1e-3f;
                 const float fx = flow[2 * i], fy = flow[2 * i + 1];
                 const float qx = x + along * fx, qy = y + along * fy;
                 int x0 = static_cast<int>(qx), y0 = static_cast<int>(qy);
                 x0 -= static_cast<float>(x0) > qx;
                 y0 -= static_cast<float>(y0) > qy;
                 const float ax = qx - x0, ay = qy - y0, dx = sign * fx, dy = sign * fy;
-                const float weights[4] = {c * (1 - ax) * (1 - ay), c * ax * (1 - ay), c * (1 - ax) * ay, c * ax * ay};
-                if (x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1) {
-                    float *p = packed + 3 * (static_cast<size_t>(y0) * width + x0), *q = p + 3 * static_cast<size_t>(width);
-                    float *targets[4] = {p, p + 3, q, q + 3};
-                    for (int k = 0; k < 4; ++k) {
-                        targets[k][0] += weights[k] * dx;
-                        targets[k][1] += weights[k] * dy;
-                        targets[k][2] += weights[k];
-                    }
-                    continue;
-                }
+                const float z = depth > 0 ? std::exp(depth * std::min(std::sqrt(fx * fx + fy * fy), lengthLimit)) : 1.0f;
+                const float bilinear[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay};
                 for (int k = 0; k < 4; ++k) {
                     const int tx = x0 + (k & 1), ty = y0 + (k >> 1);
                     if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
-                    float *target = packed + 3 * (static_cast<size_t>(ty) * width + tx);
-                    target[0] += weights[k] * dx;
-                    target[1] += weights[k] * dy;
-                    target[2] += weights[k];
+                    float *target = acc + sums * (static_cast<size_t>(ty) * width + tx);
+                    // Every pixel counts for what its source sees, confident or not: a source is
+                    // taken to miss a spot only where its pixels are known to have gone elsewhere.
+                    target[4 + side] += bilinear[k];
+                    if (!confident) continue;
+                    const float seen = c * bilinear[k], weight = seen * timeWeight * z;
+                    target[0] += weight * dx;
+                    target[1] += weight * dy;
+                    target[2] += weight;
+                    target[3] += seen * timeWeight;
                 }
             }
         }
     };
-    splat(forward, confidenceForward, t, 1.0f, 1 - t + 1e-3f);
-    splat(backward, confidenceBackward, 1 - t, -1.0f, t + 1e-3f);
+    splat(forward, confidenceForward, t, 1.0f, 1 - t + 1e-3f, 0);
+    splat(backward, confidenceBackward, 1 - t, -1.0f, t + 1e-3f, 1);
     for (size_t j = 0; j < n; ++j) {
-        float *p = packed + 3 * j;
-        const float w = p[2];
-        if (w > 1e-4f) {
-            p[0] /= w;
-            p[1] /= w;
-        }
-        const float r = std::clamp((w - 0.15f) / 0.35f, 0.0f, 1.0f);
+        const float *a = acc + sums * j;
+        float *p = packed + splatChannels * j;
+        const float w = a[2];
+        p[0] = w > 0 ? a[0] / w : 0.0f;
+        p[1] = w > 0 ? a[1] / w : 0.0f;
+        const float r = std::clamp((a[3] - 0.15f) / 0.35f, 0.0f, 1.0f);
         p[2] = r * r * (3 - 2 * r);
+        p[3] = std::min(a[4], 1.0f);
+        p[4] = std::min(a[5], 1.0f);
     }
 }
 
@@ -67,22 +74,22 @@ void splatMotion(const float *forward, const float *backward, const float *confi
 extern "C" {
 
 int32_t ivk_intermediate_flow(const float *forward, const float *backward, const float *confidence_forward, const float *confidence_backward,
-                              int32_t width, int32_t height, float t, float *to_start, float *to_end, float *trust) {
+                              int32_t width, int32_t height, float t, float depth, float *to_start, float *to_end, float *trust) {
     if (forward == nullptr || backward == nullptr || confidence_forward == nullptr || confidence_backward == nullptr || to_start == nullptr ||
-        to_end == nullptr || trust == nullptr || width <= 1 || height <= 1) {
+        to_end == nullptr || trust == nullptr || width <= 1 || height <= 1 || depth < 0) {
         return IVK_EINVAL;
     }
     return guarded([&] {
         const size_t n = static_cast<size_t>(width) * height;
-        std::vector<float> packed(3 * n);
-        splatMotion(forward, backward, confidence_forward, confidence_backward, width, height, t, packed.data());
+        std::vector<float> packed(splatChannels * n);
+        splatMotion(forward, backward, confidence_forward, confidence_backward, width, height, t, depth, packed.data());
         for (size_t j = 0; j < n; ++j) {
-            const float dx = packed[3 * j], dy = packed[3 * j + 1];
+            const float dx = packed[splatChannels * j], dy = packed[splatChannels * j + 1];
             to_start[2 * j] = -t * dx;
             to_start[2 * j + 1] = -t * dy;
             to_end[2 * j] = (1 - t) * dx;
             to_end[2 * j + 1] = (1 - t) * dy;
-            trust[j] = packed[3 * j + 2];
+            trust[j] = packed[splatChannels * j + 2];
         }
         return IVK_OK;
     });

@@ -32,6 +32,10 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// Resampling maps are computed once per `mapStep` × `mapStep` pixels (2 or 4) and
     /// interpolated: they are smooth, and 4 costs a quarter of 2.
     public var mapStep: Int
+    /// Softmax splatting's depth weight, per flow pixel of motion: where a moving thing and
+    /// what it covers land on one spot at some time, exp(splatDepth · |flow|) keeps the one that
+    /// moves more in front (flow length stands in for depth); 0 averages them.
+    public var splatDepth: Double = 1
 
     /// Coarse analysis (long side 640, flow at 320 with DIS ultrafast), bilinear rendering.
     public static let turbo = EngineProfile(

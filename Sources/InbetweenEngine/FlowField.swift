@@ -11,6 +11,8 @@ public struct FlowField: Sendable {
     /// 0...1 per pixel.
     public var forwardConfidence: [Float]
     public var backwardConfidence: [Float]
+    /// The things followed explicitly (see `ChangeTracker`), in analysis pixels.
+    public var tracked: [TrackedRegion] = []
 
     /// Share of pixels whose forward flow is trusted (confidence ≥ 0.5).
     public var trustedShare: Double {
@@ -39,14 +41,16 @@ public struct IntermediateFlow: Sendable {
 }
 
 extension FlowField {
-    /// Where things are at time `t` (0 start ... 1 end), by splatting both flows.
-    public func at(time t: Double) throws -> IntermediateFlow {
+    /// Where things are at time `t` (0 start ... 1 end), by splatting both flows, what moves
+    /// more in front by `depth` (see `EngineProfile.splatDepth`).
+    public func at(time t: Double, depth: Double = EngineProfile.pro.splatDepth) throws -> IntermediateFlow {
         var toStart = [Float](repeating: 0, count: size.pixelCount * 2)
         var toEnd = [Float](repeating: 0, count: size.pixelCount * 2)
         var trust = [Float](repeating: 0, count: size.pixelCount)
         try Kernels.check(
             ivk_intermediate_flow(
-                forward, backward, forwardConfidence, backwardConfidence, Int32(size.width), Int32(size.height), Float(t), &toStart, &toEnd, &trust),
+                forward, backward, forwardConfidence, backwardConfidence, Int32(size.width), Int32(size.height), Float(t), Float(depth), &toStart,
+                &toEnd, &trust),
             "intermediate_flow")
         return IntermediateFlow(size: size, toStart: toStart, toEnd: toEnd, trust: trust)
     }
@@ -78,11 +82,41 @@ public struct FlowAnalyzer: Sendable {
         let fromFlow = Matrix3([scaleX, 0, 0, 0, Double(start.height) / Double(size.height), 0, 0, 0, 1])
         let alignment = (toFlow * motion * fromFlow).normalized
         let b = try Kernels.warp(endGray, map: alignment)
-        let (forward, backward) = try Kernels.disFlowPair(a, b, preset: profile.flowPreset, seeded: profile.seedFlow)
+        var (forward, backward) = try Kernels.disFlowPair(a, b, preset: profile.flowPreset, seeded: profile.seedFlow)
         var forwardConfidence = try Kernels.flowConfidence(
             forward, backward, size: size, tolerance: profile.flowTolerance, blur: profile.confidenceBlur)
         var backwardConfidence = try Kernels.flowConfidence(
             backward, forward, size: size, tolerance: profile.flowTolerance, blur: profile.confidenceBlur)
+        // Consistent is not correct: flow that does not explain the other image clearly better
+        // than no motion (grass, water, limbs that moved far) is not trusted.
+        forwardConfidence = Self.weighedByEvidence(forwardConfidence, flow: forward, from: a, to: b)
+        backwardConfidence = Self.weighedByEvidence(backwardConfidence, flow: backward, from: b, to: a)
+        // What the tracker knows overrides the dense flow: a tracked thing moves by its
+        // displacement, the background it covers or uncovers stays, and where the images
+        // agree nothing moves at all.
+        let tracking = try track(start: start, end: end, motion: motion)
+        let kx = Double(tracking.size.width) / Double(size.width)
+        let ky = Double(tracking.size.height) / Double(size.height)
+        for y in 0..<size.height {
+            let ty = min(tracking.size.height - 1, Int((Double(y) + 0.5) * ky))
+            for x in 0..<size.width {
+                let tx = min(tracking.size.width - 1, Int((Double(x) + 0.5) * kx))
+                let t = ty * tracking.size.width + tx
+                let i = y * size.width + x
+                if tracking.startLabels[t] > 0 {
+                    let region = tracking.regions[Int(tracking.startLabels[t]) - 1]
+                    (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (Float(region.dx / kx), Float(region.dy / ky), 1)
+                } else if tracking.settled[t] || tracking.unchanged[t] {
+                    (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (0, 0, 1)
+                }
+                if tracking.endLabels[t] > 0 {
+                    let region = tracking.regions[Int(tracking.endLabels[t]) - 1]
+                    (backward[2 * i], backward[2 * i + 1], backwardConfidence[i]) = (Float(-region.dx / kx), Float(-region.dy / ky), 1)
+                } else if tracking.settled[t] || tracking.unchanged[t] {
+                    (backward[2 * i], backward[2 * i + 1], backwardConfidence[i]) = (0, 0, 1)
+                }
+            }
+        }
         // Where the end image does not see what the start sees, the aligned end is only its
         // replicated border: no flow found there can be trusted.
         let margin = 2.0
@@ -99,6 +133,78 @@ public struct FlowAnalyzer: Sendable {
             }
         }
         return FlowField(
-            size: size, forward: forward, backward: backward, forwardConfidence: forwardConfidence, backwardConfidence: backwardConfidence)
+            size: size, forward: forward, backward: backward, forwardConfidence: forwardConfidence, backwardConfidence: backwardConfidence,
+            tracked: tracking.regions)
+    }
+
+    /// `confidence` scaled by how much better `flow` explains `to` from `from` than no motion:
+    /// the absolute luma differences each way (flow: `from` at x against `to` at x + flow,
+    /// bilinear; none: against `to` at x), box-averaged over 5 × 5 flow pixels; full trust
+    /// where the flow leaves under half of no motion's difference, none from 90% on.
+    static func weighedByEvidence(_ confidence: [Float], flow: [Float], from: GrayImage, to: GrayImage) -> [Float] {
+        let w = from.size.width
+        let h = from.size.height
+        var withFlow = [Float](repeating: 0, count: w * h)
+        var without = [Float](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                let value = Float(from.pixels[i])
+                let tx = min(max(Float(x) + flow[2 * i], 0), Float(w - 1))
+                let ty = min(max(Float(y) + flow[2 * i + 1], 0), Float(h - 1))
+                let x0 = min(Int(tx), w - 2)
+                let y0 = min(Int(ty), h - 2)
+                let fx = tx - Float(x0)
+                let fy = ty - Float(y0)
+                let p = y0 * w + x0
+                let top = Float(to.pixels[p]) * (1 - fx) + Float(to.pixels[p + 1]) * fx
+                let bottom = Float(to.pixels[p + w]) * (1 - fx) + Float(to.pixels[p + w + 1]) * fx
+                withFlow[i] = abs(value - (top * (1 - fy) + bottom * fy))
+                without[i] = abs(value - Float(to.pixels[i]))
+            }
+        }
+        let flowSum = boxSums(withFlow, width: w, height: h, radius: 2)
+        let noneSum = boxSums(without, width: w, height: h, radius: 2)
+        return confidence.indices.map { i in
+            let ratio = flowSum[i] / (noneSum[i] + 25 * 2)
+            return confidence[i] * min(1, max(0, (0.9 - ratio) / 0.4))
+        }
+    }
+
+    /// Sums of `values` over the (2 radius + 1)² box around each pixel, clipped at the edges.
+    static func boxSums(_ values: [Float], width: Int, height: Int, radius: Int) -> [Float] {
+        var rows = [Float](repeating: 0, count: values.count)
+        for y in 0..<height {
+            var sum: Float = 0
+            for x in 0..<min(radius, width) { sum += values[y * width + x] }
+            for x in 0..<width {
+                if x + radius < width { sum += values[y * width + x + radius] }
+                if x - radius - 1 >= 0 { sum -= values[y * width + x - radius - 1] }
+                rows[y * width + x] = sum
+            }
+        }
+        var out = [Float](repeating: 0, count: values.count)
+        for x in 0..<width {
+            var sum: Float = 0
+            for y in 0..<min(radius, height) { sum += rows[y * width + x] }
+            for y in 0..<height {
+                if y + radius < height { sum += rows[(y + radius) * width + x] }
+                if y - radius - 1 >= 0 { sum -= rows[(y - radius - 1) * width + x] }
+                out[y * width + x] = sum
+            }
+        }
+        return out
+    }
+
+    /// The change tracking at the analysis size, the end aligned to the start by `motion`.
+    private func track(start: RGBImage, end: RGBImage, motion: Matrix3) throws -> ChangeTracker.Result {
+        let size = GlobalMotionEstimator(profile: profile).analysisSize(for: start.size)
+        let a = try Kernels.gray(start, size: size)
+        let endGray = try Kernels.gray(end, size: size)
+        let scaleX = Double(start.width) / Double(size.width)
+        let scaleY = Double(start.height) / Double(size.height)
+        let alignment = (Matrix3([1 / scaleX, 0, 0, 0, 1 / scaleY, 0, 0, 0, 1]) * motion * Matrix3([scaleX, 0, 0, 0, scaleY, 0, 0, 0, 1])).normalized
+        let b = try Kernels.warp(endGray, map: alignment)
+        return try ChangeTracker().track(start: a, end: b)
     }
 }

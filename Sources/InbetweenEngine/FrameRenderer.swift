@@ -86,6 +86,7 @@ public struct FrameRenderer: Sendable {
             motions[slot].blend = blend
             motions[slot].feather = Float(profile.feather)
             motions[slot].flow_time = Float(step.camera)
+            motions[slot].splat_depth = Float(profile.splatDepth)
             motions[slot].map_step = Int32(mapStep)
             // The profile's interpolation is spent on the source that dominates this frame's
             // blend; the other, weighted under a half, is resampled bilinearly at a third of the

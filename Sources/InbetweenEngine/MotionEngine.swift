@@ -10,9 +10,16 @@ public struct MotionEngine: InterpolationEngine {
     /// Below this confidence the found motion is not followed.
     public var minimumConfidence: Double
 
-    public init(useFlow: Bool = true, minimumConfidence: Double = 0.2) {
+    /// Without a camera model, the images show one scene from a still camera when at least
+    /// this share of the frame agrees within `agreementLevels` (luma, after a blur): a plain
+    /// table has no features to fit, but it is the same table.
+    public var sameSceneShare: Double
+    public var agreementLevels = 12
+
+    public init(useFlow: Bool = true, minimumConfidence: Double = 0.2, sameSceneShare: Double = 0.6) {
         self.useFlow = useFlow
         self.minimumConfidence = minimumConfidence
+        self.sameSceneShare = sameSceneShare
     }
 
     public var name: String { useFlow ? "motion" : "homography" }
@@ -21,26 +28,45 @@ public struct MotionEngine: InterpolationEngine {
         let profile = request.profile
         let motion = try GlobalMotionEstimator(profile: profile).estimate(start: start, end: end)
         let cues = MotionCues.parse(request.prompt)
-        let matched = motion.model != .none && motion.confidence >= minimumConfidence
+        // A camera model must explain the pair better than a still camera does: features found
+        // only on a thing that moved (a coin on a plain table) fit its motion, not the camera's.
+        let still = try agreement(start, end, motion: .identity, profile: profile)
+        let fitted = motion.model == .none ? nil : try agreement(start, end, motion: motion.matrix, profile: profile)
+        let stillWins = still.share >= sameSceneShare && still.residual <= (fitted?.residual ?? .infinity)
+        let matched = motion.model != .none && motion.confidence >= minimumConfidence && !stillWins
         var camera = MotionPlan.Camera.none
-        var reason: String
+        var reason = ""
         var flow: FlowField?
         var flowSummary: MotionPlan.Flow?
         let found = "\(motion.model.rawValue) with \(motion.inliers) of \(motion.matches) inliers, confidence \(rounded(motion.confidence))"
 
+        let why =
+            motion.model == .none
+            ? "no reliable camera model"
+            : stillWins
+                ? "the \(found) explains the end less well than no motion (mean difference \(rounded(fitted?.residual ?? 0)) "
+                    + "against \(rounded(still.residual)) levels)"
+                : "\(found) is below \(minimumConfidence)"
+        func analyseFlow(_ matrix: Matrix3) throws {
+            guard useFlow && profile.useFlow else { return }
+            let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix)
+            flow = field
+            let scale = Double(request.size.width) / Double(field.size.width)
+            flowSummary = MotionPlan.Flow(
+                size: field.size, trustedShare: rounded(field.trustedShare), meanMagnitude: rounded(field.meanMagnitude * scale),
+                tracked: field.tracked)
+            reason += "; local flow trusted on \(Int((field.trustedShare * 100).rounded()))% of the frame"
+            if !field.tracked.isEmpty { reason += ", \(field.tracked.count) moving thing(s) followed" }
+        }
         if matched {
             camera = MotionPlan.Camera(source: .found, matrix: motion.matrix, easing: cues.pace.easing)
             reason = "the images match: following the \(found), \(cues.pace.rawValue) pace"
-            if useFlow && profile.useFlow {
-                let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: motion.matrix)
-                flow = field
-                let scale = Double(request.size.width) / Double(field.size.width)
-                flowSummary = MotionPlan.Flow(
-                    size: field.size, trustedShare: rounded(field.trustedShare), meanMagnitude: rounded(field.meanMagnitude * scale))
-                reason += "; local flow trusted on \(Int((field.trustedShare * 100).rounded()))% of the frame"
-            }
+            try analyseFlow(motion.matrix)
+        } else if stillWins {
+            camera = MotionPlan.Camera(source: .still, matrix: .identity, easing: cues.pace.easing)
+            reason = "\(why), but \(percent(still.share)) of the frame agrees unmoved: one scene from a still camera, \(cues.pace.rawValue) pace"
+            try analyseFlow(.identity)
         } else {
-            let why = motion.model == .none ? "no reliable camera model" : "\(found) is below \(minimumConfidence)"
             if let move = cues.move, move != .static {
                 let amplitude = CameraMoves.amplitude(request.amplitude, strength: cues.strength)
                 camera = MotionPlan.Camera(
@@ -58,6 +84,26 @@ public struct MotionEngine: InterpolationEngine {
     }
 
     private func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    private func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
+
+    /// How well the start and the end, aligned to it by `motion` (start → end, output pixels),
+    /// agree at the analysis size: the share of the frame within `agreementLevels` (luma, after
+    /// a blur), and the mean absolute luma difference, each pixel's held under 40 levels.
+    private func agreement(_ start: RGBImage, _ end: RGBImage, motion: Matrix3, profile: EngineProfile) throws -> (share: Double, residual: Double) {
+        let size = GlobalMotionEstimator(profile: profile).analysisSize(for: start.size)
+        let scaleX = Double(start.width) / Double(size.width)
+        let scaleY = Double(start.height) / Double(size.height)
+        let alignment = (Matrix3([1 / scaleX, 0, 0, 0, 1 / scaleY, 0, 0, 0, 1]) * motion * Matrix3([scaleX, 0, 0, 0, scaleY, 0, 0, 0, 1])).normalized
+        var aligned = try Kernels.gray(end, size: size)
+        if motion != .identity { aligned = try Kernels.warp(aligned, map: alignment) }
+        let gray = try Kernels.gray(start, size: size)
+        let mask = try Kernels.changeMask(gray, aligned, blur: 5, threshold: agreementLevels, close: 0, open: 0)
+        var sum = 0
+        for (a, b) in zip(gray.pixels, aligned.pixels) { sum += min(40, abs(Int(a) - Int(b))) }
+        let count = Double(max(1, mask.pixels.count))
+        return (Double(mask.pixels.lazy.filter { $0 == 0 }.count) / count, Double(sum) / count)
+    }
 }
 
 /// Camera moves made up for a pair of images that do not match.

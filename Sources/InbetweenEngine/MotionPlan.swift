@@ -22,6 +22,9 @@ public struct MotionPlan: Sendable, Hashable, Codable {
             case found
             /// The images do not match: a move the prompt asked for, over a dissolve.
             case prompt
+            /// No camera model, but the two images show the same scene: a still camera, where
+            /// only what moves on its own moves.
+            case still
             /// No camera motion: a dissolve.
             case none
         }
@@ -55,6 +58,8 @@ public struct MotionPlan: Sendable, Hashable, Codable {
         public var trustedShare: Double
         /// Mean local motion, in output pixels.
         public var meanMagnitude: Double
+        /// Things that moved on their own, found and followed explicitly (analysis pixels).
+        public var tracked: [TrackedRegion] = []
     }
 
     /// The engine that made the plan.
@@ -76,7 +81,7 @@ public struct MotionPlan: Sendable, Hashable, Codable {
 
     public var frameCount: Int { steps.count }
     /// Whether the frames follow a camera path (found or asked for).
-    public var followsCamera: Bool { camera.source != .none }
+    public var followsCamera: Bool { camera.source == .found || camera.source == .prompt }
 }
 
 /// How progress runs over time.

@@ -6,6 +6,7 @@
 // every decision (thresholds, fall backs, schedules, which interpolation where) is made in
 // Swift and handed in.
 
+#include "ivk_change.h"
 #include "ivk_color.h"
 #include "ivk_common.h"
 #include "ivk_features.h"

@@ -26,6 +26,9 @@ typedef struct IVKFrameMotion {
     int32_t flow_height;
     /// Time of this frame for the local motion, 0...1.
     float flow_time;
+    /// Softmax splatting's depth weight per flow pixel of motion (see `ivk_intermediate_flow`):
+    /// 0 averages what lands on one spot; larger keeps what moves more in front.
+    float splat_depth;
     /// Weight of the end source in the blend, 0...1.
     float blend;
     /// Soft edge, in output pixels, where a source runs out.
@@ -46,8 +49,11 @@ typedef struct IVKFrameMotion {
 } IVKFrameMotion;
 
 /// Renders one output frame: each source is resampled once through a map that composes the
-/// camera path, the global motion and the local flow scaled by confidence; the two are
-/// blended by `blend`, each weighted by whether its sample lies inside its image.
+/// camera path, the global motion and the local flow scaled by its trust; the two are blended
+/// by `blend`, each weighted by whether its sample lies inside its image and, where the local
+/// motion is trusted, by whether that source sees the spot at this time (a thing that moved
+/// away, or has not arrived yet, is taken from the other source). Where the motion is exactly
+/// the identity, each source's pixels are copied as they are.
 int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMotion *motion, IVKPlanes *dst);
 
 /// Renders `count` frames at once, one per thread (each frame single-threaded inside), into

@@ -1,0 +1,76 @@
+// What changed between two aligned images and where a changed region went (see ivk_change.h).
+#include "ivk_change.h"
+
+#include "plumbing.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+using namespace ivk;
+
+extern "C" {
+
+int32_t ivk_change_mask(const IVKImage *a, const IVKImage *b, int32_t blur, int32_t threshold, int32_t close, int32_t open, IVKImage *mask) {
+    if (!valid(a, 1) || !valid(b, 1) || !valid(mask, 1) || a->width != b->width || a->height != b->height || mask->width != a->width ||
+        mask->height != a->height || blur < 0 || close < 0 || open < 0) {
+        return IVK_EINVAL;
+    }
+    return guarded([&] {
+        cv::Mat x, y, out = wrap(mask);
+        if (blur > 1) {
+            // Into matrices of their own: the inputs are the caller's, read only.
+            const cv::Size window(blur | 1, blur | 1);
+            cv::GaussianBlur(wrap(a), x, window, 0);
+            cv::GaussianBlur(wrap(b), y, window, 0);
+        } else {
+            x = wrap(a);
+            y = wrap(b);
+        }
+        cv::Mat difference;
+        cv::absdiff(x, y, difference);
+        cv::threshold(difference, out, threshold, 255, cv::THRESH_BINARY);
+        if (close > 0) cv::morphologyEx(out, out, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(close, close)));
+        if (open > 0) cv::morphologyEx(out, out, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(open, open)));
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_connected_components(const IVKImage *mask, int32_t *labels, int32_t *stats, int32_t capacity, int32_t *count) {
+    if (!valid(mask, 1) || labels == nullptr || count == nullptr || capacity < 0 || (capacity > 0 && stats == nullptr)) return IVK_EINVAL;
+    return guarded([&] {
+        cv::Mat out(mask->height, mask->width, CV_32SC1, labels), boxes, centroids;
+        const int found = cv::connectedComponentsWithStats(wrap(mask), out, boxes, centroids, 8, CV_32S);
+        *count = found - 1;
+        for (int i = 1; i < found && i - 1 < capacity; ++i) {
+            int32_t *s = stats + 5 * (i - 1);
+            s[0] = boxes.at<int>(i, cv::CC_STAT_LEFT);
+            s[1] = boxes.at<int>(i, cv::CC_STAT_TOP);
+            s[2] = boxes.at<int>(i, cv::CC_STAT_WIDTH);
+            s[3] = boxes.at<int>(i, cv::CC_STAT_HEIGHT);
+            s[4] = boxes.at<int>(i, cv::CC_STAT_AREA);
+        }
+        return IVK_OK;
+    });
+}
+
+int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IVKImage *search, int32_t *best_x, int32_t *best_y, double *score) {
+    if (!valid(templ, 1) || !valid(mask, 1) || !valid(search, 1) || mask->width != templ->width || mask->height != templ->height ||
+        search->width < templ->width || search->height < templ->height || best_x == nullptr || best_y == nullptr || score == nullptr) {
+        return IVK_EINVAL;
+    }
+    return guarded([&] {
+        const cv::Mat weights = wrap(mask) != 0;
+        const int pixels = cv::countNonZero(weights);
+        if (pixels == 0) return static_cast<int32_t>(IVK_EINVAL);
+        cv::Mat result;
+        cv::matchTemplate(wrap(search), wrap(templ), result, cv::TM_SQDIFF, weights);
+        double lowest = 0;
+        cv::Point at;
+        cv::minMaxLoc(result, &lowest, nullptr, &at, nullptr);
+        *best_x = at.x;
+        *best_y = at.y;
+        *score = lowest / pixels;
+        return static_cast<int32_t>(IVK_OK);
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,75 @@
+import CVisionKernels
+
+/// A connected component of a mask: its bounding box and area, in the mask's pixels.
+struct MaskComponent: Sendable, Hashable {
+    var label: Int
+    var x: Int
+    var y: Int
+    var width: Int
+    var height: Int
+    var area: Int
+}
+
+extension Kernels {
+    /// 255 where the blurred `a` and `b` differ by more than `threshold` levels, cleaned by a
+    /// morphological close then open (see `ivk_change_mask`).
+    static func changeMask(_ a: GrayImage, _ b: GrayImage, blur: Int, threshold: Int, close: Int, open: Int) throws -> GrayImage {
+        precondition(a.size == b.size, "the two images must be the same size")
+        var out = GrayImage(size: a.size, pixels: [UInt8](repeating: 0, count: a.size.pixelCount))
+        try withView(a) { va in
+            try withView(b) { vb in
+                try out.pixels.withUnsafeMutableBufferPointer { buffer in
+                    var dst = IVKImage(
+                        data: buffer.baseAddress, width: Int32(a.size.width), height: Int32(a.size.height), stride: Int32(a.size.width), channels: 1)
+                    try check(ivk_change_mask(&va, &vb, Int32(blur), Int32(threshold), Int32(close), Int32(open), &dst), "change_mask")
+                }
+            }
+        }
+        return out
+    }
+
+    /// The 8-connected components of `mask`'s nonzero pixels: a label per pixel (0 background)
+    /// and the first `capacity` components' boxes and areas.
+    static func components(_ mask: GrayImage, capacity: Int) throws -> (labels: [Int32], components: [MaskComponent]) {
+        var labels = [Int32](repeating: 0, count: mask.size.pixelCount)
+        var stats = [Int32](repeating: 0, count: 5 * capacity)
+        var count: Int32 = 0
+        try withView(mask) { view in
+            try check(ivk_connected_components(&view, &labels, &stats, Int32(capacity), &count), "connected_components")
+        }
+        let components = (0..<min(Int(count), capacity)).map { i in
+            MaskComponent(
+                label: i + 1, x: Int(stats[5 * i]), y: Int(stats[5 * i + 1]), width: Int(stats[5 * i + 2]), height: Int(stats[5 * i + 3]),
+                area: Int(stats[5 * i + 4]))
+        }
+        return (labels, components)
+    }
+
+    /// Where `template` (counting only `mask`'s nonzero pixels) fits best in `search`: the
+    /// top-left offset in `search` and the mean squared difference there (levels²).
+    static func matchTemplate(_ template: GrayImage, mask: GrayImage, in search: GrayImage) throws -> (x: Int, y: Int, meanSquaredError: Double) {
+        var x: Int32 = 0
+        var y: Int32 = 0
+        var score = 0.0
+        try withView(template) { vt in
+            try withView(mask) { vm in
+                try withView(search) { vs in
+                    try check(ivk_match_template(&vt, &vm, &vs, &x, &y, &score), "match_template")
+                }
+            }
+        }
+        return (Int(x), Int(y), score)
+    }
+}
+
+extension GrayImage {
+    /// The pixels of the rectangle at (x, y) of `width` × `height` (inside the image).
+    func crop(x: Int, y: Int, width: Int, height: Int) -> GrayImage {
+        var out = [UInt8](repeating: 0, count: width * height)
+        for row in 0..<height {
+            let from = (y + row) * size.width + x
+            for column in 0..<width { out[row * width + column] = pixels[from + column] }
+        }
+        return GrayImage(size: PixelSize(width: width, height: height), pixels: out)
+    }
+}

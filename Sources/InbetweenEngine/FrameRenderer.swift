@@ -51,6 +51,17 @@ public struct FrameRenderer: Sendable {
         return inverse.normalized
     }
 
+    /// The frame's maps at progress `camera`: output → start, and start → end. A move the
+    /// prompt asked for between unrelated shots gives each source its own path (see
+    /// `CameraMoves.sourceMaps`); otherwise the end follows the start through the motion found.
+    func sourceMaps(camera: Double) -> (toStart: Matrix3, startToEnd: Matrix3) {
+        if plan.camera.source == .prompt, let move = plan.camera.move, let amplitude = plan.camera.amplitude {
+            let maps = CameraMoves.sourceMaps(move, amplitude: amplitude, size: plan.size, progress: camera)
+            return (maps.toStart, ((maps.toEnd * (maps.toStart.inverse ?? .identity)).normalized))
+        }
+        return (toStart(camera: camera), plan.camera.matrix)
+    }
+
     /// Frame `index` of the plan. Frame 0 and the last frame are the fitted inputs, bit for bit.
     public func frame(_ index: Int) throws -> YUVImage {
         try frames(index..<(index + 1))[0]
@@ -81,8 +92,9 @@ public struct FrameRenderer: Sendable {
         for (slot, index) in indices.enumerated() {
             let step = plan.steps[index]
             let blend = Float(step.blend)
-            withUnsafeMutableBytes(of: &motions[slot].to_start) { copy(toStart(camera: step.camera).m, into: $0) }
-            withUnsafeMutableBytes(of: &motions[slot].start_to_end) { copy(plan.camera.matrix.m, into: $0) }
+            let (toStart, startToEnd) = sourceMaps(camera: step.camera)
+            withUnsafeMutableBytes(of: &motions[slot].to_start) { copy(toStart.m, into: $0) }
+            withUnsafeMutableBytes(of: &motions[slot].start_to_end) { copy(startToEnd.m, into: $0) }
             motions[slot].blend = blend
             motions[slot].feather = Float(profile.feather)
             motions[slot].flow_time = Float(step.camera)

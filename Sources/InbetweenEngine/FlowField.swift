@@ -13,6 +13,8 @@ public struct FlowField: Sendable {
     public var backwardConfidence: [Float]
     /// The things followed explicitly (see `ChangeTracker`), in analysis pixels.
     public var tracked: [TrackedRegion] = []
+    /// What the start's pixels do (see `MotionPlan.Regions`).
+    public var regions: MotionPlan.Regions?
 
     /// Share of pixels whose forward flow is trusted (confidence ≥ 0.5).
     public var trustedShare: Double {
@@ -97,6 +99,7 @@ public struct FlowAnalyzer: Sendable {
         let tracking = try track(start: start, end: end, motion: motion)
         let kx = Double(tracking.size.width) / Double(size.width)
         let ky = Double(tracking.size.height) / Double(size.height)
+        var counts = (tracked: 0, flow: 0, still: 0, dissolve: 0)
         for y in 0..<size.height {
             let ty = min(tracking.size.height - 1, Int((Double(y) + 0.5) * ky))
             for x in 0..<size.width {
@@ -106,8 +109,14 @@ public struct FlowAnalyzer: Sendable {
                 if tracking.startLabels[t] > 0 {
                     let region = tracking.regions[Int(tracking.startLabels[t]) - 1]
                     (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (Float(region.dx / kx), Float(region.dy / ky), 1)
+                    counts.tracked += 1
                 } else if tracking.settled[t] || tracking.unchanged[t] {
                     (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (0, 0, 1)
+                    counts.still += 1
+                } else if forwardConfidence[i] >= 0.5 {
+                    counts.flow += 1
+                } else {
+                    counts.dissolve += 1
                 }
                 if tracking.endLabels[t] > 0 {
                     let region = tracking.regions[Int(tracking.endLabels[t]) - 1]
@@ -134,7 +143,10 @@ public struct FlowAnalyzer: Sendable {
         }
         return FlowField(
             size: size, forward: forward, backward: backward, forwardConfidence: forwardConfidence, backwardConfidence: backwardConfidence,
-            tracked: tracking.regions)
+            tracked: tracking.regions,
+            regions: MotionPlan.Regions(
+                tracked: share(counts.tracked), flow: share(counts.flow), still: share(counts.still), dissolve: share(counts.dissolve)))
+        func share(_ count: Int) -> Double { (Double(count) / Double(max(1, size.pixelCount)) * 1000).rounded() / 1000 }
     }
 
     /// `confidence` scaled by how much better `flow` explains `to` from `from` than no motion:

@@ -54,9 +54,13 @@ public struct MotionEngine: InterpolationEngine {
             let scale = Double(request.size.width) / Double(field.size.width)
             flowSummary = MotionPlan.Flow(
                 size: field.size, trustedShare: rounded(field.trustedShare), meanMagnitude: rounded(field.meanMagnitude * scale),
-                tracked: field.tracked)
-            reason += "; local flow trusted on \(Int((field.trustedShare * 100).rounded()))% of the frame"
-            if !field.tracked.isEmpty { reason += ", \(field.tracked.count) moving thing(s) followed" }
+                tracked: field.tracked, regions: field.regions)
+            if let regions = field.regions {
+                reason +=
+                    "; of the frame \(percent(regions.still)) stays still, \(percent(regions.flow)) follows the dense flow, "
+                    + "\(percent(regions.tracked)) moves with \(field.tracked.count) thing(s) followed, "
+                    + "\(percent(regions.dissolve)) is untrusted (camera motion and dissolve)"
+            }
         }
         if matched {
             camera = MotionPlan.Camera(source: .found, matrix: motion.matrix, easing: cues.pace.easing)

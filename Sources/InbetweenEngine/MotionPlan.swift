@@ -60,6 +60,21 @@ public struct MotionPlan: Sendable, Hashable, Codable {
         public var meanMagnitude: Double
         /// Things that moved on their own, found and followed explicitly (analysis pixels).
         public var tracked: [TrackedRegion] = []
+        /// What the start image's pixels do, as shares of the frame (they add up to 1).
+        public var regions: Regions?
+    }
+
+    /// What the start image's pixels do, as shares of the frame.
+    public struct Regions: Sendable, Hashable, Codable {
+        /// Moving with a followed thing (see `Flow.tracked`).
+        public var tracked: Double
+        /// Moving with the trusted dense flow, on top of the camera motion.
+        public var flow: Double
+        /// Still relative to the camera motion (the images agree there, or it is background a
+        /// thing covers or uncovers): drawn from the inputs' own pixels where the camera is still.
+        public var still: Double
+        /// Not trusted: the camera motion and a dissolve.
+        public var dissolve: Double
     }
 
     /// The engine that made the plan.

@@ -23,12 +23,12 @@ void splatMotion(const float *forward, const float *backward, const float *confi
     float *acc = accumulator.data();
     // exp(depth · |d|) with |d| held under 30 flow pixels, so the sums stay finite.
     const float lengthLimit = 30.0f;
-    auto splat = [&](const float *flow, const float *confidence, float along, float sign, float timeWeight, int side) {
+    auto splat = [&](const float *flow, const float *confidence, float along, float sign, float timeWeight) {
         for (int y = 0; y < height; ++y) {
             for (int x = 0; x < width; ++x) {
                 const size_t i = static_cast<size_t>(y) * width + x;
                 const float c = confidence[i];
-                const bool confident = c * timeWeight >= 1e-3f;
+                if (c * timeWeight < 1e-3f) continue;
                 const float fx = flow[2 * i], fy = flow[2 * i + 1];
                 const float qx = x + along * fx, qy = y + along * fy;
                 int x0 = static_cast<int>(qx), y0 = static_cast<int>(qy);
@@ -41,10 +41,6 @@ void splatMotion(const float *forward, const float *backward, const float *confi
                     const int tx = x0 + (k & 1), ty = y0 + (k >> 1);
                     if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
                     float *target = acc + sums * (static_cast<size_t>(ty) * width + tx);
-                    // Every pixel counts for what its source sees, confident or not: a source is
-                    // taken to miss a spot only where its pixels are known to have gone elsewhere.
-                    target[4 + side] += bilinear[k];
-                    if (!confident) continue;
                     const float seen = c * bilinear[k], weight = seen * timeWeight * z;
                     target[0] += weight * dx;
                     target[1] += weight * dy;
@@ -54,8 +50,32 @@ void splatMotion(const float *forward, const float *backward, const float *confi
             }
         }
     };
-    splat(forward, confidenceForward, t, 1.0f, 1 - t + 1e-3f, 0);
-    splat(backward, confidenceBackward, 1 - t, -1.0f, t + 1e-3f, 1);
+    // What each source sees: every pixel counts, confident or not, landing where its motion
+    // scaled by its confidence takes it, so a source is taken to miss a spot only where its
+    // pixels are known to have gone elsewhere.
+    auto see = [&](const float *flow, const float *confidence, float along, int side) {
+        for (int y = 0; y < height; ++y) {
+            for (int x = 0; x < width; ++x) {
+                const size_t i = static_cast<size_t>(y) * width + x;
+                const float step = along * confidence[i];
+                const float qx = x + step * flow[2 * i], qy = y + step * flow[2 * i + 1];
+                int x0 = static_cast<int>(qx), y0 = static_cast<int>(qy);
+                x0 -= static_cast<float>(x0) > qx;
+                y0 -= static_cast<float>(y0) > qy;
+                const float ax = qx - x0, ay = qy - y0;
+                const float bilinear[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay};
+                for (int k = 0; k < 4; ++k) {
+                    const int tx = x0 + (k & 1), ty = y0 + (k >> 1);
+                    if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
+                    acc[sums * (static_cast<size_t>(ty) * width + tx) + 4 + side] += bilinear[k];
+                }
+            }
+        }
+    };
+    splat(forward, confidenceForward, t, 1.0f, 1 - t + 1e-3f);
+    splat(backward, confidenceBackward, 1 - t, -1.0f, t + 1e-3f);
+    see(forward, confidenceForward, t, 0);
+    see(backward, confidenceBackward, 1 - t, 1);
     for (size_t j = 0; j < n; ++j) {
         const float *a = acc + sums * j;
         float *p = packed + splatChannels * j;

@@ -18,8 +18,9 @@ constexpr int splatChannels = 5;
 // splats carry about one confident sample's weight; and how much each source sees of the
 // spot, 0...1 (the start pixels, then end pixels, that land there): where one source
 // sees it and the other does not (a thing moved away, or has not arrived yet) the frame takes
-// it from the one that sees it. Every pixel counts there, trusted or not, so only motion known
-// to have taken a source's pixels elsewhere hides that source.
+// it from the one that sees it. Every pixel counts there, landing where its motion scaled by
+// its confidence takes it, so only motion known to have taken a source's pixels elsewhere
+// hides that source.
 void splatMotion(const float *forward, const float *backward, const float *confidenceForward, const float *confidenceBackward, int width, int height,
                  float t, float depth, float *packed);
 

@@ -47,7 +47,8 @@ public enum BenchReport {
             }
         }
         lines += [
-            "", "Margins of `motion` per sequence × gap: against the best of the other methods for PSNR, SSIM and VMAF, against the "
+            "",
+            "Margins of `motion` per sequence × gap: against the best of the other methods for PSNR, SSIM and VMAF, against the "
                 + "cross-fade for the moving region (negative in bold).", "",
             "| sequence | gap | PSNR | SSIM | VMAF | moving PSNR vs cross-fade |", "|---|---:|---:|---:|---:|---:|",
         ]

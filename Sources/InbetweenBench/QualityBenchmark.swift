@@ -243,7 +243,8 @@ public struct QualityBenchmark: Sendable {
                 "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1",
             ], outputLimit: frameBytes * frames.count + 1, timeout: .seconds(120))
         guard outcome.succeeded, outcome.output.count == frameBytes * frames.count else {
-            throw MediaError(.decodeFailed, "decoding \(video.path) gave \(outcome.output.count) bytes for \(frames.count) frames: \(outcome.firstErrorLine)")
+            throw MediaError(
+                .decodeFailed, "decoding \(video.path) gave \(outcome.output.count) bytes for \(frames.count) frames: \(outcome.firstErrorLine)")
         }
         return (0..<frames.count).map { i in YUVImage(size: size, bytes: Array(outcome.output[(i * frameBytes)..<((i + 1) * frameBytes)])) }
     }

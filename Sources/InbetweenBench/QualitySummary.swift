@@ -58,7 +58,8 @@ public struct QualitySummary: Sendable {
         /// ours that were measured), with that peer; nil when either is missing.
         public func marginOverBestPeer(_ metric: Metric) -> (margin: Double, peer: QualityBenchmark.Method)? {
             guard let ours = mean(.engine(.motion), metric) else { return nil }
-            let peers = QualityBenchmark.Method.allCases.filter { $0 != .engine(.motion) }.compactMap { peer in mean(peer, metric).map { (peer, $0) } }
+            let peers = QualityBenchmark.Method.allCases.filter { $0 != .engine(.motion) }.compactMap { peer in mean(peer, metric).map { (peer, $0) }
+            }
             guard let best = peers.max(by: { $0.1 < $1.1 }) else { return nil }
             return (ours - best.1, best.0)
         }
@@ -87,7 +88,8 @@ public struct QualitySummary: Sendable {
     public init(_ results: [QualityBenchmark.PairResult]) {
         var cells: [Cell] = []
         for result in results {
-            if let index = cells.firstIndex(where: { $0.sequence == result.sequence && $0.gap == result.pair.gap && $0.cut == result.pair.spansCut }) {
+            if let index = cells.firstIndex(where: { $0.sequence == result.sequence && $0.gap == result.pair.gap && $0.cut == result.pair.spansCut })
+            {
                 cells[index].pairs.append(result)
             } else {
                 cells.append(Cell(sequence: result.sequence, gap: result.pair.gap, cut: result.pair.spansCut, pairs: [result]))
@@ -116,7 +118,9 @@ public struct QualitySummary: Sendable {
             let place = "\(worst.0.sequence.id) gap \(worst.0.gap)"
             return Target(
                 title: title, passed: failing.isEmpty,
-                detail: "\(failing.count) of \(margins.count) clip × gap cells miss it; worst \(signed(worst.1, digits: digits))\(unit) (\(place), \(worst.2))")
+                detail:
+                    "\(failing.count) of \(margins.count) clip × gap cells miss it; worst \(signed(worst.1, digits: digits))\(unit) (\(place), \(worst.2))"
+            )
         }
         let inside = withinShot
         targets.append(

@@ -26,7 +26,8 @@ struct Bench: AsyncParsableCommand {
         var mode: Mode = .pro
         @Option(help: "Folder with the real footage (and the VMAF ffmpeg's venv) that scripts/bench-data.sh fetches.")
         var footage = ".bench-data"
-        @Option(name: .customLong("sequence"), help: "Measure only this sequence (repeatable): camera, sprite, city, bikes, vtest, cockatoo, megamind.")
+        @Option(
+            name: .customLong("sequence"), help: "Measure only this sequence (repeatable): camera, sprite, city, bikes, vtest, cockatoo, megamind.")
         var sequences: [String] = []
         @Option(name: .customLong("gap"), help: "Measure only this gap in frames (repeatable; default 8, 24, 48, 96).") var gaps: [Int] = []
         @Flag(help: "Leave out ffmpeg minterpolate (the slowest peer); the targets then compare with the others only.")
@@ -35,7 +36,12 @@ struct Bench: AsyncParsableCommand {
             name: .customLong("vmaf-ffmpeg"),
             help: "An ffmpeg with the libvmaf filter (default: $INBETWEEN_VMAF_FFMPEG, else the imageio-ffmpeg binary in <footage>/venv).")
         var vmafFFmpeg: String?
-        @Option(name: .customLong("frames"), help: "Write each pair's middle frame (real, every method, the moving region) as a PNG into this folder.")
+        @Option(
+            name: .customLong("frames"),
+            help: ArgumentHelp(
+                "Write each pair's middle frame as a PNG into this folder.",
+                discussion: "Tiles, three to a row: the real frame, then each method after the encode (cross-fade, minterpolate, "
+                    + "homography, motion), then the moving region in white."))
         var frames: String?
     }
 
@@ -173,7 +179,8 @@ struct BenchRunner {
             }
             if included(BenchFootage.sprite.id) {
                 let other = try await stager.stage(.file(options.imageTail), field: "image_tail")
-                let sprite = try await stager.decode(other, fit: OutputGeometry.coverFit(source: other.size, target: PixelSize(width: 110, height: 110)))
+                let sprite = try await stager.decode(
+                    other, fit: OutputGeometry.coverFit(source: other.size, target: PixelSize(width: 110, height: 110)))
                 results += try await benchmark.run(GroundTruth(info: BenchFootage.sprite, world: world, sprite: sprite), log: log)
             }
         }

@@ -14,7 +14,9 @@ import Testing
     {
         QualityBenchmark.PairResult(
             sequence: info, pair: KeyframePair(start: start, gap: gap, spansCut: cut), sourceStart: start, movingShare: 0.1,
-            scores: scores.mapValues { QualityBenchmark.Score(psnr: $0.psnr, ssim: $0.psnr / 200, vmaf: $0.psnr * 2, movingPSNR: $0.moving, seconds: 1) })
+            scores: scores.mapValues {
+                QualityBenchmark.Score(psnr: $0.psnr, ssim: $0.psnr / 200, vmaf: $0.psnr * 2, movingPSNR: $0.moving, seconds: 1)
+            })
     }
 
     @Test func cellsAverageTheirPairsAndKeepCutPairsApart() {

@@ -76,6 +76,24 @@ public enum BenchReport {
                 "- \(worst.metric.rawValue): \(signed(worst.margin, digits: digits)) vs \(worst.peer.shortName) on \(worst.pair.sequence.id), "
                     + "frames \(worst.pair.sourceStart)–\(worst.pair.sourceStart + worst.pair.pair.gap) (gap \(worst.pair.pair.gap)).")
         }
+        lines += [
+            "", "<details><summary>Every pair: motion's margin over the best other method (the moving region: over the cross-fade)</summary>",
+            "", "| sequence | frames | gap | moving % | PSNR | SSIM | VMAF | moving PSNR |", "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for group in summary.cells {
+            for pair in group.pairs {
+                func text(_ metric: QualitySummary.Metric, digits: Int = 2) -> String {
+                    guard let value = QualitySummary.margin(pair, metric) else { return "—" }
+                    let number = signed(value.margin, digits: digits)
+                    return (value.margin < 0 ? "**\(number)**" : number) + (metric == .movingPSNR ? "" : " (\(value.peer.shortName))")
+                }
+                lines.append(
+                    "| \(group.sequence.id)\(group.cut ? " (cut)" : "") | \(pair.sourceStart)–\(pair.sourceStart + pair.pair.gap) | \(group.gap) "
+                        + "| \(format(100 * pair.movingShare, digits: 1)) | \(text(.psnr)) | \(text(.ssim, digits: 4)) | \(text(.vmaf)) "
+                        + "| \(text(.movingPSNR)) |")
+            }
+        }
+        lines += ["", "</details>"]
         return lines.joined(separator: "\n")
     }
 }

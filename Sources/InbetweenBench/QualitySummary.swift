@@ -174,18 +174,24 @@ public struct QualitySummary: Sendable {
         return targets
     }
 
+    /// The motion engine's score on `pair` minus the best other method's for `metric` (for
+    /// the moving region: minus the cross-fade's), with that method; nil when not measured.
+    public static func margin(
+        _ pair: QualityBenchmark.PairResult, _ metric: Metric
+    ) -> (margin: Double, peer: QualityBenchmark.Method)? {
+        guard let ours = pair.scores[.engine(.motion)].flatMap(metric.value) else { return nil }
+        let peers: [QualityBenchmark.Method] =
+            metric == .movingPSNR ? [.engine(.dissolve)] : QualityBenchmark.Method.allCases.filter { $0 != .engine(.motion) }
+        let scored = peers.compactMap { peer in pair.scores[peer].flatMap(metric.value).map { (peer, $0) } }
+        guard let best = scored.max(by: { $0.1 < $1.1 }) else { return nil }
+        return (ours - best.1, best.0)
+    }
+
     /// For each metric, the single pair where the motion engine trails its best peer the
     /// most (the moving region: trails the cross-fade), inside one shot.
     public var worstPairs: [(metric: Metric, margin: Double, pair: QualityBenchmark.PairResult, peer: QualityBenchmark.Method)] {
         Metric.allCases.compactMap { metric in
-            let margins = withinShot.flatMap(\.pairs).compactMap { pair -> (Double, QualityBenchmark.PairResult, QualityBenchmark.Method)? in
-                guard let ours = pair.scores[.engine(.motion)].flatMap(metric.value) else { return nil }
-                let peers: [QualityBenchmark.Method] =
-                    metric == .movingPSNR ? [.engine(.dissolve)] : QualityBenchmark.Method.allCases.filter { $0 != .engine(.motion) }
-                guard let best = peers.compactMap({ peer in pair.scores[peer].flatMap(metric.value).map { (peer, $0) } }).max(by: { $0.1 < $1.1 })
-                else { return nil }
-                return (ours - best.1, pair, best.0)
-            }
+            let margins = withinShot.flatMap(\.pairs).compactMap { pair in Self.margin(pair, metric).map { ($0.margin, pair, $0.peer) } }
             return margins.min { $0.0 < $1.0 }.map { (metric, $0.0, $0.1, $0.2) }
         }
     }

@@ -25,8 +25,8 @@ import Testing
     @Test func pairsAreCappedAtLongGaps() {
         #expect(QualityBenchmark.pairsPerGap(8, clips: 3) == 3)
         #expect(QualityBenchmark.pairsPerGap(24, clips: 3) == 3)
-        #expect(QualityBenchmark.pairsPerGap(48, clips: 3) == 2)
-        #expect(QualityBenchmark.pairsPerGap(96, clips: 3) == 1)
-        #expect(QualityBenchmark.pairsPerGap(48, clips: 1) == 1)
+        #expect(QualityBenchmark.pairsPerGap(48, clips: 3) == 3)
+        #expect(QualityBenchmark.pairsPerGap(96, clips: 3) == 2)
+        #expect(QualityBenchmark.pairsPerGap(96, clips: 1) == 1)
     }
 }

@@ -42,11 +42,16 @@ public struct Footage: GroundTruthSequence {
         }
     }
 
+    /// The containers the benchmark's clips come in (MPEG-PS, MP4, AVI): ffmpeg opens no other.
+    static let formats = "mpeg,mov,mp4,m4a,3gp,3g2,mj2,avi"
+    /// The codecs they use: ffmpeg decodes no other.
+    static let codecs = "mpeg1video,mpeg2video,h264,mpeg4,msmpeg4"
+
     /// Decodes `source` from the folder `directory` with the hardened ffmpeg.
     /// - Throws: when the file cannot be read or has fewer frames than asked.
     public static func load(_ source: Source, directory: URL, ffmpeg: FFmpeg) async throws -> Footage {
         let url = directory.appendingPathComponent(source.file)
-        let (probed, probe) = try await ffmpeg.probeSize(url.path)
+        let (probed, probe) = try await ffmpeg.probeSize(url.path, options: ["-format_whitelist", formats])
         guard let probed else { throw MediaError(.decodeFailed, "cannot read the size of \(url.path): \(probe.firstErrorLine)") }
         var size = probed
         var filters = ["select=between(n\\,\(source.range.lowerBound)\\,\(source.range.upperBound))"]
@@ -60,7 +65,8 @@ public struct Footage: GroundTruthSequence {
         let outcome = try await ffmpeg.run(
             ffmpeg.ffmpegPath,
             FFmpeg.hardening + [
-                "-i", url.path, "-vf", filters.joined(separator: ","), "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+                "-format_whitelist", formats, "-codec_whitelist", codecs, "-i", url.path, "-vf", filters.joined(separator: ","), "-fps_mode",
+                "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
             ], outputLimit: frameBytes * source.range.count + 1, timeout: .seconds(300))
         guard outcome.succeeded, outcome.output.count == frameBytes * source.range.count else {
             throw MediaError(

@@ -218,6 +218,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "InbetweenBenchTests", dependencies: ["InbetweenBench", "InbetweenEngine"], swiftSettings: swiftSettings),
         .testTarget(
             name: "InbetweenMediaTests",
             dependencies: ["InbetweenMedia", "InbetweenEngine", "InbetweenAPI"],

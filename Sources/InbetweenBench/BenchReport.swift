@@ -29,54 +29,71 @@ public enum BenchReport {
         return lines.joined(separator: "\n")
     }
 
-    public static func qualityTable(_ rows: [QualityBenchmark.Row]) -> String {
+    /// The quality results as Markdown: per sequence × gap every method's scores, the
+    /// margins of motion over its best peer, the cut pairs, the targets and the worst pairs.
+    public static func qualityTables(_ results: [QualityBenchmark.PairResult]) -> String {
+        let summary = QualitySummary(results)
+        func cell(_ value: Double?, digits: Int = 2) -> String { value.map { format($0, digits: digits) } ?? "—" }
         var lines = [
-            "| sequence | gap | method | PSNR-Y dB | SSIM-Y | s / clip |", "|---|---:|---|---:|---:|---:|",
+            "| sequence | gap | pairs | moving % | method | PSNR-Y dB | SSIM-Y | VMAF | moving PSNR dB | s / clip |",
+            "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
         ]
-        for row in rows {
-            lines.append(
-                "| \(row.sequence) | \(row.gap) | \(row.method.name) | \(format(row.psnr)) | \(format(row.ssim, digits: 4)) | \(format(row.secondsPerClip)) |"
-            )
-        }
-        lines.append("")
-        lines.append(targetTable(rows))
-        lines.append("")
-        lines.append("Best per sequence and gap (PSNR / SSIM):")
-        lines.append("")
-        var seen: [String] = []
-        for row in rows where !seen.contains("\(row.sequence)#\(row.gap)") {
-            seen.append("\(row.sequence)#\(row.gap)")
-            let group = rows.filter { $0.sequence == row.sequence && $0.gap == row.gap }
-            let best = group.max { $0.psnr < $1.psnr }!
-            let bestSSIM = group.max { $0.ssim < $1.ssim }!
-            lines.append("- \(row.sequence), gap \(row.gap): \(best.method.name) / \(bestSSIM.method.name)")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// The ENGINE.md quality target, per gap: the motion engine's PSNR and SSIM, averaged over
-    /// the sequences, against the best peer's (each peer averaged the same way).
-    public static func targetTable(_ rows: [QualityBenchmark.Row]) -> String {
-        var lines = [
-            "Target per gap: mean over the \(Set(rows.map(\.sequence)).count) sequences, the motion engine against the best peer.", "",
-            "| gap | motion PSNR | best peer PSNR | motion SSIM | best peer SSIM | met |", "|---:|---:|---|---:|---|---|",
-        ]
-        for gap in Set(rows.map(\.gap)).sorted() {
-            let atGap = rows.filter { $0.gap == gap }
-            func mean(_ method: QualityBenchmark.Method, _ value: (QualityBenchmark.Row) -> Double) -> Double? {
-                let values = atGap.filter { $0.method == method }.map(value)
-                return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        for group in summary.cells {
+            for method in QualityBenchmark.Method.allCases where group.seconds(method) != nil {
+                lines.append(
+                    "| \(group.sequence.id)\(group.cut ? " (cut)" : "") | \(group.gap) | \(group.pairs.count) | \(format(100 * group.movingShare, digits: 1)) "
+                        + "| \(method.shortName) | \(cell(group.mean(method, .psnr))) | \(cell(group.mean(method, .ssim), digits: 4)) "
+                        + "| \(cell(group.mean(method, .vmaf))) | \(cell(group.mean(method, .movingPSNR))) | \(cell(group.seconds(method))) |")
             }
-            let peers = QualityBenchmark.methods.filter { $0 != .engine(.motion) }
-            guard let oursPSNR = mean(.engine(.motion), \.psnr), let oursSSIM = mean(.engine(.motion), \.ssim) else { continue }
-            let peerPSNR = peers.compactMap { peer in mean(peer, \.psnr).map { (peer, $0) } }.max { $0.1 < $1.1 }
-            let peerSSIM = peers.compactMap { peer in mean(peer, \.ssim).map { (peer, $0) } }.max { $0.1 < $1.1 }
-            guard let peerPSNR, let peerSSIM else { continue }
-            let met = oursPSNR > peerPSNR.1 && oursSSIM > peerSSIM.1
-            lines.append(
-                "| \(gap) | \(format(oursPSNR)) | \(format(peerPSNR.1)) (\(peerPSNR.0.shortName)) | \(format(oursSSIM, digits: 4)) | "
-                    + "\(format(peerSSIM.1, digits: 4)) (\(peerSSIM.0.shortName)) | \(met ? "yes" : "**no**") |")
         }
+        lines += [
+            "",
+            "Margins of `motion` per sequence × gap: against the best of the other methods for PSNR, SSIM and VMAF, against the "
+                + "cross-fade for the moving region (negative in bold).", "",
+            "| sequence | gap | PSNR | SSIM | VMAF | moving PSNR vs cross-fade |", "|---|---:|---:|---:|---:|---:|",
+        ]
+        func margin(_ value: (margin: Double, peer: QualityBenchmark.Method)?, digits: Int = 2) -> String {
+            guard let value else { return "—" }
+            let text = signed(value.margin, digits: digits)
+            return (value.margin < 0 ? "**\(text)**" : text) + " (\(value.peer.shortName))"
+        }
+        for group in summary.cells {
+            let moving = group.marginOverCrossFade(.movingPSNR)
+            let movingText = moving.map { $0 < 0 ? "**\(signed($0))**" : signed($0) } ?? "—"
+            lines.append(
+                "| \(group.sequence.id)\(group.cut ? " (cut)" : "") | \(group.gap) | \(margin(group.marginOverBestPeer(.psnr))) "
+                    + "| \(margin(group.marginOverBestPeer(.ssim), digits: 4)) | \(margin(group.marginOverBestPeer(.vmaf))) | \(movingText) |")
+        }
+        lines += ["", "Targets (issue 16), each on the per-clip means of one sequence × gap; cut pairs only in the last:", ""]
+        for target in summary.targets {
+            let verdict = target.passed.map { $0 ? "PASS" : "**FAIL**" } ?? "NOT MEASURED"
+            lines.append("- \(verdict): \(target.title). \(target.detail).")
+        }
+        lines += ["", "Worst single pair per metric (motion against the best other method; the moving region against the cross-fade):", ""]
+        for worst in summary.worstPairs {
+            let digits = worst.metric == .ssim ? 4 : 2
+            lines.append(
+                "- \(worst.metric.rawValue): \(signed(worst.margin, digits: digits)) vs \(worst.peer.shortName) on \(worst.pair.sequence.id), "
+                    + "frames \(worst.pair.sourceStart)–\(worst.pair.sourceStart + worst.pair.pair.gap) (gap \(worst.pair.pair.gap)).")
+        }
+        lines += [
+            "", "<details><summary>Every pair: motion's margin over the best other method (the moving region: over the cross-fade)</summary>",
+            "", "| sequence | frames | gap | moving % | PSNR | SSIM | VMAF | moving PSNR |", "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for group in summary.cells {
+            for pair in group.pairs {
+                func text(_ metric: QualitySummary.Metric, digits: Int = 2) -> String {
+                    guard let value = QualitySummary.margin(pair, metric) else { return "—" }
+                    let number = signed(value.margin, digits: digits)
+                    return (value.margin < 0 ? "**\(number)**" : number) + (metric == .movingPSNR ? "" : " (\(value.peer.shortName))")
+                }
+                lines.append(
+                    "| \(group.sequence.id)\(group.cut ? " (cut)" : "") | \(pair.sourceStart)–\(pair.sourceStart + pair.pair.gap) | \(group.gap) "
+                        + "| \(format(100 * pair.movingShare, digits: 1)) | \(text(.psnr)) | \(text(.ssim, digits: 4)) | \(text(.vmaf)) "
+                        + "| \(text(.movingPSNR)) |")
+            }
+        }
+        lines += ["", "</details>"]
         return lines.joined(separator: "\n")
     }
 }

@@ -1,25 +1,103 @@
 import Foundation
 public import InbetweenEngine
 
+/// What a benchmark sequence is, for filtering and for the targets that apply to it.
+public struct SequenceInfo: Sendable, Hashable {
+    /// A short name to pick it with (`--sequence vtest`).
+    public var id: String
+    /// What it shows and where it comes from, for the report.
+    public var name: String
+    /// Real footage (not rendered here); the moving-region target is averaged over these.
+    public var real: Bool
+    /// The camera does not move: the target asks for +2 dB where things move at short gaps.
+    public var stillCamera: Bool
+
+    /// A sequence description.
+    public init(id: String, name: String, real: Bool, stillCamera: Bool = false) {
+        self.id = id
+        self.name = name
+        self.real = real
+        self.stillCamera = stillCamera
+    }
+}
+
+/// Two keyframes of a sequence, `gap` frames apart; the frames between are what is measured.
+public struct KeyframePair: Sendable, Hashable, Comparable {
+    /// The start keyframe's index in the sequence.
+    public var start: Int
+    /// Frames from the start keyframe to the end keyframe.
+    public var gap: Int
+    /// The pair spans a shot cut: reported apart, against the cross-fade only.
+    public var spansCut: Bool
+
+    /// A pair starting at `start`.
+    public init(start: Int, gap: Int, spansCut: Bool = false) {
+        self.start = start
+        self.gap = gap
+        self.spansCut = spansCut
+    }
+
+    /// The end keyframe's index.
+    public var end: Int { start + gap }
+
+    /// Orders by gap, then cut pairs last, then start.
+    public static func < (a: KeyframePair, b: KeyframePair) -> Bool {
+        (a.gap, a.spansCut ? 1 : 0, a.start) < (b.gap, b.spansCut ? 1 : 0, b.start)
+    }
+
+    /// Up to `count` pairs `gap` frames apart that each stay inside one shot, spread evenly
+    /// over every start that fits (so over the shots too); none when no shot is longer than `gap`.
+    /// - Parameters:
+    ///   - gap: frames between the keyframes.
+    ///   - shots: the sequence's shots, as frame ranges.
+    ///   - count: pairs wanted; one pair takes the middle start.
+    /// - Returns: the pairs, ordered by start.
+    public static func spread(gap: Int, shots: [ClosedRange<Int>], count: Int) -> [KeyframePair] {
+        let starts = shots.flatMap { shot in shot.count > gap ? Array(shot.lowerBound...(shot.upperBound - gap)) : [] }
+        guard !starts.isEmpty, count > 0 else { return [] }
+        let picks = count == 1 ? [(starts.count - 1) / 2] : (0..<count).map { $0 * (starts.count - 1) / (count - 1) }
+        return Set(picks.map { starts[$0] }).sorted().map { KeyframePair(start: $0, gap: gap) }
+    }
+}
+
 /// A clip whose every frame is known, to cut keyframes from and compare against.
 public protocol GroundTruthSequence: Sendable {
-    var name: String { get }
+    /// What it is.
+    var info: SequenceInfo { get }
+    /// Frames in the sequence.
     var frameCount: Int { get }
+    /// Its shots as frame ranges; keyframe pairs are cut inside one shot.
+    var shots: [ClosedRange<Int>] { get }
+    /// Pairs chosen to span a cut, measured apart.
+    var cutPairs: [KeyframePair] { get }
+    /// The source file's frame number of frame 0, for the report.
+    var firstFrame: Int { get }
+    /// Frame `index`, exactly.
     func frame(_ index: Int) throws -> RGBImage
+}
+
+extension GroundTruthSequence {
+    /// One shot, the whole sequence.
+    public var shots: [ClosedRange<Int>] { [0...(frameCount - 1)] }
+    /// None.
+    public var cutPairs: [KeyframePair] { [] }
+    /// Frame 0 is the first.
+    public var firstFrame: Int { 0 }
 }
 
 /// A clip whose every frame is known: a virtual camera moving over a photograph (pan, zoom,
 /// rotation), optionally with a sprite cut from another photo moving across it on its own.
 public struct GroundTruth: GroundTruthSequence {
-    public var name: String
+    public var info: SequenceInfo
     public var frameCount: Int
+    /// Output frame size.
     public var size: PixelSize
     let world: RGBImage
     let sprite: RGBImage?
 
     /// The camera over `world` and, when `sprite` is given, that sprite moving across.
-    public init(name: String, world: RGBImage, sprite: RGBImage?, frameCount: Int = 97, size: PixelSize = PixelSize(width: 640, height: 360)) {
-        self.name = name
+    public init(info: SequenceInfo, world: RGBImage, sprite: RGBImage?, frameCount: Int = 97, size: PixelSize = PixelSize(width: 640, height: 360)) {
+        self.info = info
         self.world = world
         self.sprite = sprite
         self.frameCount = frameCount

@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "InbetweenClient", targets: ["InbetweenClient"]),
         .library(name: "InbetweenSQLite", targets: ["InbetweenSQLite"]),
         .library(name: "InbetweenPostgres", targets: ["InbetweenPostgres"]),
+        .library(name: "InbetweenWorker", targets: ["InbetweenWorker"]),
         .library(name: "InbetweenServer", targets: ["InbetweenServer"]),
     ],
     dependencies: [
@@ -128,24 +129,38 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP API on Hummingbird: routes, auth, limits, result files, the SSRF-guarded fetcher.
+        // The worker runtime: the VideoEngine seam, the job runner, the local and upstream
+        // engines, routes, the result cache, the SSRF-guarded fetcher and callback transport.
         .target(
-            name: "InbetweenServer",
+            name: "InbetweenWorker",
             dependencies: [
                 "InbetweenJobs",
-                "InbetweenClient",
                 "InbetweenAPI",
                 "InbetweenMedia",
                 "InbetweenEngine",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "InbetweenClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP edge on Hummingbird: routes, auth, limits, signed result files. Knows no engine.
+        .target(
+            name: "InbetweenServer",
+            dependencies: [
+                "InbetweenJobs",
+                "InbetweenAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/playground")],
@@ -155,6 +170,7 @@ let package = Package(
             name: "inbetween",
             dependencies: [
                 "InbetweenServer",
+                "InbetweenWorker",
                 "InbetweenSQLite",
                 "InbetweenPostgres",
                 "InbetweenJobs",
@@ -201,6 +217,8 @@ let package = Package(
             name: "InbetweenServerTests",
             dependencies: [
                 "InbetweenServer",
+                "InbetweenWorker",
+                "InbetweenTestSupport",
                 "InbetweenSQLite",
                 "InbetweenJobs",
                 "InbetweenAPI",
@@ -213,6 +231,26 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers the test targets share: a loopback HTTP server, a resolver with canned answers.
+        .target(
+            name: "InbetweenTestSupport",
+            dependencies: [
+                "InbetweenWorker", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InbetweenWorkerTests",
+            dependencies: [
+                "InbetweenWorker", "InbetweenJobs", "InbetweenAPI", "InbetweenTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 public import Foundation
 public import InbetweenEngine
+import InbetweenAPI
 import Subprocess
 import SystemPackage
 

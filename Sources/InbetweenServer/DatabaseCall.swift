@@ -1,5 +1,4 @@
 import InbetweenAPI
-import InbetweenMedia
 
 /// Runs one store call for a request with a deadline: a database that is down or unreachable
 /// answers 503 within `timeout` instead of holding the request (a pool waiting to reconnect

@@ -2,16 +2,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import InbetweenAPI
+import InbetweenJobs
 import Logging
 import NIOCore
 
 /// JSON envelopes as responses: the one place bodies are encoded.
 enum EnvelopeResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
+    static var encoder: JSONEncoder { JobPresenter.encoder }
 
     /// `{"code": 0, "message": "ok", "data": ...}` with status 200 (or `status`).
     static func ok<Payload: Codable & Sendable>(_ data: Payload, status: HTTPResponse.Status = .ok) -> Response {

@@ -11,11 +11,52 @@ import Prometheus
 import Testing
 
 @testable import InbetweenServer
+@testable import InbetweenWorker
+
+/// The HTTP edge's configuration and the worker runtime's, set as one: `settings.routes`,
+/// `settings.port` and `settings.worker.concurrency` each reach the one that has it.
+@dynamicMemberLookup
+struct Settings: Sendable {
+    var server: ServerConfiguration
+    var runtime: RuntimeConfiguration
+
+    init(dataDirectory: URL) {
+        server = ServerConfiguration(dataDirectory: dataDirectory)
+        runtime = RuntimeConfiguration(dataDirectory: dataDirectory)
+    }
+
+    subscript<T>(dynamicMember path: WritableKeyPath<ServerConfiguration, T>) -> T {
+        get { server[keyPath: path] }
+        set { server[keyPath: path] = newValue }
+    }
+
+    subscript<T>(dynamicMember path: WritableKeyPath<RuntimeConfiguration, T>) -> T {
+        get { runtime[keyPath: path] }
+        set { runtime[keyPath: path] = newValue }
+    }
+
+    var resultsDirectory: URL { server.resultsDirectory }
+    var databasePath: String { server.databasePath }
+    var dataDirectory: URL { server.dataDirectory }
+}
+
+/// The whole service as `inbetween serve` runs it: the HTTP edge with the worker runtime beside it.
+func buildFullApplication(
+    _ settings: Settings, store: SQLiteJobStore, resolver: any HostResolver = SystemHostResolver(),
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+) throws -> some ApplicationProtocol {
+    let presenter = try settings.server.makePresenter()
+    let signal = JobSignal()
+    let services = try buildWorkerServices(
+        configuration: settings.runtime, store: store, presenter: presenter, registry: registry, resolver: resolver, signal: signal, logger: logger)
+    return try buildApplication(
+        configuration: settings.server, store: store, presenter: presenter, registry: registry, signal: signal, services: services, logger: logger)
+}
 
 /// A server over a fresh data directory and SQLite file, with one API key made the way
 /// `inbetween keys create` makes them.
 struct Fixture {
-    var configuration: ServerConfiguration
+    var configuration: Settings
     let store: SQLiteJobStore
     /// The key in the clear, as a client holds it.
     let apiKey: String
@@ -30,12 +71,12 @@ struct Fixture {
 
     /// - Parameter prepare: runs on the new data directory before anything is in it (a test mounts a small disk there).
     init(
-        workers: Int = 0, budget: Int? = nil, _ adjust: (inout ServerConfiguration) -> Void = { _ in }, prepare: (URL) throws -> Void = { _ in }
+        workers: Int = 0, budget: Int? = nil, _ adjust: (inout Settings) -> Void = { _ in }, prepare: (URL) throws -> Void = { _ in }
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-server-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try prepare(directory)
-        var configuration = ServerConfiguration(dataDirectory: directory)
+        var configuration = Settings(dataDirectory: directory)
         configuration.port = 0
         configuration.worker.concurrency = workers
         configuration.worker.pollInterval = .milliseconds(100)
@@ -78,7 +119,7 @@ struct Fixture {
     ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return try buildApplication(configuration: configuration, store: store, registry: registry, resolver: resolver, logger: logger)
+        return try buildFullApplication(configuration, store: store, resolver: resolver, registry: registry, logger: logger)
     }
 
     /// Arguments for a fast job (turbo, 540p, 1 s).

@@ -15,6 +15,8 @@ import ServiceLifecycle
 import Testing
 
 @testable import InbetweenServer
+@testable import InbetweenWorker
+import InbetweenTestSupport
 
 /// The server over a real socket with its workers rendering: `.live`.
 @Suite("Live server", .serialized)

@@ -14,6 +14,8 @@ import ServiceLifecycle
 import Testing
 
 @testable import InbetweenServer
+@testable import InbetweenWorker
+import InbetweenTestSupport
 
 /// Server A routes jobs to server B (another Inbetween on loopback) as its upstream: real
 /// servers, real renders, real HTTP between them.
@@ -103,7 +105,7 @@ struct UpstreamTests {
         configuration.port = port
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let appB = try buildApplication(configuration: configuration, store: b.store, logger: logger)
+        let appB = try buildFullApplication(configuration, store: b.store, logger: logger)
         let groupB = ServiceGroup(configuration: .init(services: [appB], logger: logger))
         let runningB = Task { try await groupB.run() }
         let baseB = "http://127.0.0.1:\(port)"
@@ -232,30 +234,6 @@ struct UpstreamTests {
                 #expect(try await Self.renders(base, engine: "local:motion") == 2)
             }
         }
-    }
-
-    @Test("routes: the most specific rule wins, later targets are fall backs, and bad rules are refused with the reason")
-    func routes() throws {
-        let routes = EngineRoutes(rules: [
-            try EngineRoutes.parseRule("*=upstream:gpu"), try EngineRoutes.parseRule("pro=upstream:gpu,local"),
-            try EngineRoutes.parseRule("\(modelID):turbo=local"),
-        ])
-        #expect(routes.targets(model: modelID, mode: .proFast) == [.upstream("gpu")])
-        #expect(routes.targets(model: modelID, mode: .pro) == [.upstream("gpu"), .local])
-        #expect(routes.targets(model: modelID, mode: .turbo) == [.local])
-        #expect(EngineRoutes.local.targets(model: modelID, mode: .pro) == [.local])
-        for (rule, words) in [
-            ("pro", "SELECTOR=TARGET"), ("pro=gpu", "local or upstream:NAME"), ("fast:x=local", "MODEL:MODE"),
-            ("pro=local,local", "twice"), ("pro=upstream:a/b", "local or upstream:NAME"),
-        ] {
-            #expect { try EngineRoutes.parseRule(rule) } throws: { ($0 as? RouteError)?.description.contains(words) == true }
-        }
-        var configuration = ServerConfiguration(dataDirectory: FileManager.default.temporaryDirectory)
-        configuration.routes = routes
-        #expect { try configuration.checkRoutes() } throws: { "\($0)".contains("upstream:gpu") }
-        configuration.upstreams = [UpstreamConfiguration(name: "gpu", baseURL: "http://10.0.0.5:8080/", apiKey: "k")]
-        try configuration.checkRoutes()
-        #expect(configuration.upstreams[0].baseURL == "http://10.0.0.5:8080")
     }
 }
 

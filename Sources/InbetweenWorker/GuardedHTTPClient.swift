@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import InbetweenAPI
 public import Foundation
 public import InbetweenJobs
 public import InbetweenMedia

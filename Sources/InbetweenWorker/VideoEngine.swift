@@ -1,5 +1,6 @@
 public import Foundation
 public import InbetweenAPI
+public import InbetweenJobs
 
 /// Makes the video of one job: the seam between the queue and whatever renders. The local
 /// motion engine is one implementation; an upstream service that speaks the job API is
@@ -73,11 +74,3 @@ public struct RenderedVideo: Sendable, Hashable {
         self.upstream = upstream
     }
 }
-
-/// The upstream's side of a job it made for us: its name, its job id and what it charged.
-/// Stored with the job's output and shown as `result.upstream`.
-public typealias UpstreamReceipt = JobResult.Upstream
-
-/// An engine that was tried first and failed, so the next one in the route made the video.
-/// Stored with the job's output and shown as `result.fallback`.
-public typealias EngineFallback = JobResult.Fallback

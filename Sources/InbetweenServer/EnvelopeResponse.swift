@@ -52,6 +52,8 @@ struct EnvelopeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return EnvelopeResponse.failure(error)
+        } catch let error as JobStoreError {
+            return EnvelopeResponse.failure(APIError(error))
         } catch let error as HTTPError {
             return EnvelopeResponse.failure(Self.apiError(for: error, request: request))
         } catch {

@@ -170,6 +170,7 @@ struct Serve: AsyncParsableCommand {
     /// Migrates (on a client of its own), then a long-lived client and its LISTEN loop, to run
     /// first in the service group.
     static func openPostgres(url: String, signal: JobSignal, notify: Bool, logger: Logger) async throws -> (PostgresJobStore, [any Service]) {
+        try StoreOptions.checkPostgresURL(url)
         try await PostgresJobStore.withStore(url: url, logger: logger) { _ in }
         let client = PostgresClient(configuration: try PostgresJobStore.configuration(url: url), backgroundLogger: logger)
         let store = PostgresJobStore(client: client, logger: logger, notifies: notify)

@@ -45,12 +45,14 @@ enum StoreConformance {
         let first = try await store.create(newJob(key, idempotency: ("k1", "body-a")))
         let again = try await store.create(newJob(key, idempotency: ("k1", "body-a")))
         #expect(!first.replayed && again.replayed && again.job.id == first.job.id)
-        await #expect(throws: APIError.self) { try await store.create(newJob(key, idempotency: ("k1", "body-b"))) }
+        await #expect { try await store.create(newJob(key, idempotency: ("k1", "body-b"))) } throws: {
+            ($0 as? JobStoreError)?.code == .idempotencyKeyReused
+        }
         // 275 spent of 500: another 275 is refused with the amounts named.
         do {
             _ = try await store.create(newJob(key))
             Issue.record("a create beyond the budget was accepted")
-        } catch let error as APIError {
+        } catch let error as JobStoreError {
             #expect(error.code == .budgetExceeded)
             #expect(error.message.contains("$0.275") && error.message.contains("$0.225") && error.message.contains("$0.50"))
         }

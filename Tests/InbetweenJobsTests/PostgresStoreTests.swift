@@ -26,7 +26,11 @@ enum TestPostgres {
     }
 }
 
-@Suite("PostgreSQL store")
+@Suite(
+    "PostgreSQL store",
+    .enabled(
+        if: TestPostgres.url != nil,
+        "needs a PostgreSQL server: INBETWEEN_TEST_DATABASE_URL, which scripts/test.sh (and so CI) sets after starting one"))
 struct PostgresStoreTests {
     @Test("keys are found by hash, jobs only by their own key, revocation takes effect")
     func keys() async throws { try await TestPostgres.withStore { try await StoreConformance.keysAndOwnership($0) } }

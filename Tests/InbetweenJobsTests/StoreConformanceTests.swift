@@ -5,8 +5,8 @@ import InbetweenJobs
 import InbetweenSQLite
 import Testing
 
-/// What every `JobStore` must do. The checks are generic over the store; each store (SQLite
-/// here, PostgreSQL when it lands) runs them on a real database.
+/// What every `JobStore` must do. The checks are generic over the store; every store (in
+/// memory, SQLite, PostgreSQL) runs them.
 enum StoreConformance {
     static func key(_ store: some JobStore, budget: Int? = nil) async throws -> APIKeyRecord {
         let secret = Secrets.newAPIKey()
@@ -168,6 +168,45 @@ extension StoreConformance {
     }
 }
 
+/// The stores that run in this process: each conformance check runs on every one of them
+/// (PostgreSQL runs the same checks in `PostgresStoreTests`, where a server is at hand).
+enum LocalStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory, sqlite
+
+    var testDescription: String { rawValue }
+
+    func make() throws -> any JobStore {
+        switch self {
+        case .memory: InMemoryJobStore()
+        case .sqlite: try SQLiteStoreTests.store()
+        }
+    }
+}
+
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    @Test("keys are found by hash, jobs only by their own key, revocation takes effect", arguments: LocalStore.allCases)
+    func keys(_ store: LocalStore) async throws { try await StoreConformance.keysAndOwnership(store.make()) }
+
+    @Test("idempotency replays and refuses; budgets refuse with the amounts named", arguments: LocalStore.allCases)
+    func idempotency(_ store: LocalStore) async throws { try await StoreConformance.idempotencyAndBudget(store.make()) }
+
+    @Test("claims are FIFO and fenced; heartbeats carry progress and cancels", arguments: LocalStore.allCases)
+    func claims(_ store: LocalStore) async throws { try await StoreConformance.claimHeartbeatFinish(store.make()) }
+
+    @Test("expired leases requeue, then fail past the attempts", arguments: LocalStore.allCases)
+    func leases(_ store: LocalStore) async throws { try await StoreConformance.expiredLeases(store.make()) }
+
+    @Test("callbacks are scheduled at the end and locked while sent; pages are newest first", arguments: LocalStore.allCases)
+    func callbacks(_ store: LocalStore) async throws { try await StoreConformance.callbacksAndPages(store.make()) }
+
+    @Test("concurrent claimers take every job exactly once", arguments: LocalStore.allCases)
+    func concurrentClaims(_ store: LocalStore) async throws { try await StoreConformance.concurrentClaims(store.make()) }
+
+    @Test("rate limits: a token bucket per key, refilled over the window", arguments: LocalStore.allCases)
+    func rateLimits(_ store: LocalStore) async throws { try await StoreConformance.rateLimits(store.make()) }
+}
+
 @Suite("SQLite store")
 struct SQLiteStoreTests {
     static func store() throws -> SQLiteJobStore {
@@ -175,27 +214,6 @@ struct SQLiteStoreTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return try SQLiteJobStore(path: directory.appendingPathComponent("test.sqlite").path)
     }
-
-    @Test("keys are found by hash, jobs only by their own key, revocation takes effect")
-    func keys() async throws { try await StoreConformance.keysAndOwnership(Self.store()) }
-
-    @Test("idempotency replays and refuses; budgets refuse with the amounts named")
-    func idempotency() async throws { try await StoreConformance.idempotencyAndBudget(Self.store()) }
-
-    @Test("claims are FIFO and fenced; heartbeats carry progress and cancels")
-    func claims() async throws { try await StoreConformance.claimHeartbeatFinish(Self.store()) }
-
-    @Test("expired leases requeue, then fail past the attempts")
-    func leases() async throws { try await StoreConformance.expiredLeases(Self.store()) }
-
-    @Test("callbacks are scheduled at the end and locked while sent; pages are newest first")
-    func callbacks() async throws { try await StoreConformance.callbacksAndPages(Self.store()) }
-
-    @Test("concurrent claimers take every job exactly once")
-    func concurrentClaims() async throws { try await StoreConformance.concurrentClaims(Self.store()) }
-
-    @Test("rate limits: a token bucket per key, refilled over the window")
-    func rateLimits() async throws { try await StoreConformance.rateLimits(Self.store()) }
 
     @Test("the database is in WAL mode with full sync, and reopening keeps every job")
     func durable() async throws {

@@ -28,12 +28,11 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
         }
         var arguments = try GenerationArguments(validating: object, limits: images.limits)
         let (image, imageTail) = (arguments.image, arguments.imageTail)
-        async let startRead = images.read(image, field: "image")
-        async let endRead = images.read(imageTail, field: "image_tail")
+        async let startRead = read(image, field: "image")
+        async let endRead = read(imageTail, field: "image_tail")
         let (start, end) = try await (startRead, endRead)
-        // Fetched bytes get the checks a data URI gets at create (header size within the limits).
-        arguments.image = try ImageReference.checked(start.bytes, format: start.format, field: "image", limits: images.limits)
-        arguments.imageTail = try ImageReference.checked(end.bytes, format: end.format, field: "image_tail", limits: images.limits)
+        arguments.image = try checked(start, from: image, field: "image")
+        arguments.imageTail = try checked(end, from: imageTail, field: "image_tail")
 
         let targets = routes.targets(model: job.model, mode: arguments.mode)
         let route = try targets.map { target in
@@ -106,6 +105,21 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
             return output
         }
         throw JobFailure(code: APIError.Code.internalError.rawValue, message: "no engine is routed for this job.")
+    }
+
+    /// The bytes of an image and their sniffed format. A data URI's bytes were checked just now,
+    /// when the arguments were read (with the same limits), so they are only sniffed; anything
+    /// else is read or fetched and checked by the stager.
+    private func read(_ reference: ImageReference, field: String) async throws -> (bytes: [UInt8], format: ImageFormat) {
+        if case .data(_, let bytes) = reference, let format = ImageFormat.sniff(bytes) { return (bytes, format) }
+        return try await images.read(reference, field: field)
+    }
+
+    /// The image in hand as `.data` with its sniffed format. Fetched bytes get the checks a data
+    /// URI gets at create (header size within the limits); a data URI's were made then.
+    private func checked(_ image: (bytes: [UInt8], format: ImageFormat), from reference: ImageReference, field: String) throws -> ImageReference {
+        if case .data = reference { return .data(image.format, image.bytes) }
+        return try ImageReference.checked(image.bytes, format: image.format, field: field, limits: images.limits)
     }
 
     /// The middle frame as a JPEG poster.

@@ -192,6 +192,7 @@ let package = Package(
         ),
         .testTarget(name: "InbetweenAPITests", dependencies: ["InbetweenAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "InbetweenEngineTests", dependencies: ["InbetweenEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "InbetweenWebhooksTests", dependencies: ["InbetweenWebhooks"], swiftSettings: swiftSettings),
         // Runs the built `inbetween` binary as a user would.
         .testTarget(
             name: "InbetweenCLITests",
@@ -234,22 +235,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Helpers the test targets share: a loopback HTTP server, a resolver with canned answers.
+        // Helpers the test targets share: the whole service over a fresh SQLite store with a key
+        // (the HTTP edge with the worker runtime beside it), a loopback HTTP server, a resolver
+        // with canned answers.
         .target(
             name: "InbetweenTestSupport",
             dependencies: [
-                "InbetweenWorker", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                "InbetweenServer", "InbetweenWorker", "InbetweenSQLite", "InbetweenJobs", "InbetweenAPI",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
+        // The worker runtime: the SSRF guard and routes on their own; engines, fall backs and
+        // the cache through a whole service.
         .testTarget(
             name: "InbetweenWorkerTests",
             dependencies: [
-                "InbetweenWorker", "InbetweenJobs", "InbetweenAPI", "InbetweenTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                "InbetweenWorker", "InbetweenTestSupport", "InbetweenServer", "InbetweenSQLite", "InbetweenClient", "InbetweenJobs", "InbetweenAPI",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings

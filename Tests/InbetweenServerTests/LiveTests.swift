@@ -7,6 +7,7 @@ import InbetweenAPI
 import InbetweenClient
 import InbetweenJobs
 import InbetweenSQLite
+import InbetweenTestSupport
 import InbetweenWebhooks
 import Logging
 import NIOCore
@@ -16,7 +17,6 @@ import Testing
 
 @testable import InbetweenServer
 @testable import InbetweenWorker
-import InbetweenTestSupport
 
 /// The server over a real socket with its workers rendering: `.live`.
 @Suite("Live server", .serialized)

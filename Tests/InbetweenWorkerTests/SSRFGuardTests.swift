@@ -1,11 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InbetweenTestSupport
 import NIOCore
 import Synchronization
 import Testing
-
-import InbetweenTestSupport
 
 @testable import InbetweenWorker
 

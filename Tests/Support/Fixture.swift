@@ -1,47 +1,54 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdTesting
-import InbetweenAPI
-import InbetweenJobs
-import InbetweenSQLite
-import Logging
-import NIOCore
-import Prometheus
-import Testing
-
-@testable import InbetweenServer
-@testable import InbetweenWorker
+public import Foundation
+public import HTTPTypes
+public import Hummingbird
+public import HummingbirdTesting
+public import InbetweenAPI
+public import InbetweenJobs
+public import InbetweenServer
+public import InbetweenSQLite
+public import InbetweenWorker
+public import Logging
+public import NIOCore
+public import Prometheus
+public import Testing
 
 /// The HTTP edge's configuration and the worker runtime's, set as one: `settings.routes`,
 /// `settings.port` and `settings.worker.concurrency` each reach the one that has it.
 @dynamicMemberLookup
-struct Settings: Sendable {
-    var server: ServerConfiguration
-    var runtime: RuntimeConfiguration
+public struct Settings: Sendable {
+    /// The HTTP edge's part.
+    public var server: ServerConfiguration
+    /// The worker runtime's part.
+    public var runtime: RuntimeConfiguration
 
-    init(dataDirectory: URL) {
+    /// The defaults of both, in `dataDirectory`.
+    public init(dataDirectory: URL) {
         server = ServerConfiguration(dataDirectory: dataDirectory)
         runtime = RuntimeConfiguration(dataDirectory: dataDirectory)
     }
 
-    subscript<T>(dynamicMember path: WritableKeyPath<ServerConfiguration, T>) -> T {
+    /// A setting of the HTTP edge.
+    public subscript<T>(dynamicMember path: WritableKeyPath<ServerConfiguration, T>) -> T {
         get { server[keyPath: path] }
         set { server[keyPath: path] = newValue }
     }
 
-    subscript<T>(dynamicMember path: WritableKeyPath<RuntimeConfiguration, T>) -> T {
+    /// A setting of the worker runtime.
+    public subscript<T>(dynamicMember path: WritableKeyPath<RuntimeConfiguration, T>) -> T {
         get { runtime[keyPath: path] }
         set { runtime[keyPath: path] = newValue }
     }
 
-    var resultsDirectory: URL { server.resultsDirectory }
-    var databasePath: String { server.databasePath }
-    var dataDirectory: URL { server.dataDirectory }
+    /// Where result files go.
+    public var resultsDirectory: URL { server.resultsDirectory }
+    /// The SQLite database.
+    public var databasePath: String { server.databasePath }
+    /// The data directory both share.
+    public var dataDirectory: URL { server.dataDirectory }
 }
 
 /// The whole service as `inbetween serve` runs it: the HTTP edge with the worker runtime beside it.
-func buildFullApplication(
+public func buildFullApplication(
     _ settings: Settings, store: SQLiteJobStore, resolver: any HostResolver = SystemHostResolver(),
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
 ) throws -> some ApplicationProtocol {
@@ -55,22 +62,25 @@ func buildFullApplication(
 
 /// A server over a fresh data directory and SQLite file, with one API key made the way
 /// `inbetween keys create` makes them.
-struct Fixture {
-    var configuration: Settings
-    let store: SQLiteJobStore
+public struct Fixture: Sendable {
+    /// What the service is built with.
+    public var configuration: Settings
+    /// Its store, on a fresh SQLite file.
+    public let store: SQLiteJobStore
     /// The key in the clear, as a client holds it.
-    let apiKey: String
-    let key: APIKeyRecord
+    public let apiKey: String
+    /// The key as stored.
+    public let key: APIKeyRecord
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// The sample photos scaled to 320 px wide: real JPEGs, small enough for quick bodies.
-    static let startJPEG = small("start")
-    static let endJPEG = small("end")
-    static let startURI = "data:image/jpeg;base64," + startJPEG.base64EncodedString()
-    static let endURI = "data:image/jpeg;base64," + endJPEG.base64EncodedString()
+    public static let startJPEG = small("start")
+    public static let endJPEG = small("end")
+    public static let startURI = "data:image/jpeg;base64," + startJPEG.base64EncodedString()
+    public static let endURI = "data:image/jpeg;base64," + endJPEG.base64EncodedString()
 
     /// - Parameter prepare: runs on the new data directory before anything is in it (a test mounts a small disk there).
-    init(
+    public init(
         workers: Int = 0, budget: Int? = nil, _ adjust: (inout Settings) -> Void = { _ in }, prepare: (URL) throws -> Void = { _ in }
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-server-\(UUID().uuidString)", isDirectory: true)
@@ -93,7 +103,7 @@ struct Fixture {
         (apiKey, key) = try await Self.makeKey(store, budget: budget)
     }
 
-    static func makeKey(_ store: SQLiteJobStore, budget: Int? = nil) async throws -> (String, APIKeyRecord) {
+    public static func makeKey(_ store: SQLiteJobStore, budget: Int? = nil) async throws -> (String, APIKeyRecord) {
         let plain = Secrets.newAPIKey()
         let record = APIKeyRecord(
             id: "key_" + Secrets.randomToken(12), name: "test", prefix: String(plain.prefix(11)), hash: Secrets.sha256(plain),
@@ -102,7 +112,7 @@ struct Fixture {
         return (plain, record)
     }
 
-    static func small(_ name: String) -> Data {
+    public static func small(_ name: String) -> Data {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-\(name)-\(UUID().uuidString).jpg")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
@@ -114,7 +124,8 @@ struct Fixture {
         return try! Data(contentsOf: output)
     }
 
-    func application(
+    /// The whole service over this fixture's store and configuration.
+    public func application(
         resolver: any HostResolver = SystemHostResolver(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "test")
@@ -122,8 +133,18 @@ struct Fixture {
         return try buildFullApplication(configuration, store: store, resolver: resolver, registry: registry, logger: logger)
     }
 
+    /// Arguments for a fast job (turbo, 540p, 1 s), as the SDK takes them.
+    public static func sdkArguments(_ extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
+        var args: [String: JSONValue] = [
+            "prompt": "The camera pushes in slowly", "mode": "turbo", "resolution": "540p", "duration": "1", "image": .string(Fixture.startURI),
+            "image_tail": .string(Fixture.endURI),
+        ]
+        for (name, value) in extra { args[name] = value }
+        return args
+    }
+
     /// Arguments for a fast job (turbo, 540p, 1 s).
-    static func args(prompt: String = "The camera pushes in slowly", image: String = startURI, tail: String = endURI, extra: [String: Any] = [:])
+    public static func args(prompt: String = "The camera pushes in slowly", image: String = startURI, tail: String = endURI, extra: [String: Any] = [:])
         -> [String: Any]
     {
         var args: [String: Any] = ["mode": "turbo", "resolution": "540p", "duration": "1", "prompt": prompt, "image": image, "image_tail": tail]
@@ -131,13 +152,15 @@ struct Fixture {
         return args
     }
 
-    static func body(_ args: [String: Any], model: String = modelID, callback: String? = nil) -> ByteBuffer {
+    /// A create body.
+    public static func body(_ args: [String: Any], model: String = modelID, callback: String? = nil) -> ByteBuffer {
         var object: [String: Any] = ["model": model, "args": args]
         if let callback { object["callback_url"] = callback }
         return ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
     }
 
-    func headers(_ extra: HTTPFields = [:], key: String? = nil) -> HTTPFields {
+    /// JSON headers with this fixture's key (or `key`).
+    public func headers(_ extra: HTTPFields = [:], key: String? = nil) -> HTTPFields {
         var fields: HTTPFields = [.authorization: "Bearer \(key ?? apiKey)", .contentType: "application/json"]
         for field in extra { fields[field.name] = field.value }
         return fields
@@ -146,24 +169,25 @@ struct Fixture {
 
 /// A decoded response body.
 /// Immutable once decoded; JSONSerialization makes only immutable values.
-struct Reply: @unchecked Sendable {
-    let status: HTTPResponse.Status
-    let headers: HTTPFields
-    let json: [String: Any]
+public struct Reply: @unchecked Sendable {
+    public let status: HTTPResponse.Status
+    public let headers: HTTPFields
+    public let json: [String: Any]
 
-    init(_ response: TestResponse) throws {
+    /// Decodes `response`'s body.
+    public init(_ response: TestResponse) throws {
         status = response.status
         headers = response.headers
         let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
         json = try #require(object as? [String: Any], "the body is not a JSON object")
     }
 
-    var code: Int { json["code"] as? Int ?? -1 }
-    var message: String { json["message"] as? String ?? "" }
-    var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
+    public var code: Int { json["code"] as? Int ?? -1 }
+    public var message: String { json["message"] as? String ?? "" }
+    public var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
 
     /// Checks the failure envelope: status, code, `data: null`, and words in the message.
-    func expectFailure(_ code: APIError.Code, mentioning words: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
+    public func expectFailure(_ code: APIError.Code, mentioning words: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(status.code == code.httpStatus, "status", sourceLocation: sourceLocation)
         #expect(self.code == code.rawValue, "\(message)", sourceLocation: sourceLocation)
         #expect(json["data"] is NSNull, sourceLocation: sourceLocation)
@@ -175,7 +199,24 @@ struct Reply: @unchecked Sendable {
 }
 
 extension TestClientProtocol {
-    func call(_ uri: String, _ method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> Reply {
+    /// Executes a request and decodes its envelope.
+    public func call(_ uri: String, _ method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> Reply {
         try Reply(try await execute(uri: uri, method: method, headers: headers, body: body))
     }
+}
+
+/// A port on 127.0.0.1 that nothing listens on now.
+public func freeLoopbackPort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+    }
+    guard bound else { throw CocoaError(.fileWriteUnknown) }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -6,6 +6,8 @@ import InbetweenAPI
 import InbetweenClient
 import InbetweenJobs
 import InbetweenSQLite
+import InbetweenServer
+import InbetweenTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -13,16 +15,14 @@ import Prometheus
 import ServiceLifecycle
 import Testing
 
-@testable import InbetweenServer
 @testable import InbetweenWorker
-import InbetweenTestSupport
 
 /// Server A routes jobs to server B (another Inbetween on loopback) as its upstream: real
 /// servers, real renders, real HTTP between them.
 @Suite("Upstream engines and the result cache", .serialized)
 struct UpstreamTests {
     static func arguments(_ extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
-        ClientSDKTests.arguments(extra)
+        Fixture.sdkArguments(extra)
     }
 
     /// A gateway in front of `upstream`, routed by `route`.
@@ -235,22 +235,6 @@ struct UpstreamTests {
             }
         }
     }
-}
-
-/// A port on 127.0.0.1 that nothing listens on now.
-func freeLoopbackPort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-    }
-    guard bound else { throw CocoaError(.fileWriteUnknown) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Polls `/healthz` until the server answers.

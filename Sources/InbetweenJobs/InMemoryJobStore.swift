@@ -140,7 +140,7 @@ public final class InMemoryJobStore: JobStore {
         state.withLock { state in
             guard var stored = state.jobs[id], stored.record.status == .running, stored.record.lifecycle.leaseToken == token else { return nil }
             stored.record.leaseExpiresAt = now.adding(lease)
-            stored.record.progress = max(stored.record.progress, min(99, max(0, progress)))
+            stored.record.progress = max(stored.record.progress, JobLifecycle.heartbeatProgress(progress))
             state.jobs[id] = stored
             return stored.record.lifecycle.cancelRequested
         }

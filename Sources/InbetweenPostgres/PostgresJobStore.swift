@@ -197,7 +197,7 @@ public final class PostgresJobStore: JobStore {
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
         let rows = try await client.query(
             """
-            UPDATE jobs SET lease_expires_at = \(now.adding(lease).milliseconds), progress = GREATEST(progress, \(min(99, max(0, progress))))
+            UPDATE jobs SET lease_expires_at = \(now.adding(lease).milliseconds), progress = GREATEST(progress, \(JobLifecycle.heartbeatProgress(progress)))
             WHERE id = \(id) AND status = 1 AND lease_token = \(token) RETURNING cancel_requested
             """, logger: logger)
         for try await cancel in rows.decode(Bool.self) { return cancel }

@@ -193,7 +193,7 @@ public final class SQLiteJobStore: JobStore {
                     UPDATE jobs SET lease_expires_at = ?, progress = MAX(progress, ?)
                     WHERE id = ? AND status = 1 AND lease_token = ?
                     """,
-                arguments: [now.adding(lease).milliseconds, min(99, max(0, progress)), id, token])
+                arguments: [now.adding(lease).milliseconds, JobLifecycle.heartbeatProgress(progress), id, token])
             guard db.changesCount == 1 else { return nil }
             return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM jobs WHERE id = ?", arguments: [id]) ?? false
         }

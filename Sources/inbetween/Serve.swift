@@ -193,15 +193,15 @@ struct Worker: AsyncParsableCommand {
         guard let url = store.postgresURL else {
             throw ValidationError("--database postgres://... is required: a worker shares its queue with API nodes. (SQLite: use `inbetween serve`.)")
         }
-        var links = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
-        run.apply(to: &links)
         let runtime = try run.runtime(dataDirectory: store.dataDirectoryURL, concurrency: max(1, concurrency))
         let logger = try run.logger()
         try store.prepareDirectory()
         let signal = JobSignal()
         let (postgres, dependencies) = try await Serve.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
-        let services = try buildWorkerServices(
-            configuration: runtime, store: postgres, presenter: try links.makePresenter(), signal: signal, logger: logger)
+        // Callbacks carry result URLs under --public-url (else the API's default address).
+        let presenter = try JobPresenter(
+            dataDirectory: store.dataDirectoryURL, publicURL: run.publicURL, defaultBase: "http://127.0.0.1:8080", lifetime: .seconds(run.urlTTL))
+        let services = try buildWorkerServices(configuration: runtime, store: postgres, presenter: presenter, signal: signal, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: dependencies + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -22,7 +22,9 @@ public final class InMemoryJobStore: JobStore {
         var sequence = 0
 
         func spent(keyID: String) -> Int {
-            jobs.values.filter { $0.record.keyID == keyID && CreateRules.chargedStatuses.contains($0.record.status) }.reduce(0) { $0 + $1.record.amount }
+            jobs.values.filter { $0.record.keyID == keyID && CreateRules.chargedStatuses.contains($0.record.status) }.reduce(0) {
+                $0 + $1.record.amount
+            }
         }
 
         var queue: [Stored] { jobs.values.filter { $0.record.status == .queued }.sorted { $0.sequence < $1.sequence } }
@@ -41,7 +43,9 @@ public final class InMemoryJobStore: JobStore {
 
     public func keys() async throws -> [(key: APIKeyRecord, spent: Int)] {
         state.withLock { state in
-            state.keys.values.sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id < $1.id }.map { ($0, state.spent(keyID: $0.id)) }
+            state.keys.values.sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id < $1.id }.map {
+                ($0, state.spent(keyID: $0.id))
+            }
         }
     }
 
@@ -180,7 +184,8 @@ public final class InMemoryJobStore: JobStore {
     public func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord] {
         state.withLock { state in
             let due = state.jobs.values.compactMap { stored -> JobRecord? in
-                guard let webhook = stored.record.webhook, [.pending, .retrying].contains(webhook.state), let next = webhook.nextAttemptAt, next <= now
+                guard let webhook = stored.record.webhook, [.pending, .retrying].contains(webhook.state), let next = webhook.nextAttemptAt,
+                    next <= now
                 else { return nil }
                 return stored.record
             }

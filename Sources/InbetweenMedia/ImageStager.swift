@@ -107,8 +107,9 @@ public struct ImageStager: Sendable {
 
     /// Decodes two staged images cover-cropped to the aspect bucket that the start image picks
     /// at `resolution`.
-    public func fittedPair(staged startFile: StagedImage, _ endFile: StagedImage, resolution: Resolution) async throws -> (start: RGBImage, end: RGBImage)
-    {
+    public func fittedPair(staged startFile: StagedImage, _ endFile: StagedImage, resolution: Resolution) async throws -> (
+        start: RGBImage, end: RGBImage
+    ) {
         let size = OutputGeometry.bucket(for: startFile.size, shortSide: resolution.shortSide)
         async let decodedStart = decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size))
         async let decodedEnd = decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size))

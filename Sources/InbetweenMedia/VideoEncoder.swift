@@ -1,6 +1,6 @@
 public import Foundation
-public import InbetweenEngine
 import InbetweenAPI
+public import InbetweenEngine
 import Subprocess
 import SystemPackage
 

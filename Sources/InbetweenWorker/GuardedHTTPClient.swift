@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import InbetweenAPI
 public import Foundation
+import InbetweenAPI
 public import InbetweenJobs
 public import InbetweenMedia
 import NIOCore

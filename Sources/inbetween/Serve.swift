@@ -147,7 +147,8 @@ struct Serve: AsyncParsableCommand {
         let signal = JobSignal()
         if let url = store.postgresURL {
             let (postgres, dependencies) = try await Self.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
-            try await Self.serve(configuration, runtime, store: postgres, registry: registry, signal: signal, dependencies: dependencies, logger: logger)
+            try await Self.serve(
+                configuration, runtime, store: postgres, registry: registry, signal: signal, dependencies: dependencies, logger: logger)
         } else {
             try await Self.serve(configuration, runtime, store: try store.openSQLite(), registry: registry, signal: signal, logger: logger)
         }

@@ -1,5 +1,5 @@
-import Synchronization
 public import InbetweenWorker
+import Synchronization
 
 /// A resolver with canned answers, counting its calls: the DNS boundary of the SSRF guard.
 public final class FakeResolver: HostResolver {
@@ -22,4 +22,3 @@ public final class FakeResolver: HostResolver {
 
     public func count(_ host: String) -> Int { calls.withLock { $0[host] ?? 0 } }
 }
-

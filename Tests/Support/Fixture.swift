@@ -4,8 +4,8 @@ public import Hummingbird
 public import HummingbirdTesting
 public import InbetweenAPI
 public import InbetweenJobs
-public import InbetweenServer
 public import InbetweenSQLite
+public import InbetweenServer
 public import InbetweenWorker
 public import Logging
 public import NIOCore
@@ -144,7 +144,9 @@ public struct Fixture: Sendable {
     }
 
     /// Arguments for a fast job (turbo, 540p, 1 s).
-    public static func args(prompt: String = "The camera pushes in slowly", image: String = startURI, tail: String = endURI, extra: [String: Any] = [:])
+    public static func args(
+        prompt: String = "The camera pushes in slowly", image: String = startURI, tail: String = endURI, extra: [String: Any] = [:]
+    )
         -> [String: Any]
     {
         var args: [String: Any] = ["mode": "turbo", "resolution": "540p", "duration": "1", "prompt": prompt, "image": image, "image_tail": tail]

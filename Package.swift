@@ -193,6 +193,19 @@ let package = Package(
         .testTarget(name: "InbetweenAPITests", dependencies: ["InbetweenAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "InbetweenEngineTests", dependencies: ["InbetweenEngine"], swiftSettings: swiftSettings),
         .testTarget(name: "InbetweenWebhooksTests", dependencies: ["InbetweenWebhooks"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InbetweenSQLiteTests",
+            dependencies: ["InbetweenSQLite", "InbetweenJobs", "InbetweenTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InbetweenPostgresTests",
+            dependencies: [
+                "InbetweenPostgres", "InbetweenJobs", "InbetweenTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Runs the built `inbetween` binary as a user would.
         .testTarget(
             name: "InbetweenCLITests",
@@ -208,9 +221,7 @@ let package = Package(
         .testTarget(
             name: "InbetweenJobsTests",
             dependencies: [
-                "InbetweenJobs", "InbetweenSQLite", "InbetweenPostgres", "InbetweenAPI", "InbetweenWebhooks",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "InbetweenJobs", "InbetweenAPI", "InbetweenWebhooks", "InbetweenSQLite", "InbetweenTestSupport",
             ],
             swiftSettings: swiftSettings
         ),
@@ -235,13 +246,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Helpers the test targets share: the whole service over a fresh SQLite store with a key
-        // (the HTTP edge with the worker runtime beside it), a loopback HTTP server, a resolver
-        // with canned answers.
+        // Helpers the test targets share: the store conformance checks and fresh stores, the
+        // whole service over a fresh SQLite store with a key (the HTTP edge with the worker
+        // runtime beside it), a loopback HTTP server, a resolver with canned answers.
         .target(
             name: "InbetweenTestSupport",
             dependencies: [
-                "InbetweenServer", "InbetweenWorker", "InbetweenSQLite", "InbetweenJobs", "InbetweenAPI",
+                "InbetweenServer", "InbetweenWorker", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", "InbetweenAPI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -194,6 +194,8 @@ let package = Package(
         .testTarget(name: "InbetweenEngineTests", dependencies: ["InbetweenEngine"], swiftSettings: swiftSettings),
         .testTarget(name: "InbetweenWebhooksTests", dependencies: ["InbetweenWebhooks"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "InbetweenClientTests", dependencies: ["InbetweenClient", "InbetweenAPI", "InbetweenWebhooks"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "InbetweenSQLiteTests",
             dependencies: ["InbetweenSQLite", "InbetweenJobs", "InbetweenTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings

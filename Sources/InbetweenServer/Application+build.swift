@@ -7,11 +7,12 @@ import NIOCore
 public import Prometheus
 public import ServiceLifecycle
 
-/// Builds the HTTP edge (routes, auth, limits, result files) over `store`, running `services`
-/// (the worker runtime: workers, lease reaper, callback sender) beside it: the executable and
-/// the tests call this same function.
+/// Builds the HTTP edge (routes, auth, limits, result files) over `store`, serving the files
+/// in `results`, running `services` (the worker runtime: workers, lease reaper, callback
+/// sender) beside it: the executable and the tests call this same function.
 ///
 /// - Parameters:
+///   - results: where the workers put finished videos and posters; `/files/...` serves them.
 ///   - presenter: how jobs are shown; pass the one the callback sender in `services` uses, so
 ///     both hand out the same URLs. Default: one made from `configuration`.
 ///   - registry: where `/metrics` reads from; the executable also bootstraps swift-metrics
@@ -20,10 +21,11 @@ public import ServiceLifecycle
 ///   - dependencies: services that must run before and stop after everything else (a
 ///     database client).
 ///   - services: what runs beside the HTTP server, after `dependencies`.
-/// - Throws: when the results directory or the URL-signing key cannot be made.
+/// - Throws: when the URL-signing key cannot be made.
 public func buildApplication<Store: JobStore>(
     configuration: ServerConfiguration,
     store: Store,
+    results: some ResultStore,
     presenter: JobPresenter? = nil,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     signal: JobSignal = JobSignal(),
@@ -31,7 +33,6 @@ public func buildApplication<Store: JobStore>(
     services: [any Service] = [],
     logger: Logger
 ) throws -> some ApplicationProtocol {
-    let results = try DirectoryResultStore(root: configuration.resultsDirectory)
     let presenter = try presenter ?? configuration.makePresenter()
 
     let router = Router(context: InbetweenRequestContext.self)

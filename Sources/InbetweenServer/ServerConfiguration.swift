@@ -9,7 +9,7 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// Port to listen on; 0 picks a free one.
     public var port = 8080
-    /// Where the database, the result files and the URL-signing key live.
+    /// Where the SQLite database and the URL-signing key live (and, for the worker runtime, the result files).
     public var dataDirectory: URL
     /// The base of result URLs as clients reach the server (`https://videos.example.com`).
     /// Default: `http://<host>:<bound port>`.
@@ -34,8 +34,6 @@ public struct ServerConfiguration: Sendable {
 
     /// The SQLite database in the data directory.
     public var databasePath: String { dataDirectory.appendingPathComponent("inbetween.sqlite").path }
-    /// Where result files go: `<data-dir>/results/<job id>/`.
-    public var resultsDirectory: URL { dataDirectory.appendingPathComponent("results", isDirectory: true) }
 
     /// The base of result URLs until the server knows the port it bound.
     public var defaultBaseURL: String { "http://\(host):\(port)" }

@@ -11,15 +11,16 @@ public import ServiceLifecycle
 /// serve` runs them beside the HTTP edge, `inbetween worker` alone.
 ///
 /// - Parameters:
+///   - results: where finished videos, posters and cache entries go; the HTTP edge serves from it.
 ///   - presenter: makes the callbacks' bodies; the HTTP edge's own, so both hand out the same URLs.
 ///   - registry: where the cache and engine counters go.
 ///   - resolver: host names for the SSRF guard (tests inject answers here).
 ///   - signal: wakes the workers; a store that hears other nodes (LISTEN) notifies it too.
-/// - Throws: when a route names an unknown upstream, the results directory cannot be made or
-///   ffmpeg is missing.
-public func buildWorkerServices<Store: JobStore>(
+/// - Throws: when a route names an unknown upstream or ffmpeg is missing.
+public func buildWorkerServices<Store: JobStore, Results: ResultStore>(
     configuration: RuntimeConfiguration,
     store: Store,
+    results: Results,
     presenter: JobPresenter,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     resolver: any HostResolver = SystemHostResolver(),
@@ -27,7 +28,6 @@ public func buildWorkerServices<Store: JobStore>(
     logger: Logger
 ) throws -> [any Service] {
     try configuration.checkRoutes()
-    let results = try DirectoryResultStore(root: configuration.resultsDirectory)
     let guarded = GuardedHTTPClient(policy: AddressPolicy(allowPrivateNetworks: configuration.allowPrivateNetworks), resolver: resolver)
     var services: [any Service] = []
     if configuration.worker.concurrency > 0 {

@@ -159,12 +159,13 @@ struct Serve: AsyncParsableCommand {
         _ configuration: ServerConfiguration, _ runtime: RuntimeConfiguration, store: some JobStore, registry: PrometheusCollectorRegistry,
         signal: JobSignal, dependencies: [any Service] = [], logger: Logger
     ) async throws {
+        let results = try DirectoryResultStore(root: runtime.resultsDirectory)
         let presenter = try configuration.makePresenter()
         let services = try buildWorkerServices(
-            configuration: runtime, store: store, presenter: presenter, registry: registry, signal: signal, logger: logger)
+            configuration: runtime, store: store, results: results, presenter: presenter, registry: registry, signal: signal, logger: logger)
         let app = try buildApplication(
-            configuration: configuration, store: store, presenter: presenter, registry: registry, signal: signal, dependencies: dependencies,
-            services: services, logger: logger)
+            configuration: configuration, store: store, results: results, presenter: presenter, registry: registry, signal: signal,
+            dependencies: dependencies, services: services, logger: logger)
         try await app.runService()
     }
 
@@ -202,7 +203,9 @@ struct Worker: AsyncParsableCommand {
         // Callbacks carry result URLs under --public-url (else the API's default address).
         let presenter = try JobPresenter(
             dataDirectory: store.dataDirectoryURL, publicURL: run.publicURL, defaultBase: "http://127.0.0.1:8080", lifetime: .seconds(run.urlTTL))
-        let services = try buildWorkerServices(configuration: runtime, store: postgres, presenter: presenter, signal: signal, logger: logger)
+        let services = try buildWorkerServices(
+            configuration: runtime, store: postgres, results: try DirectoryResultStore(root: runtime.resultsDirectory), presenter: presenter,
+            signal: signal, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: dependencies + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -40,7 +40,7 @@ public struct Settings: Sendable {
     }
 
     /// Where result files go.
-    public var resultsDirectory: URL { server.resultsDirectory }
+    public var resultsDirectory: URL { runtime.resultsDirectory }
     /// The SQLite database.
     public var databasePath: String { server.databasePath }
     /// The data directory both share.
@@ -52,12 +52,15 @@ public func buildFullApplication(
     _ settings: Settings, store: SQLiteJobStore, resolver: any HostResolver = SystemHostResolver(),
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
 ) throws -> some ApplicationProtocol {
+    let results = try DirectoryResultStore(root: settings.runtime.resultsDirectory)
     let presenter = try settings.server.makePresenter()
     let signal = JobSignal()
     let services = try buildWorkerServices(
-        configuration: settings.runtime, store: store, presenter: presenter, registry: registry, resolver: resolver, signal: signal, logger: logger)
+        configuration: settings.runtime, store: store, results: results, presenter: presenter, registry: registry, resolver: resolver,
+        signal: signal, logger: logger)
     return try buildApplication(
-        configuration: settings.server, store: store, presenter: presenter, registry: registry, signal: signal, services: services, logger: logger)
+        configuration: settings.server, store: store, results: results, presenter: presenter, registry: registry, signal: signal,
+        services: services, logger: logger)
 }
 
 /// A server over a fresh data directory and SQLite file, with one API key made the way

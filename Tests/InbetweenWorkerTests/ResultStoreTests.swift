@@ -1,5 +1,6 @@
 import Foundation
 import InbetweenJobs
+import InbetweenWorker
 import Testing
 
 @Suite("Directory result store")

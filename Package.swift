@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "InbetweenClient", targets: ["InbetweenClient"]),
         .library(name: "InbetweenSQLite", targets: ["InbetweenSQLite"]),
         .library(name: "InbetweenPostgres", targets: ["InbetweenPostgres"]),
+        .library(name: "InbetweenWorker", targets: ["InbetweenWorker"]),
         .library(name: "InbetweenServer", targets: ["InbetweenServer"]),
     ],
     dependencies: [
@@ -130,24 +131,38 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP API on Hummingbird: routes, auth, limits, result files, the SSRF-guarded fetcher.
+        // The worker runtime: the VideoEngine seam, the job runner, the local and upstream
+        // engines, routes, the result cache, the SSRF-guarded fetcher and callback transport.
         .target(
-            name: "InbetweenServer",
+            name: "InbetweenWorker",
             dependencies: [
                 "InbetweenJobs",
-                "InbetweenClient",
                 "InbetweenAPI",
                 "InbetweenMedia",
                 "InbetweenEngine",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "InbetweenClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP edge on Hummingbird: routes, auth, limits, signed result files. Knows no engine.
+        .target(
+            name: "InbetweenServer",
+            dependencies: [
+                "InbetweenJobs",
+                "InbetweenAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/playground")],
@@ -157,6 +172,7 @@ let package = Package(
             name: "inbetween",
             dependencies: [
                 "InbetweenServer",
+                "InbetweenWorker",
                 "InbetweenSQLite",
                 "InbetweenPostgres",
                 "InbetweenJobs",
@@ -178,6 +194,22 @@ let package = Package(
         ),
         .testTarget(name: "InbetweenAPITests", dependencies: ["InbetweenAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "InbetweenEngineTests", dependencies: ["InbetweenEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "InbetweenWebhooksTests", dependencies: ["InbetweenWebhooks"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InbetweenClientTests", dependencies: ["InbetweenClient", "InbetweenAPI", "InbetweenWebhooks"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InbetweenSQLiteTests",
+            dependencies: ["InbetweenSQLite", "InbetweenJobs", "InbetweenTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InbetweenPostgresTests",
+            dependencies: [
+                "InbetweenPostgres", "InbetweenJobs", "InbetweenTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Runs the built `inbetween` binary as a user would.
         .testTarget(
             name: "InbetweenCLITests",
@@ -193,9 +225,7 @@ let package = Package(
         .testTarget(
             name: "InbetweenJobsTests",
             dependencies: [
-                "InbetweenJobs", "InbetweenSQLite", "InbetweenPostgres", "InbetweenAPI", "InbetweenWebhooks",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "InbetweenJobs", "InbetweenAPI", "InbetweenWebhooks", "InbetweenSQLite", "InbetweenTestSupport",
             ],
             swiftSettings: swiftSettings
         ),
@@ -203,6 +233,8 @@ let package = Package(
             name: "InbetweenServerTests",
             dependencies: [
                 "InbetweenServer",
+                "InbetweenWorker",
+                "InbetweenTestSupport",
                 "InbetweenSQLite",
                 "InbetweenJobs",
                 "InbetweenAPI",
@@ -219,6 +251,35 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "InbetweenBenchTests", dependencies: ["InbetweenBench", "InbetweenEngine"], swiftSettings: swiftSettings),
+        // Helpers the test targets share: the store conformance checks and fresh stores, the
+        // whole service over a fresh SQLite store with a key (the HTTP edge with the worker
+        // runtime beside it), a loopback HTTP server, a resolver with canned answers.
+        .target(
+            name: "InbetweenTestSupport",
+            dependencies: [
+                "InbetweenServer", "InbetweenWorker", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", "InbetweenAPI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+        // The worker runtime: the SSRF guard and routes on their own; engines, fall backs and
+        // the cache through a whole service.
+        .testTarget(
+            name: "InbetweenWorkerTests",
+            dependencies: [
+                "InbetweenWorker", "InbetweenTestSupport", "InbetweenServer", "InbetweenSQLite", "InbetweenClient", "InbetweenJobs", "InbetweenAPI",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "InbetweenMediaTests",
             dependencies: ["InbetweenMedia", "InbetweenEngine", "InbetweenAPI"],

@@ -114,3 +114,17 @@ public struct JobLifecycle: Sendable, Hashable {
         )
     }
 }
+
+extension JobLifecycle {
+    /// The progress a heartbeat may record: 0 to 99 (100 is written only when the job
+    /// succeeds). Stores keep the larger of this and what they had, so progress never goes back.
+    public static func heartbeatProgress(_ reported: Int) -> Int {
+        min(99, max(0, reported))
+    }
+
+    /// Why a client's cancel changes nothing: job `jobID` has already ended with `status`.
+    /// The HTTP edge answers it with 409.
+    public static func nothingToCancel(jobID: String, status: JobStatus) -> String {
+        "job \(jobID) has already ended (status \(status.rawValue), \(status.name)); there is nothing to cancel."
+    }
+}

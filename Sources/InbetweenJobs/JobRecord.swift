@@ -221,3 +221,11 @@ extension JobRecord {
         }
     }
 }
+
+/// The upstream's side of a job it made for us: its name, its job id and what it charged.
+/// Stored with the job's output and shown as `result.upstream`.
+public typealias UpstreamReceipt = JobResult.Upstream
+
+/// An engine that was tried first and failed, so the next one in the route made the video.
+/// Stored with the job's output and shown as `result.fallback`.
+public typealias EngineFallback = JobResult.Fallback

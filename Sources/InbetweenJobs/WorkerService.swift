@@ -180,6 +180,6 @@ final class ProgressBox: Sendable {
     var value: Int { state.withLock { $0 } }
 
     func raise(to value: Int) {
-        state.withLock { $0 = max($0, min(99, value)) }
+        state.withLock { $0 = max($0, JobLifecycle.heartbeatProgress(value)) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InbetweenAPI
 public import Subprocess
 import SystemPackage
 

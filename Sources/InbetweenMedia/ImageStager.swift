@@ -42,6 +42,13 @@ public struct ImageStager: Sendable {
     /// aspect ratio. Problems with the image throw `APIError.invalidImage` naming `field`.
     public func stage(_ reference: ImageReference, field: String) async throws -> StagedImage {
         let (bytes, format) = try await read(reference, field: field)
+        return try await stage(bytes: bytes, format: format, field: field)
+    }
+
+    /// Writes image bytes already read and checked by `read` (their sniffed `format`) into the
+    /// work directory, and checks their size, as shown, against the pixel and aspect limits.
+    /// Problems with the image throw `APIError.invalidImage` naming `field`.
+    public func stage(bytes: [UInt8], format: ImageFormat, field: String) async throws -> StagedImage {
         let path = directory.appendingPathComponent("\(field)-\(UUID().uuidString).\(format.rawValue)").path
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
             throw MediaError(.ioFailed, "could not write \(path)")
@@ -95,6 +102,14 @@ public struct ImageStager: Sendable {
         async let stagedStart = stage(start, field: "image")
         async let stagedEnd = stage(end, field: "image_tail")
         let (startFile, endFile) = try await (stagedStart, stagedEnd)
+        return try await fittedPair(staged: startFile, endFile, resolution: resolution)
+    }
+
+    /// Decodes two staged images cover-cropped to the aspect bucket that the start image picks
+    /// at `resolution`.
+    public func fittedPair(staged startFile: StagedImage, _ endFile: StagedImage, resolution: Resolution) async throws -> (
+        start: RGBImage, end: RGBImage
+    ) {
         let size = OutputGeometry.bucket(for: startFile.size, shortSide: resolution.shortSide)
         async let decodedStart = decode(startFile, fit: OutputGeometry.coverFit(source: startFile.size, target: size))
         async let decodedEnd = decode(endFile, fit: OutputGeometry.coverFit(source: endFile.size, target: size))

@@ -1,4 +1,5 @@
 public import Foundation
+import InbetweenAPI
 public import InbetweenEngine
 import Subprocess
 import SystemPackage

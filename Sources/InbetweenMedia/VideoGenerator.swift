@@ -58,21 +58,44 @@ public struct VideoGenerator: Sendable {
     public func generate(
         _ arguments: GenerationArguments, output: URL, progress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
     ) async throws -> (summary: GenerationSummary, plan: MotionPlan) {
+        let began = ContinuousClock.now
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        // 1. Stage (read, check and copy in) both images.
+        progress(GenerationProgress(stage: .decoding, fraction: 0))
+        let stager = ImageStager(ffmpeg: ffmpeg, directory: work, limits: limits, fetcher: fetcher)
+        async let stagedStart = stager.stage(arguments.image, field: "image")
+        async let stagedEnd = stager.stage(arguments.imageTail, field: "image_tail")
+        let (start, end) = try await (stagedStart, stagedEnd)
+        return try await render(arguments, start: start, end: end, output: output, began: began, progress: progress)
+    }
+
+    /// Makes the video from images already staged (read, checked and copied in once, by the
+    /// caller) and writes it to `output` (complete or not at all). `arguments`' own images are
+    /// not read again. Returns the summary and the plan that was rendered.
+    public func render(
+        _ arguments: GenerationArguments, start: StagedImage, end: StagedImage, output: URL,
+        progress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
+    ) async throws -> (summary: GenerationSummary, plan: MotionPlan) {
+        progress(GenerationProgress(stage: .decoding, fraction: 0))
+        return try await render(arguments, start: start, end: end, output: output, began: ContinuousClock.now, progress: progress)
+    }
+
+    private func render(
+        _ arguments: GenerationArguments, start stagedStart: StagedImage, end stagedEnd: StagedImage, output: URL, began: ContinuousClock.Instant,
+        progress: @escaping @Sendable (GenerationProgress) -> Void
+    ) async throws -> (summary: GenerationSummary, plan: MotionPlan) {
         let clock = ContinuousClock()
-        let began = clock.now
         var seconds: [String: Double] = [:]
         func lap(_ stage: String, since: ContinuousClock.Instant) {
             seconds[stage] = (clock.now - since).inSeconds
         }
 
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: work) }
-
-        // 1. Decode and fit.
-        progress(GenerationProgress(stage: .decoding, fraction: 0))
-        let stager = ImageStager(ffmpeg: ffmpeg, directory: work, limits: limits, fetcher: fetcher)
-        let (start, end) = try await stager.fittedPair(start: arguments.image, end: arguments.imageTail, resolution: arguments.resolution)
+        // 1. Decode and fit (the stager's directory is not used: the images are staged).
+        let stager = ImageStager(ffmpeg: ffmpeg, directory: FileManager.default.temporaryDirectory, limits: limits)
+        let (start, end) = try await stager.fittedPair(staged: stagedStart, stagedEnd, resolution: arguments.resolution)
         let size = start.size
         lap("decode", since: began)
 

@@ -2,7 +2,6 @@ public import Foundation
 public import InbetweenAPI
 public import InbetweenJobs
 public import Logging
-import NIOSSL
 public import PostgresNIO
 
 /// The multi-node store on PostgreSQL through PostgresNIO. Claims take the oldest queued job
@@ -26,80 +25,12 @@ public final class PostgresJobStore: JobStore {
         self.notifies = notifies
     }
 
-    /// Parses `postgres://user:password@host:port/database` (TLS off; `?sslmode=require` on).
-    public static func configuration(url text: String) throws -> PostgresClient.Configuration {
-        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host, !host.isEmpty else {
-            throw APIError(.invalidArgument, "--database must be a URL like postgres://user:password@host:5432/database; got \"\(text)\".")
-        }
-        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
-        let tls: PostgresClient.Configuration.TLS =
-            url.queryItems?.first { $0.name == "sslmode" }?.value == "require" ? .require(TLSConfiguration.makeClientConfiguration()) : .disable
-        var configuration = PostgresClient.Configuration(
-            host: host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password, database: database.isEmpty ? nil : database,
-            tls: tls)
-        configuration.options.connectTimeout = .seconds(5)
-        configuration.options.maximumConnections = 20
-        return configuration
-    }
-
-    /// Applies the pending migrations, one node at a time (an advisory lock).
-    public func migrate() async throws {
-        try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS inbetween_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: logger)
-            var applied = Set<Int>()
-            for try await version in try await connection.query("SELECT version FROM inbetween_migrations", logger: logger).decode(Int.self) {
-                applied.insert(version)
-            }
-            for (version, statements) in Self.migrations.enumerated() where !applied.contains(version + 1) {
-                for statement in statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                let now = Date().milliseconds
-                try await connection.query("INSERT INTO inbetween_migrations (version, applied_at) VALUES (\(version + 1), \(now))", logger: logger)
-            }
-        }
-    }
-
-    /// The schema, changed only by appending a migration.
-    static let migrations: [[String]] = [
-        [
-            """
-            CREATE TABLE api_keys (
-                id TEXT PRIMARY KEY, name TEXT NOT NULL, prefix TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, webhook_secret TEXT NOT NULL,
-                budget BIGINT, created_at BIGINT NOT NULL, revoked_at BIGINT)
-            """,
-            """
-            CREATE TABLE jobs (
-                seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, key_id TEXT NOT NULL REFERENCES api_keys(id), model TEXT NOT NULL,
-                amount BIGINT NOT NULL, callback_url TEXT, status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4),
-                attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
-                lease_token BIGINT NOT NULL DEFAULT 0, lease_expires_at BIGINT, progress INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,
-                started_at BIGINT, finished_at BIGINT, error_code INTEGER, error_message TEXT, output TEXT, completions INTEGER NOT NULL DEFAULT 0,
-                webhook_id TEXT, webhook_state TEXT, webhook_attempts INTEGER NOT NULL DEFAULT 0, webhook_last_status INTEGER,
-                webhook_last_error TEXT, webhook_next_at BIGINT)
-            """,
-            "CREATE INDEX jobs_queued ON jobs (seq) WHERE status = 0",
-            "CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE status = 1",
-            "CREATE INDEX jobs_by_key ON jobs (key_id, seq)",
-            "CREATE INDEX jobs_by_webhook ON jobs (webhook_next_at) WHERE webhook_state IN ('pending', 'retrying')",
-            "CREATE TABLE job_arguments (job_id TEXT PRIMARY KEY REFERENCES jobs(id), arguments TEXT NOT NULL)",
-            """
-            CREATE TABLE idempotency_keys (
-                key_id TEXT NOT NULL REFERENCES api_keys(id), idempotency_key TEXT NOT NULL, body_hash TEXT NOT NULL,
-                job_id TEXT NOT NULL REFERENCES jobs(id), created_at BIGINT NOT NULL, PRIMARY KEY (key_id, idempotency_key))
-            """,
-        ],
-        ["CREATE TABLE rate_limits (key_id TEXT PRIMARY KEY REFERENCES api_keys(id), tokens DOUBLE PRECISION NOT NULL, updated_at BIGINT NOT NULL)"],
-    ]
-
-    /// A transaction; a rule the closure threw (`APIError`) comes out as itself, not wrapped.
+    /// A transaction; a rule the closure threw (`JobStoreError`) comes out as itself, not wrapped.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
-            if let rule = error.closureError as? APIError, error.rollbackError == nil { throw rule }
+            if let rule = error.closureError as? JobStoreError, error.rollbackError == nil { throw rule }
             throw error
         }
     }
@@ -118,7 +49,8 @@ public final class PostgresJobStore: JobStore {
         var keys: [(key: APIKeyRecord, spent: Int)] = []
         let rows = try await client.query(
             """
-            SELECT k.*, (SELECT COALESCE(SUM(amount), 0) FROM jobs j WHERE j.key_id = k.id AND j.status IN (0, 1, 2))::BIGINT AS spent
+            SELECT k.*, (SELECT COALESCE(SUM(amount), 0) FROM jobs j WHERE j.key_id = k.id
+            AND j.status IN (\(unescaped: CreateRules.chargedStatusList)))::BIGINT AS spent
             FROM api_keys k ORDER BY k.created_at DESC, k.id
             """, logger: logger)
         for try await row in rows {
@@ -162,30 +94,21 @@ public final class PostgresJobStore: JobStore {
                 let rows = try await connection.query(
                     "SELECT body_hash, job_id FROM idempotency_keys WHERE key_id = \(job.keyID) AND idempotency_key = \(key)", logger: logger)
                 for try await (hash, jobID) in rows.decode((String, String).self) {
-                    guard hash == job.idempotencyBodyHash else {
-                        throw APIError(
-                            .invalidArgument,
-                            "`Idempotency-Key` \"\(key.prefix(64))\" was already used with a different request body; use a new key for a new request.",
-                            field: "Idempotency-Key")
-                    }
+                    try CreateRules.checkReplay(key: key, recordedHash: hash, bodyHash: job.idempotencyBodyHash)
                     guard let earlier = try await Self.job(connection, id: jobID, keyID: job.keyID, logger: logger) else {
-                        throw APIError(.internalError, "the job recorded for this Idempotency-Key is missing.")
+                        throw CreateRules.replayedJobMissing
                     }
                     return (earlier, true)
                 }
             }
             let budgets = try await connection.query(
                 """
-                SELECT budget, (SELECT COALESCE(SUM(amount), 0) FROM jobs WHERE key_id = \(job.keyID) AND status IN (0, 1, 2))::BIGINT
+                SELECT budget, (SELECT COALESCE(SUM(amount), 0) FROM jobs WHERE key_id = \(job.keyID)
+                AND status IN (\(unescaped: CreateRules.chargedStatusList)))::BIGINT
                 FROM api_keys WHERE id = \(job.keyID)
                 """, logger: logger)
             for try await (budget, spent) in budgets.decode((Int?, Int).self) {
-                if let budget, spent + job.amount > budget {
-                    throw APIError(
-                        .budgetExceeded,
-                        "this job costs $\(Pricing.format(thousandths: job.amount)) but the key has $\(Pricing.format(thousandths: max(0, budget - spent))) left of its $\(Pricing.format(thousandths: budget)) budget."
-                    )
-                }
+                try CreateRules.checkBudget(amount: job.amount, budget: budget, spent: spent)
             }
             try await connection.query(
                 """
@@ -203,9 +126,7 @@ public final class PostgresJobStore: JobStore {
             if self.notifies {
                 try await connection.query("SELECT pg_notify(\(Self.channel), \(job.id))", logger: logger)
             }
-            guard let created = try await Self.job(connection, id: job.id, keyID: nil, logger: logger) else {
-                throw APIError(.internalError, "the job just recorded cannot be read back.")
-            }
+            guard let created = try await Self.job(connection, id: job.id, keyID: nil, logger: logger) else { throw CreateRules.createdJobMissing }
             return (created, false)
         }
         return result
@@ -276,7 +197,7 @@ public final class PostgresJobStore: JobStore {
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
         let rows = try await client.query(
             """
-            UPDATE jobs SET lease_expires_at = \(now.adding(lease).milliseconds), progress = GREATEST(progress, \(min(99, max(0, progress))))
+            UPDATE jobs SET lease_expires_at = \(now.adding(lease).milliseconds), progress = GREATEST(progress, \(JobLifecycle.heartbeatProgress(progress)))
             WHERE id = \(id) AND status = 1 AND lease_token = \(token) RETURNING cancel_requested
             """, logger: logger)
         for try await cancel in rows.decode(Bool.self) { return cancel }
@@ -387,26 +308,5 @@ public final class PostgresJobStore: JobStore {
             result[id] = count
         }
         return result
-    }
-}
-
-extension PostgresJobStore {
-    /// Runs `body` with a store on a client of its own that runs only meanwhile (for short
-    /// commands such as `inbetween keys`, and for migrations before serving).
-    @discardableResult
-    public static func withStore<T: Sendable>(
-        url: String, logger: Logger, migrate: Bool = true, _ body: @Sendable (PostgresJobStore) async throws -> T
-    ) async throws -> T {
-        let client = PostgresClient(configuration: try configuration(url: url), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            let store = PostgresJobStore(client: client, logger: logger)
-            if migrate { try await store.migrate() }
-            return try await body(store)
-        }
     }
 }

@@ -32,8 +32,8 @@ public final class SQLiteJobStore: JobStore {
         do {
             return try await pool.write(updates)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR {
-            throw APIError(
-                .unavailable,
+            throw JobStoreError(
+                .unwritable,
                 "the database could not be written (\(error.resultCode == .SQLITE_FULL ? "its disk is full" : "disk I/O error")); nothing was changed. Try again once space is freed."
             )
         }
@@ -58,7 +58,7 @@ public final class SQLiteJobStore: JobStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT k.*, (SELECT COALESCE(SUM(amount), 0) FROM jobs j WHERE j.key_id = k.id AND j.status IN (0, 1, 2)) AS spent
+                    SELECT k.*, (SELECT COALESCE(SUM(amount), 0) FROM jobs j WHERE j.key_id = k.id AND j.status IN (\(CreateRules.chargedStatusList))) AS spent
                     FROM api_keys k ORDER BY k.created_at DESC, k.id
                     """
             ).map { (Self.key(from: $0), $0["spent"] as Int) }
@@ -95,28 +95,17 @@ public final class SQLiteJobStore: JobStore {
                     db, sql: "SELECT body_hash, job_id FROM idempotency_keys WHERE key_id = ? AND idempotency_key = ?",
                     arguments: [job.keyID, key])
                 {
-                    guard (row["body_hash"] as String) == job.idempotencyBodyHash else {
-                        throw APIError(
-                            .invalidArgument,
-                            "`Idempotency-Key` \"\(key.prefix(64))\" was already used with a different request body; use a new key for a new request.",
-                            field: "Idempotency-Key")
-                    }
-                    guard let earlier = try Self.job(db, id: row["job_id"], keyID: job.keyID) else {
-                        throw APIError(.internalError, "the job recorded for this Idempotency-Key is missing.")
-                    }
+                    try CreateRules.checkReplay(key: key, recordedHash: row["body_hash"], bodyHash: job.idempotencyBodyHash)
+                    guard let earlier = try Self.job(db, id: row["job_id"], keyID: job.keyID) else { throw CreateRules.replayedJobMissing }
                     return (earlier, true)
                 }
             }
             if let budget = try Int.fetchOne(db, sql: "SELECT budget FROM api_keys WHERE id = ?", arguments: [job.keyID]) {
                 let spent =
                     try Int.fetchOne(
-                        db, sql: "SELECT COALESCE(SUM(amount), 0) FROM jobs WHERE key_id = ? AND status IN (0, 1, 2)", arguments: [job.keyID]) ?? 0
-                if spent + job.amount > budget {
-                    throw APIError(
-                        .budgetExceeded,
-                        "this job costs $\(Pricing.format(thousandths: job.amount)) but the key has $\(Pricing.format(thousandths: max(0, budget - spent))) left of its $\(Pricing.format(thousandths: budget)) budget."
-                    )
-                }
+                        db, sql: "SELECT COALESCE(SUM(amount), 0) FROM jobs WHERE key_id = ? AND status IN (\(CreateRules.chargedStatusList))",
+                        arguments: [job.keyID]) ?? 0
+                try CreateRules.checkBudget(amount: job.amount, budget: budget, spent: spent)
             }
             try db.execute(
                 sql: """
@@ -130,9 +119,7 @@ public final class SQLiteJobStore: JobStore {
                     sql: "INSERT INTO idempotency_keys (key_id, idempotency_key, body_hash, job_id, created_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [job.keyID, key, job.idempotencyBodyHash ?? "", job.id, job.createdAt.milliseconds])
             }
-            guard let created = try Self.job(db, id: job.id, keyID: nil) else {
-                throw APIError(.internalError, "the job just recorded cannot be read back.")
-            }
+            guard let created = try Self.job(db, id: job.id, keyID: nil) else { throw CreateRules.createdJobMissing }
             return (created, false)
         }
     }
@@ -206,7 +193,7 @@ public final class SQLiteJobStore: JobStore {
                     UPDATE jobs SET lease_expires_at = ?, progress = MAX(progress, ?)
                     WHERE id = ? AND status = 1 AND lease_token = ?
                     """,
-                arguments: [now.adding(lease).milliseconds, min(99, max(0, progress)), id, token])
+                arguments: [now.adding(lease).milliseconds, JobLifecycle.heartbeatProgress(progress), id, token])
             guard db.changesCount == 1 else { return nil }
             return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM jobs WHERE id = ?", arguments: [id]) ?? false
         }

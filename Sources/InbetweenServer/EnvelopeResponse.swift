@@ -2,16 +2,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import InbetweenAPI
+import InbetweenJobs
 import Logging
 import NIOCore
 
 /// JSON envelopes as responses: the one place bodies are encoded.
 enum EnvelopeResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
+    static var encoder: JSONEncoder { JobPresenter.encoder }
 
     /// `{"code": 0, "message": "ok", "data": ...}` with status 200 (or `status`).
     static func ok<Payload: Codable & Sendable>(_ data: Payload, status: HTTPResponse.Status = .ok) -> Response {
@@ -55,6 +52,8 @@ struct EnvelopeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return EnvelopeResponse.failure(error)
+        } catch let error as JobStoreError {
+            return EnvelopeResponse.failure(APIError(error))
         } catch let error as HTTPError {
             return EnvelopeResponse.failure(Self.apiError(for: error, request: request))
         } catch {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import InbetweenAPI
+import InbetweenJobs
 import NIOCore
 
 /// `GET|HEAD /files/<job>/<file>?expires=&signature=`: result files under signed, expiring
@@ -57,8 +58,8 @@ struct FilesController<Results: ResultStore>: Sendable {
         if request.method == .head || range == nil {
             return Response(status: status, headers: headers, body: .init())
         }
-        let body = try await results.body(job: job, name: file, range: range!, context: context)
-        return Response(status: status, headers: headers, body: body)
+        let chunks = try await results.read(job: job, name: file, range: range!)
+        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: chunks.map { ByteBuffer(bytes: $0) }))
     }
 
     /// One `bytes=` range within `size`, or nil when it cannot be satisfied. Several ranges

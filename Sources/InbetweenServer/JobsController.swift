@@ -104,7 +104,7 @@ struct JobsController<Store: JobStore>: Sendable {
             throw Self.notFound(id)
         }
         if case .rejected = transition {
-            throw APIError(.conflict, "job \(id) has already ended (status \(job.status.rawValue), \(job.status.name)); there is nothing to cancel.")
+            throw APIError(.conflict, JobLifecycle.nothingToCancel(jobID: id, status: job.status))
         }
         signal.notify()
         return EnvelopeResponse.ok(try await present(job))

@@ -5,6 +5,7 @@ import InbetweenEngine
 import InbetweenJobs
 import InbetweenPostgres
 import InbetweenServer
+import InbetweenWorker
 import Logging
 import Metrics
 import PostgresNIO
@@ -52,11 +53,18 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .customLong("no-notify"), help: "PostgreSQL: do not NOTIFY on create (workers find jobs by polling alone).") var noNotify = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
-    func apply(to configuration: inout ServerConfiguration) throws {
+    /// What the HTTP edge takes from these options.
+    func apply(to configuration: inout ServerConfiguration) {
         configuration.publicURL = publicURL
-        configuration.allowPrivateNetworks = allowPrivateNetworks
         configuration.resultURLLifetime = .seconds(urlTTL)
         configuration.maxAttempts = maxAttempts
+    }
+
+    /// The worker runtime's configuration in `dataDirectory`, from these options.
+    func runtime(dataDirectory: URL, concurrency: Int) throws -> RuntimeConfiguration {
+        var configuration = RuntimeConfiguration(dataDirectory: dataDirectory)
+        configuration.worker.concurrency = concurrency
+        configuration.allowPrivateNetworks = allowPrivateNetworks
         configuration.engine = engine
         configuration.cache = !noCache
         configuration.upstreams = try Self.upstreams(upstreams, models: upstreamModels, environment: ProcessInfo.processInfo.environment)
@@ -76,6 +84,7 @@ struct RunOptions: ParsableArguments {
             }
             configuration.webhooks.schedule = schedule
         }
+        return configuration
     }
 
     /// `NAME=BASE_URL` flags, each with its key from `INBETWEEN_UPSTREAM_<NAME>_KEY`.
@@ -128,9 +137,9 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
         configuration.host = host
         configuration.port = port
-        configuration.worker.concurrency = workers
         configuration.rateLimit = RateLimitPolicy(limit: rateLimit, window: .seconds(60))
-        try run.apply(to: &configuration)
+        run.apply(to: &configuration)
+        let runtime = try run.runtime(dataDirectory: store.dataDirectoryURL, concurrency: workers)
         let logger = try run.logger()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -138,19 +147,32 @@ struct Serve: AsyncParsableCommand {
         let signal = JobSignal()
         if let url = store.postgresURL {
             let (postgres, dependencies) = try await Self.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
-            let app = try buildApplication(
-                configuration: configuration, store: postgres, registry: registry, signal: signal, dependencies: dependencies, logger: logger)
-            try await app.runService()
+            try await Self.serve(
+                configuration, runtime, store: postgres, registry: registry, signal: signal, dependencies: dependencies, logger: logger)
         } else {
-            let app = try buildApplication(
-                configuration: configuration, store: try store.openSQLite(), registry: registry, signal: signal, logger: logger)
-            try await app.runService()
+            try await Self.serve(configuration, runtime, store: try store.openSQLite(), registry: registry, signal: signal, logger: logger)
         }
+    }
+
+    /// The HTTP edge with the worker runtime beside it, sharing one presenter, until shut down.
+    static func serve(
+        _ configuration: ServerConfiguration, _ runtime: RuntimeConfiguration, store: some JobStore, registry: PrometheusCollectorRegistry,
+        signal: JobSignal, dependencies: [any Service] = [], logger: Logger
+    ) async throws {
+        let results = try DirectoryResultStore(root: runtime.resultsDirectory)
+        let presenter = try configuration.makePresenter()
+        let services = try buildWorkerServices(
+            configuration: runtime, store: store, results: results, presenter: presenter, registry: registry, signal: signal, logger: logger)
+        let app = try buildApplication(
+            configuration: configuration, store: store, results: results, presenter: presenter, registry: registry, signal: signal,
+            dependencies: dependencies, services: services, logger: logger)
+        try await app.runService()
     }
 
     /// Migrates (on a client of its own), then a long-lived client and its LISTEN loop, to run
     /// first in the service group.
     static func openPostgres(url: String, signal: JobSignal, notify: Bool, logger: Logger) async throws -> (PostgresJobStore, [any Service]) {
+        try StoreOptions.checkPostgresURL(url)
         try await PostgresJobStore.withStore(url: url, logger: logger) { _ in }
         let client = PostgresClient(configuration: try PostgresJobStore.configuration(url: url), backgroundLogger: logger)
         let store = PostgresJobStore(client: client, logger: logger, notifies: notify)
@@ -173,16 +195,19 @@ struct Worker: AsyncParsableCommand {
         guard let url = store.postgresURL else {
             throw ValidationError("--database postgres://... is required: a worker shares its queue with API nodes. (SQLite: use `inbetween serve`.)")
         }
-        var configuration = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
-        configuration.worker.concurrency = max(1, concurrency)
-        try run.apply(to: &configuration)
+        let runtime = try run.runtime(dataDirectory: store.dataDirectoryURL, concurrency: max(1, concurrency))
         let logger = try run.logger()
         try store.prepareDirectory()
         let signal = JobSignal()
         let (postgres, dependencies) = try await Serve.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
+        // Callbacks carry result URLs under --public-url (else the API's default address).
+        let presenter = try JobPresenter(
+            dataDirectory: store.dataDirectoryURL, publicURL: run.publicURL, defaultBase: "http://127.0.0.1:8080", lifetime: .seconds(run.urlTTL))
         let services = try buildWorkerServices(
-            configuration: configuration, store: postgres, signal: signal, dependencies: dependencies, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: runtime, store: postgres, results: try DirectoryResultStore(root: runtime.resultsDirectory), presenter: presenter,
+            signal: signal, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: dependencies + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InbetweenAPI
 import InbetweenJobs
 import InbetweenPostgres
 import InbetweenSQLite
@@ -33,9 +34,19 @@ struct StoreOptions: ParsableArguments {
         return try SQLiteJobStore(path: path)
     }
 
+    /// Throws, naming `--database`, when `url` is not a PostgreSQL URL the store can use.
+    static func checkPostgresURL(_ url: String) throws {
+        do {
+            _ = try PostgresJobStore.configuration(url: url)
+        } catch let error as JobStoreError where error.code == .invalidConfiguration {
+            throw APIError(.invalidArgument, "--database must be a URL like postgres://user:password@host:5432/database; got \"\(url)\".")
+        }
+    }
+
     /// Runs `body` against whichever store `--database` names.
     func withStore<T: Sendable>(_ body: @Sendable (any JobStore) async throws -> T) async throws -> T {
         if let url = postgresURL {
+            try Self.checkPostgresURL(url)
             return try await PostgresJobStore.withStore(url: url, logger: Logger(label: "inbetween")) { try await body($0) }
         }
         return try await body(try openSQLite())

@@ -13,7 +13,11 @@ import Testing
 #endif
 
 /// API nodes and worker processes on one PostgreSQL, as an operator runs them.
-@Suite("Scale out on PostgreSQL", .serialized)
+@Suite(
+    "Scale out on PostgreSQL", .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["INBETWEEN_TEST_DATABASE_URL"] != nil,
+        "needs a PostgreSQL server: INBETWEEN_TEST_DATABASE_URL, which scripts/test.sh (and so CI) sets after starting one"))
 struct ScaleOutTests {
     static var logger: Logger {
         var logger = Logger(label: "test")

@@ -68,4 +68,14 @@ struct JobLifecycleTests {
         _ = job.apply(.cancel)
         #expect(job.apply(.release(token: 2)) == .finished(.canceled))
     }
+
+    @Test("a heartbeat records 0 to 99; a cancel after the end says so with the final status")
+    func heartbeatAndEndedCancel() {
+        #expect(JobLifecycle.heartbeatProgress(-5) == 0)
+        #expect(JobLifecycle.heartbeatProgress(42) == 42)
+        #expect(JobLifecycle.heartbeatProgress(100) == 99)
+        #expect(
+            JobLifecycle.nothingToCancel(jobID: "job_x", status: .succeeded)
+                == "job job_x has already ended (status 2, succeeded); there is nothing to cancel.")
+    }
 }

@@ -3,18 +3,14 @@ import Foundation
 import HummingbirdTesting
 import InbetweenAPI
 import InbetweenClient
+import InbetweenTestSupport
 import Testing
 
 /// The Swift SDK against a live server on loopback (no mock): the whole path and every error.
 @Suite("Swift SDK", .serialized)
 struct ClientSDKTests {
     static func arguments(_ extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
-        var args: [String: JSONValue] = [
-            "prompt": "The camera pushes in slowly", "mode": "turbo", "resolution": "540p", "duration": "1", "image": .string(Fixture.startURI),
-            "image_tail": .string(Fixture.endURI),
-        ]
-        for (name, value) in extra { args[name] = value }
-        return args
+        Fixture.sdkArguments(extra)
     }
 
     @Test("create → wait (with progress) → download a playable MP4; list and idempotent retries")

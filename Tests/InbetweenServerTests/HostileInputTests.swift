@@ -4,6 +4,7 @@ import HummingbirdTesting
 import InbetweenAPI
 import InbetweenJobs
 import InbetweenSQLite
+import InbetweenTestSupport
 import NIOCore
 import Testing
 

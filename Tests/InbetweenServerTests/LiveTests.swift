@@ -7,6 +7,7 @@ import InbetweenAPI
 import InbetweenClient
 import InbetweenJobs
 import InbetweenSQLite
+import InbetweenTestSupport
 import InbetweenWebhooks
 import Logging
 import NIOCore
@@ -15,6 +16,7 @@ import ServiceLifecycle
 import Testing
 
 @testable import InbetweenServer
+@testable import InbetweenWorker
 
 /// The server over a real socket with its workers rendering: `.live`.
 @Suite("Live server", .serialized)

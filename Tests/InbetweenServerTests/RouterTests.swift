@@ -6,6 +6,7 @@ import HummingbirdTesting
 import InbetweenAPI
 import InbetweenJobs
 import InbetweenSQLite
+import InbetweenTestSupport
 import NIOCore
 import Testing
 

@@ -1,14 +1,15 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import Logging
 import NIOCore
 import Synchronization
 
 /// A real HTTP server on 127.0.0.1 for a test: image hosts, redirectors and callback
 /// receivers. It runs for the duration of `body` and stops after.
-enum LoopbackServer {
-    static func run<T: Sendable>(
+public enum LoopbackServer {
+    /// Runs a server with `routes` on a free loopback port for the duration of `body(port)`.
+    public static func run<T: Sendable>(
         _ routes: (Router<BasicRequestContext>) -> Void, _ body: @Sendable (_ port: Int) async throws -> T
     ) async throws -> T {
         let router = Router()
@@ -33,34 +34,37 @@ enum LoopbackServer {
 }
 
 /// What a receiver saw.
-struct Received: Sendable {
-    var path: String
-    var headers: HTTPFields
-    var body: [UInt8]
+public struct Received: Sendable {
+    public var path: String
+    public var headers: HTTPFields
+    public var body: [UInt8]
 }
 
 /// Requests recorded by a loopback server, in order.
-final class Recorder: Sendable {
+public final class Recorder: Sendable {
+    public init() {}
+
     private let requests = Mutex<[Received]>([])
 
-    func record(_ request: Request) async throws {
+    /// Keeps `request` with its body.
+    public func record(_ request: Request) async throws {
         let body = try await request.body.collect(upTo: 10 * 1024 * 1024)
         requests.withLock { $0.append(Received(path: request.uri.path, headers: request.headers, body: Array(body.readableBytesView))) }
     }
 
-    var all: [Received] { requests.withLock { $0 } }
-    func count(_ path: String) -> Int { all.filter { $0.path == path }.count }
+    public var all: [Received] { requests.withLock { $0 } }
+    public func count(_ path: String) -> Int { all.filter { $0.path == path }.count }
 }
 
 /// Answers from a script, one per request, then the last one forever.
-final class Script: Sendable {
+public final class Script: Sendable {
     private let statuses: Mutex<[Int]>
 
-    init(_ statuses: [Int]) {
+    public init(_ statuses: [Int]) {
         self.statuses = Mutex(statuses)
     }
 
-    func next() -> Int {
+    public func next() -> Int {
         statuses.withLock { list in list.count > 1 ? list.removeFirst() : list[0] }
     }
 }

@@ -1,35 +1,71 @@
-import Foundation
-import InbetweenAPI
-import InbetweenJobs
+public import Foundation
+public import InbetweenAPI
 import Synchronization
 
 /// The base of the URLs we hand out: `--public-url`, or the address the server bound.
-final class BaseURL: Sendable {
+public final class BaseURL: Sendable {
     private let value: Mutex<String>
 
-    init(_ value: String) {
+    /// A base of `value` until `set` changes it.
+    public init(_ value: String) {
         self.value = Mutex(value)
     }
 
-    var current: String { value.withLock { $0 } }
+    /// The base now, without a trailing slash.
+    public var current: String { value.withLock { $0 } }
 
-    func set(_ text: String) {
+    /// Replaces the base (a trailing slash is dropped).
+    public func set(_ text: String) {
         value.withLock { $0 = text.hasSuffix("/") ? String(text.dropLast()) : text }
     }
 }
 
 /// A stored job as clients see it (query, list, callback, `Prefer: wait`), with freshly
-/// signed result URLs.
-struct JobPresenter: Sendable {
-    let signer: URLSigner
-    let lifetime: Duration
-    let base: BaseURL
+/// signed result URLs. The HTTP edge and the callback sender share one, so both hand out the
+/// same URLs.
+public struct JobPresenter: Sendable {
+    /// Signs the result URLs.
+    public let signer: URLSigner
+    /// How long a handed-out URL works.
+    public let lifetime: Duration
+    /// The base the URLs start with.
+    public let base: BaseURL
 
-    static func timestamp(_ date: Date) -> String {
+    /// A presenter signing with `signer`, for URLs under `base` that work for `lifetime`.
+    public init(signer: URLSigner, lifetime: Duration, base: BaseURL) {
+        self.signer = signer
+        self.lifetime = lifetime
+        self.base = base
+    }
+
+    /// A presenter with the URL-signing key of `dataDirectory` (`url-signing.key`, made the first
+    /// time), for URLs under `publicURL` or, until the server knows its address, `defaultBase`.
+    public init(dataDirectory: URL, publicURL: String?, defaultBase: String, lifetime: Duration) throws {
+        let signer = try URLSigner(keyFile: dataDirectory.appendingPathComponent("url-signing.key"))
+        let base = BaseURL(publicURL ?? defaultBase)
+        if let publicURL { base.set(publicURL) }
+        self.init(signer: signer, lifetime: lifetime, base: base)
+    }
+
+    /// The JSON encoder of every envelope: the API's answers and the callbacks' bodies.
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// A callback's body: the query's envelope for `job`.
+    public func callbackBody(_ job: JobRecord, queuePosition: Int?) throws -> [UInt8] {
+        Array(try Self.encoder.encode(Envelope(data: view(job, queuePosition: queuePosition))))
+    }
+
+    /// ISO 8601 with fractional seconds, as every time in the API is written.
+    public static func timestamp(_ date: Date) -> String {
         date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    func view(_ job: JobRecord, queuePosition: Int?, now: Date = Date()) -> JobView {
+    /// The job as clients see it, with URLs signed now.
+    public func view(_ job: JobRecord, queuePosition: Int?, now: Date = Date()) -> JobView {
         var view = JobView(
             jobID: job.id, model: job.model, status: job.status, amount: Pricing.format(thousandths: job.amount),
             createdAt: Self.timestamp(job.createdAt), startedAt: job.startedAt.map(Self.timestamp), finishedAt: job.finishedAt.map(Self.timestamp),

@@ -1,5 +1,7 @@
 public import Foundation
 public import InbetweenAPI
+public import InbetweenJobs
+public import InbetweenMedia
 
 /// Makes the video of one job: the seam between the queue and whatever renders. The local
 /// motion engine is one implementation; an upstream service that speaks the job API is
@@ -14,29 +16,43 @@ public protocol VideoEngine: Sendable {
     /// results are cached only when the request names a `seed`.
     var deterministic: Bool { get }
 
-    /// Writes the job's MP4 to `output` (whole or not at all) and says what it is.
+    /// Writes the job's MP4 to `output` (whole or not at all) and says what it is: the job's
+    /// output with the video's facts, `engine` (its `name`) and, from an upstream, `upstream`;
+    /// the runner puts the files in place and fills in where they are, `cached` and `fallback`.
     /// Reports progress as 0 ... 1. Throws `JobFailure` or `APIError` for failures a user can
     /// act on; stops promptly (throwing) when the task is cancelled.
-    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> RenderedVideo
+    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> JobOutput
 }
 
-/// One job as an engine sees it: its arguments with both images already in hand.
+/// One job as an engine sees it: its arguments with both images already in hand, read,
+/// checked and staged once by the runner.
 public struct EngineRequest: Sendable {
+    /// The job's id.
     public var jobID: String
     /// Which claim of the job this is (1 on the first run; a re-run after a crash is 2).
     public var attempt: Int
+    /// The model the client asked for.
     public var model: String
-    /// Validated; both images are `.data`.
+    /// Validated; both images are `.data`, with their sniffed formats.
     public var arguments: GenerationArguments
     /// The client's `args` as sent (images as the client wrote them).
     public var args: [String: JSONValue]
+    /// `image`, staged: a checked file in the job's work directory.
+    public var start: StagedImage
+    /// `image_tail`, staged.
+    public var end: StagedImage
 
-    public init(jobID: String, attempt: Int, model: String, arguments: GenerationArguments, args: [String: JSONValue]) {
+    /// A request for job `jobID`'s claim `attempt`.
+    public init(
+        jobID: String, attempt: Int, model: String, arguments: GenerationArguments, args: [String: JSONValue], start: StagedImage, end: StagedImage
+    ) {
         self.jobID = jobID
         self.attempt = attempt
         self.model = model
         self.arguments = arguments
         self.args = args
+        self.start = start
+        self.end = end
     }
 
     /// `args` with `image` and `image_tail` as data URIs of the bytes in hand: what an upstream
@@ -51,33 +67,3 @@ public struct EngineRequest: Sendable {
         return json
     }
 }
-
-/// What an engine made.
-public struct RenderedVideo: Sendable, Hashable {
-    public var width: Int
-    public var height: Int
-    public var fps: Int
-    public var frames: Int
-    public var duration: Int
-    public var bytes: Int
-    /// Set when an upstream made it.
-    public var upstream: UpstreamReceipt?
-
-    public init(width: Int, height: Int, fps: Int, frames: Int, duration: Int, bytes: Int, upstream: UpstreamReceipt? = nil) {
-        self.width = width
-        self.height = height
-        self.fps = fps
-        self.frames = frames
-        self.duration = duration
-        self.bytes = bytes
-        self.upstream = upstream
-    }
-}
-
-/// The upstream's side of a job it made for us: its name, its job id and what it charged.
-/// Stored with the job's output and shown as `result.upstream`.
-public typealias UpstreamReceipt = JobResult.Upstream
-
-/// An engine that was tried first and failed, so the next one in the route made the video.
-/// Stored with the job's output and shown as `result.fallback`.
-public typealias EngineFallback = JobResult.Fallback

@@ -6,6 +6,8 @@ import InbetweenAPI
 import InbetweenClient
 import InbetweenJobs
 import InbetweenSQLite
+import InbetweenServer
+import InbetweenTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -13,14 +15,14 @@ import Prometheus
 import ServiceLifecycle
 import Testing
 
-@testable import InbetweenServer
+@testable import InbetweenWorker
 
 /// Server A routes jobs to server B (another Inbetween on loopback) as its upstream: real
 /// servers, real renders, real HTTP between them.
 @Suite("Upstream engines and the result cache", .serialized)
 struct UpstreamTests {
     static func arguments(_ extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
-        ClientSDKTests.arguments(extra)
+        Fixture.sdkArguments(extra)
     }
 
     /// A gateway in front of `upstream`, routed by `route`.
@@ -103,7 +105,7 @@ struct UpstreamTests {
         configuration.port = port
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let appB = try buildApplication(configuration: configuration, store: b.store, logger: logger)
+        let appB = try buildFullApplication(configuration, store: b.store, logger: logger)
         let groupB = ServiceGroup(configuration: .init(services: [appB], logger: logger))
         let runningB = Task { try await groupB.run() }
         let baseB = "http://127.0.0.1:\(port)"
@@ -233,46 +235,6 @@ struct UpstreamTests {
             }
         }
     }
-
-    @Test("routes: the most specific rule wins, later targets are fall backs, and bad rules are refused with the reason")
-    func routes() throws {
-        let routes = EngineRoutes(rules: [
-            try EngineRoutes.parseRule("*=upstream:gpu"), try EngineRoutes.parseRule("pro=upstream:gpu,local"),
-            try EngineRoutes.parseRule("\(modelID):turbo=local"),
-        ])
-        #expect(routes.targets(model: modelID, mode: .proFast) == [.upstream("gpu")])
-        #expect(routes.targets(model: modelID, mode: .pro) == [.upstream("gpu"), .local])
-        #expect(routes.targets(model: modelID, mode: .turbo) == [.local])
-        #expect(EngineRoutes.local.targets(model: modelID, mode: .pro) == [.local])
-        for (rule, words) in [
-            ("pro", "SELECTOR=TARGET"), ("pro=gpu", "local or upstream:NAME"), ("fast:x=local", "MODEL:MODE"),
-            ("pro=local,local", "twice"), ("pro=upstream:a/b", "local or upstream:NAME"),
-        ] {
-            #expect { try EngineRoutes.parseRule(rule) } throws: { ($0 as? RouteError)?.description.contains(words) == true }
-        }
-        var configuration = ServerConfiguration(dataDirectory: FileManager.default.temporaryDirectory)
-        configuration.routes = routes
-        #expect { try configuration.checkRoutes() } throws: { "\($0)".contains("upstream:gpu") }
-        configuration.upstreams = [UpstreamConfiguration(name: "gpu", baseURL: "http://10.0.0.5:8080/", apiKey: "k")]
-        try configuration.checkRoutes()
-        #expect(configuration.upstreams[0].baseURL == "http://10.0.0.5:8080")
-    }
-}
-
-/// A port on 127.0.0.1 that nothing listens on now.
-func freeLoopbackPort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-    }
-    guard bound else { throw CocoaError(.fileWriteUnknown) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Polls `/healthz` until the server answers.

@@ -37,7 +37,7 @@ struct UpstreamEngine: VideoEngine {
     var cacheIdentity: String { "\(name)@\(configuration.baseURL)#\(configuration.model ?? "")" }
     var deterministic: Bool { false }
 
-    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> RenderedVideo {
+    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> JobOutput {
         let client = InbetweenClient(
             baseURL: configuration.baseURL, apiKey: configuration.apiKey, model: configuration.model ?? request.model, httpClient: httpClient,
             timeout: configuration.requestTimeout)
@@ -147,7 +147,7 @@ struct UpstreamEngine: VideoEngine {
     }
 
     /// Checks what came back is an H.264 MP4, as our contract promises, and reads its facts.
-    private func describe(_ file: URL, request: EngineRequest, receipt: UpstreamReceipt) async throws -> RenderedVideo {
+    private func describe(_ file: URL, request: EngineRequest, receipt: UpstreamReceipt) async throws -> JobOutput {
         let info: VideoInfo
         do {
             info = try await ffmpeg.probeVideo(file)
@@ -160,9 +160,9 @@ struct UpstreamEngine: VideoEngine {
         let rate = info.frameRate.split(separator: "/").compactMap { Double($0) }
         let fps = rate.count == 2 && rate[1] > 0 ? Int((rate[0] / rate[1]).rounded()) : request.arguments.fps
         let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        return RenderedVideo(
-            width: info.size.width, height: info.size.height, fps: fps, frames: info.frameCount,
-            duration: max(1, Int(info.duration.rounded())), bytes: bytes, upstream: receipt)
+        return JobOutput(
+            video: file.lastPathComponent, cover: "", width: info.size.width, height: info.size.height, fps: fps, frames: info.frameCount,
+            duration: max(1, Int(info.duration.rounded())), bytes: bytes, engine: name, upstream: receipt)
     }
 
     /// Runs one call to the upstream, retrying while it is unreachable (no connection, 5xx,

@@ -11,13 +11,13 @@ import InbetweenJobs
 struct ResultCache<Results: ResultStore>: Sendable {
     let results: Results
 
-    /// The key of `request` on `engine`, or nil when its result must not be reused: an engine
-    /// that is not deterministic (a generative upstream) is cached only when a seed is given.
-    static func key(for request: EngineRequest, on engine: some VideoEngine, start: [UInt8], end: [UInt8]) -> String? {
-        let arguments = request.arguments
+    /// The key of a request for `model` with `arguments` (and images `start` and `end`) on
+    /// `engine`, or nil when its result must not be reused: an engine that is not deterministic
+    /// (a generative upstream) is cached only when a seed is given.
+    static func key(model: String, arguments: GenerationArguments, on engine: some VideoEngine, start: [UInt8], end: [UInt8]) -> String? {
         guard engine.deterministic || arguments.seed != nil else { return nil }
         let canonical: [String: JSONValue] = [
-            "engine": .string(engine.cacheIdentity), "model": .string(request.model), "mode": .string(arguments.mode.rawValue),
+            "engine": .string(engine.cacheIdentity), "model": .string(model), "mode": .string(arguments.mode.rawValue),
             "prompt": .string(arguments.prompt), "duration": .number(Double(arguments.duration)),
             "resolution": .string(arguments.resolution.rawValue), "seed": arguments.seed.map { .number(Double($0)) } ?? .null,
             "movement_amplitude": .string(arguments.movementAmplitude.rawValue), "fps": .number(Double(arguments.fps)),

@@ -17,10 +17,12 @@ struct LocalEngine: VideoEngine {
     var cacheIdentity: String { "\(name)/v\(Self.version)" }
     var deterministic: Bool { true }
 
-    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> RenderedVideo {
-        let (summary, _) = try await generator.generate(request.arguments, output: output) { update in progress(update.fraction) }
-        return RenderedVideo(
-            width: summary.width, height: summary.height, fps: summary.fps, frames: summary.frames, duration: summary.duration,
-            bytes: summary.bytes)
+    func render(_ request: EngineRequest, output: URL, progress: @escaping @Sendable (Double) -> Void) async throws -> JobOutput {
+        let (summary, _) = try await generator.render(request.arguments, start: request.start, end: request.end, output: output) { update in
+            progress(update.fraction)
+        }
+        return JobOutput(
+            video: output.lastPathComponent, cover: "", width: summary.width, height: summary.height, fps: summary.fps, frames: summary.frames,
+            duration: summary.duration, bytes: summary.bytes, engine: name)
     }
 }

@@ -1,13 +1,14 @@
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 
 /// Signs result URLs so that each works only for its own file, until it expires:
 /// HMAC-SHA256 over `"<job>/<file>/<expires>"` with a key kept in the data directory.
-struct URLSigner: Sendable {
-    let key: SymmetricKey
+public struct URLSigner: Sendable {
+    /// The HMAC key.
+    public let key: SymmetricKey
 
     /// Loads the key from `file`, making a random one (mode 0600) the first time.
-    init(keyFile: URL) throws {
+    public init(keyFile: URL) throws {
         if let data = try? Data(contentsOf: keyFile), data.count == 32 {
             key = SymmetricKey(data: data)
             return
@@ -28,23 +29,25 @@ struct URLSigner: Sendable {
         key = SymmetricKey(data: bytes)
     }
 
-    init(key: SymmetricKey) {
+    /// A signer with `key` (tests).
+    public init(key: SymmetricKey) {
         self.key = key
     }
 
-    func signature(job: String, file: String, expires: Int) -> String {
+    /// The URL-safe base64 HMAC of `<job>/<file>/<expires>`.
+    public func signature(job: String, file: String, expires: Int) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(job)/\(file)/\(expires)".utf8), using: key)
         return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
     /// `<base>/files/<job>/<file>?expires=...&signature=...`
-    func url(base: String, job: String, file: String, expires: Int) -> String {
+    public func url(base: String, job: String, file: String, expires: Int) -> String {
         "\(base)/files/\(job)/\(file)?expires=\(expires)&signature=\(signature(job: job, file: file, expires: expires))"
     }
 
     /// True when `signature` is this file's and `expires` is still ahead of `now`.
-    func verify(job: String, file: String, expires: Int, signature: String, now: Date) -> Bool {
+    public func verify(job: String, file: String, expires: Int, signature: String, now: Date) -> Bool {
         guard expires >= Int(now.timeIntervalSince1970) else { return false }
         let expected = Array(self.signature(job: job, file: file, expires: expires).utf8)
         let given = Array(signature.utf8)

@@ -5,10 +5,11 @@ import InbetweenMedia
 import Logging
 import Prometheus
 
-/// Runs a claimed job on the engines its route names: fetches both images once (URLs through
-/// the SSRF guard), answers from the result cache when an identical request was made before,
-/// else asks each engine in turn until one makes the video (the later ones are fall backs),
-/// then makes the poster and puts both into the result store (complete or not at all).
+/// Runs a claimed job on the engines its route names: fetches and checks both images once
+/// (URLs through the SSRF guard), answers from the result cache when an identical request was
+/// made before, else stages both images once and asks each engine in turn until one makes the
+/// video (the later ones are fall backs), then makes the poster and puts both into the result
+/// store (complete or not at all).
 struct EngineJobRunner<Results: ResultStore>: JobRunner {
     let engines: [EngineTarget: any VideoEngine]
     let routes: EngineRoutes
@@ -27,15 +28,13 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
         }
         var arguments = try GenerationArguments(validating: object, limits: images.limits)
         let (image, imageTail) = (arguments.image, arguments.imageTail)
-        async let startRead = images.read(image, field: "image")
-        async let endRead = images.read(imageTail, field: "image_tail")
+        async let startRead = read(image, field: "image")
+        async let endRead = read(imageTail, field: "image_tail")
         let (start, end) = try await (startRead, endRead)
-        // Fetched bytes get the checks a data URI gets at create (header size within the limits).
-        arguments.image = try ImageReference.checked(start.bytes, format: start.format, field: "image", limits: images.limits)
-        arguments.imageTail = try ImageReference.checked(end.bytes, format: end.format, field: "image_tail", limits: images.limits)
-        let request = EngineRequest(jobID: job.id, attempt: job.lifecycle.attempts, model: job.model, arguments: arguments, args: object)
+        arguments.image = try checked(start, from: image, field: "image")
+        arguments.imageTail = try checked(end, from: imageTail, field: "image_tail")
 
-        let targets = routes.targets(model: job.model, mode: request.arguments.mode)
+        let targets = routes.targets(model: job.model, mode: arguments.mode)
         let route = try targets.map { target in
             guard let engine = engines[target] else {
                 throw JobFailure(code: APIError.Code.internalError.rawValue, message: "no engine \(target) is configured.")
@@ -43,7 +42,7 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
             return engine
         }
         func key(_ engine: any VideoEngine) -> String? {
-            cache == nil ? nil : ResultCache<Results>.key(for: request, on: engine, start: start.bytes, end: end.bytes)
+            cache == nil ? nil : ResultCache<Results>.key(model: job.model, arguments: arguments, on: engine, start: start.bytes, end: end.bytes)
         }
         if let cache, let key = key(route[0]), let output = try await cache.answer(key, job: job.id) {
             registry.makeCounter(
@@ -58,17 +57,25 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-job-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: directory) }
+        // Staged once, here, for whichever engine makes the video.
+        let stager = ImageStager(ffmpeg: images.ffmpeg, directory: directory, limits: images.limits)
+        async let stagedStart = stager.stage(bytes: start.bytes, format: start.format, field: "image")
+        async let stagedEnd = stager.stage(bytes: end.bytes, format: end.format, field: "image_tail")
+        let request = EngineRequest(
+            jobID: job.id, attempt: job.lifecycle.attempts, model: job.model, arguments: arguments, args: object, start: try await stagedStart,
+            end: try await stagedEnd)
+
         let video = directory.appendingPathComponent("video.mp4")
         var fallback: EngineFallback?
         for (index, engine) in route.enumerated() {
-            let rendered: RenderedVideo
+            var output: JobOutput
             do {
                 registry.makeCounter(
                     descriptor: MetricNameDescriptor(
                         metricName: "inbetween_engine_renders", unitName: "total", helpText: "Videos an engine was asked to make."),
                     labels: [("engine", engine.name)]
                 ).increment()
-                rendered = try await engine.render(request, output: video) { fraction in progress(Int(fraction * 95)) }
+                output = try await engine.render(request, output: video) { fraction in progress(Int(fraction * 95)) }
             } catch {
                 guard !Task.isCancelled, !(error is CancellationError), index + 1 < route.count else { throw error }
                 let reason = JobFailure.describing(error).message
@@ -79,13 +86,14 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
                 continue
             }
             let cover = directory.appendingPathComponent("cover.jpg")
-            try await Self.writeCover(of: video, to: cover, duration: rendered.duration, ffmpeg: ffmpeg)
+            try await Self.writeCover(of: video, to: cover, duration: output.duration, ffmpeg: ffmpeg)
             try await results.put(job: job.id, name: "cover.jpg", from: cover)
             try await results.put(job: job.id, name: "video.mp4", from: video)
-            let output = JobOutput(
-                video: "\(job.id)/video.mp4", cover: "\(job.id)/cover.jpg", width: rendered.width, height: rendered.height, fps: rendered.fps,
-                frames: rendered.frames, duration: rendered.duration, bytes: rendered.bytes, engine: engine.name, cached: false,
-                upstream: rendered.upstream, fallback: fallback)
+            output.video = "\(job.id)/video.mp4"
+            output.cover = "\(job.id)/cover.jpg"
+            output.engine = engine.name
+            output.cached = false
+            output.fallback = fallback
             if let cache, let key = key(engine) {
                 do {
                     try await cache.store(key, video: video, cover: cover, output: output)
@@ -97,6 +105,21 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
             return output
         }
         throw JobFailure(code: APIError.Code.internalError.rawValue, message: "no engine is routed for this job.")
+    }
+
+    /// The bytes of an image and their sniffed format. A data URI's bytes were checked just now,
+    /// when the arguments were read (with the same limits), so they are only sniffed; anything
+    /// else is read or fetched and checked by the stager.
+    private func read(_ reference: ImageReference, field: String) async throws -> (bytes: [UInt8], format: ImageFormat) {
+        if case .data(_, let bytes) = reference, let format = ImageFormat.sniff(bytes) { return (bytes, format) }
+        return try await images.read(reference, field: field)
+    }
+
+    /// The image in hand as `.data` with its sniffed format. Fetched bytes get the checks a data
+    /// URI gets at create (header size within the limits); a data URI's were made then.
+    private func checked(_ image: (bytes: [UInt8], format: ImageFormat), from reference: ImageReference, field: String) throws -> ImageReference {
+        if case .data = reference { return .data(image.format, image.bytes) }
+        return try ImageReference.checked(image.bytes, format: image.format, field: field, limits: images.limits)
     }
 
     /// The middle frame as a JPEG poster.

@@ -1,31 +1,16 @@
 public import Foundation
-public import Hummingbird
 import InbetweenAPI
-import InbetweenJobs
-
-/// Where finished videos and posters live, reachable from every node: the API serves from it
-/// what any worker put there. A shared directory is the first implementation; an object
-/// store can follow behind the same three calls.
-public protocol ResultStore: Sendable {
-    /// Takes the finished local file `file` in as `job`'s `name`, whole or not at all.
-    func put(job: String, name: String, from file: URL) async throws
-    /// The stored file's size in bytes, or nil when there is none.
-    func size(job: String, name: String) async throws -> Int?
-    /// Copies the stored file `from`'s `name` to `to`'s, whole or not at all. False when there is none.
-    func copy(from: String, to: String, name: String) async throws -> Bool
-    /// A small stored file's bytes (at most `maxBytes`), or nil when there is none.
-    func contents(job: String, name: String, maxBytes: Int) async throws -> [UInt8]?
-    /// The bytes in `range` of the stored file, as a response body.
-    func body(job: String, name: String, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody
-}
+public import InbetweenJobs
+import Synchronization
 
 /// Results in a directory (`<data-dir>/results/<job>/<name>`), shared by the nodes through
 /// the file system (NFS, a mounted volume). Files arrive by rename, so a reader never sees
 /// half of one.
 public struct DirectoryResultStore: ResultStore {
+    /// The directory every job's files live under.
     public let root: URL
-    let fileIO = FileIO()
 
+    /// Opens (creating it, mode 0700, if needed) the directory `root`.
     public init(root: URL) throws {
         self.root = root
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -76,8 +61,14 @@ public struct DirectoryResultStore: ResultStore {
         (try? FileManager.default.attributesOfItem(atPath: path(job: job, name: name)))?[.size].flatMap { ($0 as? NSNumber)?.intValue }
     }
 
-    public func body(job: String, name: String, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody {
-        try await fileIO.loadFile(path: path(job: job, name: name), range: range, context: context)
+    public func read(job: String, name: String, range: ClosedRange<Int>) async throws -> AsyncThrowingStream<[UInt8], any Error> {
+        let path = path(job: job, name: name)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
+        try handle.seek(toOffset: UInt64(range.lowerBound))
+        let reader = ChunkReader(handle: handle, remaining: range.count)
+        return AsyncThrowingStream(unfolding: { try reader.next() })
     }
 
     static func isOutOfSpace(_ error: any Error) -> Bool {
@@ -85,5 +76,35 @@ public struct DirectoryResultStore: ResultStore {
         if let posix = error as? POSIXError, posix.code == .ENOSPC { return true }
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         return underlying?.domain == NSPOSIXErrorDomain && underlying?.code == Int(ENOSPC) || "\(error)".contains("No space left")
+    }
+}
+
+/// Reads a file's range in chunks, one per call, and closes it at the end.
+final class ChunkReader: Sendable {
+    static let chunkSize = 128 * 1024
+
+    private struct State {
+        var handle: FileHandle?
+        var remaining: Int
+    }
+
+    private let state: Mutex<State>
+
+    init(handle: FileHandle, remaining: Int) {
+        state = Mutex(State(handle: handle, remaining: remaining))
+    }
+
+    /// The next chunk, or nil at the end of the range.
+    func next() throws -> [UInt8]? {
+        try state.withLock { state -> [UInt8]? in
+            guard let handle = state.handle else { return nil }
+            guard state.remaining > 0, let data = try handle.read(upToCount: min(Self.chunkSize, state.remaining)), !data.isEmpty else {
+                try? handle.close()
+                state.handle = nil
+                return nil
+            }
+            state.remaining -= data.count
+            return Array(data)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 public import Foundation
+import InbetweenAPI
 public import InbetweenJobs
 public import InbetweenMedia
 import NIOCore

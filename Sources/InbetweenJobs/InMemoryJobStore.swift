@@ -1,0 +1,224 @@
+public import Foundation
+public import InbetweenAPI
+import Synchronization
+
+/// A `JobStore` in this process's memory: the rules of `CreateRules` and `JobLifecycle` with
+/// nothing persisted. For tests and trying things out; it passes the same conformance suite
+/// as the SQLite and PostgreSQL stores.
+public final class InMemoryJobStore: JobStore {
+    private struct Stored {
+        var record: JobRecord
+        var arguments: String
+        /// Creation order, the queue's order.
+        var sequence: Int
+    }
+
+    private struct State {
+        var keys: [String: APIKeyRecord] = [:]
+        var jobs: [String: Stored] = [:]
+        /// `keyID \0 idempotency key` → (body hash, job id).
+        var idempotency: [String: (hash: String, jobID: String)] = [:]
+        var buckets: [String: RateBucket] = [:]
+        var sequence = 0
+
+        func spent(keyID: String) -> Int {
+            jobs.values.filter { $0.record.keyID == keyID && CreateRules.chargedStatuses.contains($0.record.status) }.reduce(0) {
+                $0 + $1.record.amount
+            }
+        }
+
+        var queue: [Stored] { jobs.values.filter { $0.record.status == .queued }.sorted { $0.sequence < $1.sequence } }
+    }
+
+    private let state = Mutex(State())
+
+    /// An empty store.
+    public init() {}
+
+    // MARK: Keys
+
+    public func createKey(_ key: APIKeyRecord) async throws {
+        state.withLock { $0.keys[key.id] = key }
+    }
+
+    public func keys() async throws -> [(key: APIKeyRecord, spent: Int)] {
+        state.withLock { state in
+            state.keys.values.sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id < $1.id }.map {
+                ($0, state.spent(keyID: $0.id))
+            }
+        }
+    }
+
+    public func revokeKey(_ reference: String, at date: Date) async throws -> Bool {
+        state.withLock { state in
+            let matching = state.keys.values.filter { ($0.id == reference || $0.prefix == reference) && $0.revokedAt == nil }
+            for key in matching { state.keys[key.id]?.revokedAt = date }
+            return !matching.isEmpty
+        }
+    }
+
+    public func key(hash: String) async throws -> APIKeyRecord? {
+        state.withLock { $0.keys.values.first { $0.hash == hash && $0.revokedAt == nil } }
+    }
+
+    public func key(id: String) async throws -> APIKeyRecord? {
+        state.withLock { $0.keys[id] }
+    }
+
+    // MARK: Jobs
+
+    public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
+        try state.withLock { state throws(JobStoreError) -> (job: JobRecord, replayed: Bool) in
+            let slot = job.idempotencyKey.map { "\(job.keyID)\u{0}\($0)" }
+            if let slot, let key = job.idempotencyKey, let earlier = state.idempotency[slot] {
+                try CreateRules.checkReplay(key: key, recordedHash: earlier.hash, bodyHash: job.idempotencyBodyHash)
+                guard let stored = state.jobs[earlier.jobID], stored.record.keyID == job.keyID else { throw CreateRules.replayedJobMissing }
+                return (stored.record, true)
+            }
+            try CreateRules.checkBudget(amount: job.amount, budget: state.keys[job.keyID]?.budget, spent: state.spent(keyID: job.keyID))
+            state.sequence += 1
+            let record = JobRecord(
+                id: job.id, keyID: job.keyID, model: job.model, arguments: nil, amount: job.amount, callbackURL: job.callbackURL,
+                lifecycle: JobLifecycle(maxAttempts: job.maxAttempts), createdAt: job.createdAt)
+            state.jobs[job.id] = Stored(record: record, arguments: job.arguments, sequence: state.sequence)
+            if let slot { state.idempotency[slot] = (job.idempotencyBodyHash ?? "", job.id) }
+            return (record, false)
+        }
+    }
+
+    public func job(id: String, keyID: String?) async throws -> JobRecord? {
+        state.withLock { state in
+            state.jobs[id].flatMap { keyID == nil || $0.record.keyID == keyID ? $0.record : nil }
+        }
+    }
+
+    public func jobs(keyID: String, limit: Int, after: String?) async throws -> [JobRecord] {
+        state.withLock { state in
+            let before = after.map { id in state.jobs[id].flatMap { $0.record.keyID == keyID ? $0.sequence : nil } ?? -1 } ?? Int.max
+            return Array(
+                state.jobs.values.filter { $0.record.keyID == keyID && $0.sequence < before }.sorted { $0.sequence > $1.sequence }.prefix(limit)
+                    .map(\.record))
+        }
+    }
+
+    public func queuePosition(jobID: String) async throws -> Int? {
+        state.withLock { $0.queue.firstIndex { $0.record.id == jobID } }
+    }
+
+    public func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)? {
+        state.withLock { state in
+            guard var stored = state.jobs[id], stored.record.keyID == keyID else { return nil }
+            let transition = stored.record.lifecycle.apply(.cancel)
+            _ = stored.record.settle(after: transition, now: date)
+            if case .rejected = transition { return (state.jobs[id]!.record, transition) }
+            state.jobs[id] = stored
+            return (stored.record, transition)
+        }
+    }
+
+    // MARK: Workers
+
+    public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
+        state.withLock { state in
+            for candidate in state.queue {
+                var stored = candidate
+                let transition = stored.record.lifecycle.apply(.claim)
+                if case .claimed = transition {
+                    stored.record.leaseExpiresAt = now.adding(lease)
+                    stored.record.startedAt = stored.record.startedAt ?? now
+                }
+                _ = stored.record.settle(after: transition, now: now)
+                state.jobs[stored.record.id] = stored
+                if case .claimed = transition {
+                    var claimed = stored.record
+                    claimed.arguments = stored.arguments
+                    return claimed
+                }
+                // Exhausted: it is failed now; take the next one.
+            }
+            return nil
+        }
+    }
+
+    public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
+        state.withLock { state in
+            guard var stored = state.jobs[id], stored.record.status == .running, stored.record.lifecycle.leaseToken == token else { return nil }
+            stored.record.leaseExpiresAt = now.adding(lease)
+            stored.record.progress = max(stored.record.progress, JobLifecycle.heartbeatProgress(progress))
+            state.jobs[id] = stored
+            return stored.record.lifecycle.cancelRequested
+        }
+    }
+
+    public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
+    {
+        state.withLock { state in
+            guard var stored = state.jobs[id] else { return false }
+            let transition = stored.record.lifecycle.apply(event)
+            if case .rejected = transition { return false }
+            stored.record.output = output ?? stored.record.output
+            stored.record.failure = failure ?? stored.record.failure
+            if case .succeed = event { stored.record.progress = 100 }
+            _ = stored.record.settle(after: transition, now: now)
+            state.jobs[id] = stored
+            return true
+        }
+    }
+
+    public func expireLeases(now: Date) async throws -> [String] {
+        state.withLock { state in
+            var ids: [String] = []
+            for var stored in state.jobs.values.sorted(by: { $0.sequence < $1.sequence }) {
+                guard stored.record.status == .running, let expires = stored.record.leaseExpiresAt, expires < now else { continue }
+                let transition = stored.record.lifecycle.apply(.leaseExpired)
+                _ = stored.record.settle(after: transition, now: now)
+                state.jobs[stored.record.id] = stored
+                ids.append(stored.record.id)
+            }
+            return ids
+        }
+    }
+
+    // MARK: Callbacks
+
+    public func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord] {
+        state.withLock { state in
+            let due = state.jobs.values.compactMap { stored -> JobRecord? in
+                guard let webhook = stored.record.webhook, [.pending, .retrying].contains(webhook.state), let next = webhook.nextAttemptAt,
+                    next <= now
+                else { return nil }
+                return stored.record
+            }
+            .sorted { ($0.webhook?.nextAttemptAt ?? now) < ($1.webhook?.nextAttemptAt ?? now) }.prefix(limit)
+            for job in due { state.jobs[job.id]?.record.webhook?.nextAttemptAt = now.adding(lock) }
+            return Array(due)
+        }
+    }
+
+    public func recordWebhook(jobID: String, state webhook: WebhookState) async throws {
+        state.withLock { $0.jobs[jobID]?.record.webhook = webhook }
+    }
+
+    // MARK: Rate limits
+
+    public func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
+        state.withLock { state in
+            var bucket = state.buckets[keyID] ?? .full(policy, now: now)
+            let decision = bucket.take(policy: policy, now: now)
+            state.buckets[keyID] = bucket
+            return decision
+        }
+    }
+
+    // MARK: Operations
+
+    public func countsByStatus() async throws -> [JobStatus: Int] {
+        state.withLock { state in
+            var counts: [JobStatus: Int] = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, 0) })
+            for stored in state.jobs.values { counts[stored.record.status, default: 0] += 1 }
+            return counts
+        }
+    }
+
+    public func ping() async throws {}
+}

@@ -1,0 +1,44 @@
+import Foundation
+import InbetweenJobs
+import InbetweenPostgres
+import InbetweenTestSupport
+import Logging
+import PostgresNIO
+import Testing
+
+/// What only the PostgreSQL store does: versioned migrations, LISTEN/NOTIFY.
+@Suite("PostgreSQL store", .enabled(if: TestPostgres.url != nil, TestPostgres.missing))
+struct PostgresStoreTests {
+    @Test("migrations are recorded and applying them again changes nothing")
+    func migrations() async throws {
+        try await TestPostgres.withStore { store in
+            try await store.migrate()
+            var versions: [Int] = []
+            for try await version in try await store.client.query("SELECT version FROM inbetween_migrations ORDER BY version").decode(Int.self) {
+                versions.append(version)
+            }
+            #expect(versions == [1, 2])
+        }
+    }
+
+    @Test("a create on one client wakes a listener on another through LISTEN/NOTIFY")
+    func notifyWakes() async throws {
+        try await TestPostgres.withStore { store in
+            let signal = JobSignal()
+            let listener = JobNotificationListener(client: store.client, signal: signal, logger: Logger(label: "test"))
+            let key = try await StoreConformance.key(store)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await listener.run() }
+                // Let LISTEN take effect, and drain what that start-up may have signalled.
+                try await Task.sleep(for: .milliseconds(500))
+                await signal.wait(upTo: .milliseconds(10))
+                let began = ContinuousClock.now
+                _ = try await store.create(StoreConformance.newJob(key))
+                await signal.wait(upTo: .seconds(120))
+                // Generous: without the notification this waits the full 120 s.
+                #expect(ContinuousClock.now - began < .seconds(30))
+                group.cancelAll()
+            }
+        }
+    }
+}

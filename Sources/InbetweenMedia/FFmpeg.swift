@@ -55,7 +55,7 @@ public struct FFmpeg: Sendable {
         let stderrLimit = self.stderrLimit
         let what = URL(fileURLWithPath: tool).lastPathComponent
         return try await withDeadline(
-            timeout, orThrow: { MediaError(.timedOut, "\(what) did not finish within \(timeout.components.seconds) s and was stopped.") }
+            timeout, orThrow: MediaError(.timedOut, "\(what) did not finish within \(timeout.components.seconds) s and was stopped.")
         ) {
             let result = try await Subprocess.run(
                 .path(FilePath(tool)), arguments: Arguments(arguments), environment: .inherit, output: .bytes(limit: outputLimit),

@@ -82,7 +82,7 @@ public struct VideoEncoder: Sendable {
         let ffmpegPath = ffmpeg.ffmpegPath
         let stderrLimit = ffmpeg.stderrLimit
         let result = try await withDeadline(
-            timeout, orThrow: { MediaError(.timedOut, "ffmpeg (encoding) did not finish within \(timeout.components.seconds) s and was stopped.") }
+            timeout, orThrow: MediaError(.timedOut, "ffmpeg (encoding) did not finish within \(timeout.components.seconds) s and was stopped.")
         ) {
             try await Subprocess.run(
                 .path(FilePath(ffmpegPath)), arguments: Arguments(settings.arguments(output: partial.path)), input: .inputWriter,

@@ -8,7 +8,7 @@ import InbetweenJobs
 func databaseCall<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let unavailable = APIError(.unavailable, "the database is not answering; try again shortly.")
     do {
-        return try await withDeadline(timeout, orThrow: { unavailable }, body)
+        return try await withDeadline(timeout, orThrow: unavailable, body)
     } catch let error as JobStoreError {
         throw APIError(error)
     } catch let error as APIError {

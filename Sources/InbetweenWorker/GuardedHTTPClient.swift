@@ -54,7 +54,7 @@ public struct GuardedHTTPClient: Sendable {
 
     /// GETs `url`, following up to `maxRedirects` checked redirects; at most `maxBytes`.
     public func get(_ url: URL, maxBytes: Int, timeout: Duration) async throws -> [UInt8] {
-        try await withDeadline(timeout, orThrow: { Refusal("\(url.host ?? "the host") did not answer within \(timeout.components.seconds) s") }) {
+        try await withDeadline(timeout, orThrow: Refusal("\(url.host ?? "the host") did not answer within \(timeout.components.seconds) s")) {
             var current = url
             for _ in 0...maxRedirects {
                 let target = try await check(current)
@@ -98,7 +98,7 @@ public struct GuardedHTTPClient: Sendable {
 
     /// POSTs `body` to `url` without following redirects; the receiver's status.
     public func post(_ url: URL, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int {
-        try await withDeadline(timeout, orThrow: { Refusal("\(url.host ?? "the receiver") did not answer within \(timeout.components.seconds) s") }) {
+        try await withDeadline(timeout, orThrow: Refusal("\(url.host ?? "the receiver") did not answer within \(timeout.components.seconds) s")) {
             let target = try await check(url)
             let client = makeClient(pinning: target)
             do {

@@ -46,7 +46,7 @@ struct UpstreamEngine: VideoEngine {
         do {
             return try await withDeadline(
                 configuration.timeout,
-                orThrow: { failure(.unavailable, "did not finish the job within \(configuration.timeout.components.seconds) s") }
+                orThrow: failure(.unavailable, "did not finish the job within \(configuration.timeout.components.seconds) s")
             ) {
                 let body = request.json
                 var upstreamJob: String?

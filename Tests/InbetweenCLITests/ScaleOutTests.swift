@@ -253,7 +253,7 @@ struct ScaleOutTests {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
             let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
+            defer { for pointer in argv { free(pointer) } }
             var pid: pid_t = 0
             let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
             #expect(spawned == 0, "\(tool) could not start")

@@ -113,14 +113,15 @@ struct LiveTests {
     func urlImages() async throws {
         let start = Fixture.startJPEG
         let end = Fixture.endJPEG
-        try await LoopbackServer.run({ router in
+        let routes: (Router<BasicRequestContext>) -> Void = { router in
             router.get("start.jpg") { _, _ in
                 Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: ByteBuffer(bytes: start)))
             }
             router.get("end.jpg") { _, _ in
                 Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: ByteBuffer(bytes: end)))
             }
-        }) { port in
+        }
+        try await LoopbackServer.run(routes) { port in
             let base = "http://127.0.0.1:\(port)"
             let open = try await Fixture(workers: 1) { $0.allowPrivateNetworks = true }
             try await open.application().test(.router) { client in
@@ -156,7 +157,7 @@ struct LiveTests {
     func webhooks() async throws {
         let recorder = Recorder()
         let script = Script([500, 500, 200])
-        try await LoopbackServer.run({ router in
+        let routes: (Router<BasicRequestContext>) -> Void = { router in
             router.post("hook") { request, _ -> Response in
                 try await recorder.record(request)
                 return Response(status: .init(code: script.next()))
@@ -178,7 +179,8 @@ struct LiveTests {
                 try await Task.sleep(for: .seconds(6))
                 return Response(status: .ok)
             }
-        }) { port in
+        }
+        try await LoopbackServer.run(routes) { port in
             let fixture = try await Fixture(workers: 1) { $0.allowPrivateNetworks = true }
             try await fixture.application().test(.router) { client in
                 var ids: [String: String] = [:]

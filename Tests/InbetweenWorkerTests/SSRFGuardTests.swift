@@ -61,7 +61,7 @@ struct SSRFGuardTests {
 
     @Test("redirects are checked hop by hop; a DNS answer that changes cannot move a pinned connection; sizes and times are limited")
     func liveHops() async throws {
-        try await LoopbackServer.run({ router in
+        let routes: (Router<BasicRequestContext>) -> Void = { router in
             router.get("img") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "image-bytes"))) }
             router.get("to-metadata") { _, _ in Response(status: .found, headers: [.location: "http://169.254.169.254/latest/meta-data/"]) }
             router.get("to-mapped") { _, _ in Response(status: .movedPermanently, headers: [.location: "http://[::ffff:a9fe:a9fe]/"]) }
@@ -73,7 +73,8 @@ struct SSRFGuardTests {
                 return Response(status: .ok)
             }
             router.post("hook") { _, _ in Response(status: .found, headers: [.location: "/img"]) }
-        }) { port in
+        }
+        try await LoopbackServer.run(routes) { port in
             let resolver = FakeResolver(["rebind.test": [["127.0.0.1"], ["169.254.169.254"]]])
             let client = GuardedHTTPClient(policy: AddressPolicy(allowPrivateNetworks: true), resolver: resolver)
             let base = "http://127.0.0.1:\(port)"

@@ -215,9 +215,10 @@ struct UpstreamTests {
     func localCache() async throws {
         let a = try await Fixture(workers: 1) { $0.allowPrivateNetworks = true }
         let start = Fixture.startJPEG
-        try await LoopbackServer.run({ router in
+        let routes: (Router<BasicRequestContext>) -> Void = { router in
             router.get("start.jpg") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: start))) }
-        }) { port in
+        }
+        try await LoopbackServer.run(routes) { port in
             try await a.application().test(.live) { live in
                 let base = "http://127.0.0.1:\(live.port!)"
                 let client = InbetweenClient(baseURL: base, apiKey: a.apiKey)

@@ -6,7 +6,7 @@ import Testing
 #endif
 
 /// `inbetween generate`, run as a subprocess the way a user runs it.
-@Suite("inbetween generate")
+@Suite("inbetween generate", .tags(.slow), .timeLimit(.minutes(5)))
 struct GenerateCommandTests {
     struct Run {
         var status: Int32
@@ -104,7 +104,7 @@ struct GenerateCommandTests {
     }
 }
 
-@Suite("inbetween generate with URLs", .serialized)
+@Suite("inbetween generate with URLs", .serialized, .tags(.slow), .timeLimit(.minutes(5)))
 struct GenerateURLTests {
     /// A real HTTP server on loopback (Debian's Python http.server) serving `directory`. The
     /// interpreter is started directly, not through a wrapper script that would outlive SIGTERM,

@@ -17,7 +17,8 @@ import Testing
     "Scale out on PostgreSQL", .serialized,
     .enabled(
         if: ProcessInfo.processInfo.environment["INBETWEEN_TEST_DATABASE_URL"] != nil,
-        "needs a PostgreSQL server: INBETWEEN_TEST_DATABASE_URL, which scripts/test.sh (and so CI) sets after starting one"))
+        "needs a PostgreSQL server: INBETWEEN_TEST_DATABASE_URL, which scripts/test.sh (and so CI) sets after starting one"),
+    .tags(.slow), .timeLimit(.minutes(10)))
 struct ScaleOutTests {
     static var logger: Logger {
         var logger = Logger(label: "test")

@@ -12,7 +12,7 @@ import Testing
 #endif
 
 /// `inbetween serve` and `inbetween keys`, run as processes the way an operator runs them.
-@Suite("inbetween serve", .serialized)
+@Suite("inbetween serve", .serialized, .tags(.slow), .timeLimit(.minutes(10)))
 struct ServeCommandTests {
     /// A running `inbetween serve` on a free port, its log in a file.
     final class Server {

@@ -4,7 +4,7 @@ import InbetweenEngine
 import InbetweenMedia
 import Testing
 
-@Suite("Video encode and generate")
+@Suite("Video encode and generate", .tags(.slow), .timeLimit(.minutes(5)))
 struct VideoTests {
     /// A smooth gradient that drifts a little every frame.
     static func gradient(_ size: PixelSize, frame: Int) -> RGBImage {

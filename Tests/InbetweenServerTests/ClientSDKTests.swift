@@ -7,7 +7,7 @@ import InbetweenTestSupport
 import Testing
 
 /// The Swift SDK against a live server on loopback (no mock): the whole path and every error.
-@Suite("Swift SDK", .serialized)
+@Suite("Swift SDK", .serialized, .tags(.slow), .timeLimit(.minutes(5)))
 struct ClientSDKTests {
     static func arguments(_ extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
         Fixture.sdkArguments(extra)

@@ -12,7 +12,7 @@ import Testing
 /// A full disk under the results or the database: real small tmpfs mounts (the suite runs as
 /// root, as CI does). The job or the request fails saying so, the server stays up, nothing
 /// half-written is left or served.
-@Suite("Disk full", .serialized)
+@Suite("Disk full", .serialized, .tags(.slow), .timeLimit(.minutes(5)))
 struct DiskFullTests {
     /// Mounts a tmpfs of `size` (like "96k") at `path`.
     static func mountSmallDisk(_ path: URL, size: String) throws {

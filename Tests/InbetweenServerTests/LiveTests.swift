@@ -19,7 +19,7 @@ import Testing
 @testable import InbetweenWorker
 
 /// The server over a real socket with its workers rendering: `.live`.
-@Suite("Live server", .serialized)
+@Suite("Live server", .serialized, .tags(.slow), .timeLimit(.minutes(5)))
 struct LiveTests {
     /// Polls the job until it ends.
     static func waitForEnd(_ client: some TestClientProtocol, _ fixture: Fixture, _ id: String, seconds: Int = 120) async throws -> [String: Any] {

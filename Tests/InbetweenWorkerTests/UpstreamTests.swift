@@ -19,7 +19,7 @@ import Testing
 
 /// Server A routes jobs to server B (another Inbetween on loopback) as its upstream: real
 /// servers, real renders, real HTTP between them.
-@Suite("Upstream engines and the result cache", .serialized)
+@Suite("Upstream engines and the result cache", .serialized, .tags(.slow), .timeLimit(.minutes(5)))
 struct UpstreamTests {
     static func arguments(_ extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
         Fixture.sdkArguments(extra)

@@ -15,6 +15,10 @@ public struct MotionEngine: InterpolationEngine {
     /// table has no features to fit, but it is the same table.
     public var sameSceneShare: Double
     public var agreementLevels = 12
+    /// A camera model with a confidence under `wellSupported` is followed only where it leaves
+    /// at most `minimumExplained` of the mean difference that no motion leaves.
+    public var minimumExplained = 0.75
+    public var wellSupported = 0.5
 
     public init(useFlow: Bool = true, minimumConfidence: Double = 0.2, sameSceneShare: Double = 0.6) {
         self.useFlow = useFlow
@@ -33,7 +37,15 @@ public struct MotionEngine: InterpolationEngine {
         let still = try agreement(start, end, motion: .identity, profile: profile)
         let fitted = motion.model == .none ? nil : try agreement(start, end, motion: motion.matrix, profile: profile)
         let stillWins = still.share >= sameSceneShare && still.residual <= (fitted?.residual ?? .infinity)
-        let matched = motion.model != .none && motion.confidence >= minimumConfidence && !stillWins
+        // And a camera model with little support must explain a good part of the difference: one
+        // that leaves most of it (a bird filling the frame, faces that talk) moves the whole frame
+        // for little. A well-supported one stands even where the light changes (a time-lapse).
+        let explains =
+            motion.confidence >= wellSupported || (fitted.map { $0.residual <= minimumExplained * still.residual } ?? false)
+        let matched = motion.model != .none && motion.confidence >= minimumConfidence && !stillWins && explains
+        // Without a camera model worth following, two images that mostly agree as they are
+        // are still one scene: only what moves on its own moves.
+        let stillScene = !matched && still.share >= sameSceneShare
         var camera = MotionPlan.Camera.none
         var reason = ""
         var flow: FlowField?
@@ -46,7 +58,10 @@ public struct MotionEngine: InterpolationEngine {
             : stillWins
                 ? "the \(found) explains the end less well than no motion (mean difference \(rounded(fitted?.residual ?? 0)) "
                     + "against \(rounded(still.residual)) levels)"
-                : "\(found) is below \(minimumConfidence)"
+                : motion.confidence < minimumConfidence
+                    ? "\(found) is below \(minimumConfidence)"
+                    : "the \(found) is below \(wellSupported) and leaves a mean difference of \(rounded(fitted?.residual ?? 0)) "
+                        + "levels of no motion's \(rounded(still.residual)), more than \(percent(minimumExplained))"
         func analyseFlow(_ matrix: Matrix3) throws {
             guard useFlow && profile.useFlow else { return }
             let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix)
@@ -66,7 +81,7 @@ public struct MotionEngine: InterpolationEngine {
             camera = MotionPlan.Camera(source: .found, matrix: motion.matrix, easing: cues.pace.easing)
             reason = "the images match: following the \(found), \(cues.pace.rawValue) pace"
             try analyseFlow(motion.matrix)
-        } else if stillWins {
+        } else if stillScene {
             camera = MotionPlan.Camera(source: .still, matrix: .identity, easing: cues.pace.easing)
             reason = "\(why), but \(percent(still.share)) of the frame agrees unmoved: one scene from a still camera, \(cues.pace.rawValue) pace"
             try analyseFlow(.identity)

@@ -24,7 +24,8 @@ public enum BenchReport {
         if let ours = rows.first, let peer = rows.first(where: { $0.method.contains("minterpolate") }), ours.seconds > 0 {
             lines.append("")
             lines.append(
-                "Same keyframes and frame count (\(ours.label)): minterpolate takes \(format(peer.seconds / ours.seconds, digits: 1))× our time (target ≥ 10×).")
+                "Same keyframes and frame count (\(ours.label)): minterpolate takes \(format(peer.seconds / ours.seconds, digits: 1))× our time (target ≥ 10×)."
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -3,26 +3,26 @@ import InbetweenTestSupport
 import Testing
 
 /// The same conformance checks on PostgreSQL, where a server is at hand.
-@Suite("Store conformance on PostgreSQL", .enabled(if: TestPostgres.url != nil, TestPostgres.missing))
+@Suite("Store conformance on PostgreSQL", .enabled(if: TestPostgres.url != nil, TestPostgres.missing), .freshStore(.postgres))
 struct PostgresConformanceTests {
     @Test("keys are found by hash, jobs only by their own key, revocation takes effect")
-    func keys() async throws { try await TestPostgres.withStore { try await StoreConformance.keysAndOwnership($0) } }
+    func keys() async throws { try await StoreConformance.keysAndOwnership(FreshStore.store()) }
 
     @Test("idempotency replays and refuses; budgets refuse with the amounts named")
-    func idempotency() async throws { try await TestPostgres.withStore { try await StoreConformance.idempotencyAndBudget($0) } }
+    func idempotency() async throws { try await StoreConformance.idempotencyAndBudget(FreshStore.store()) }
 
     @Test("claims are FIFO and fenced; heartbeats carry progress and cancels")
-    func claims() async throws { try await TestPostgres.withStore { try await StoreConformance.claimHeartbeatFinish($0) } }
+    func claims() async throws { try await StoreConformance.claimHeartbeatFinish(FreshStore.store()) }
 
     @Test("expired leases requeue, then fail past the attempts")
-    func leases() async throws { try await TestPostgres.withStore { try await StoreConformance.expiredLeases($0) } }
+    func leases() async throws { try await StoreConformance.expiredLeases(FreshStore.store()) }
 
     @Test("callbacks are scheduled at the end and locked while sent; pages are newest first")
-    func callbacks() async throws { try await TestPostgres.withStore { try await StoreConformance.callbacksAndPages($0) } }
+    func callbacks() async throws { try await StoreConformance.callbacksAndPages(FreshStore.store()) }
 
     @Test("rate limits: one token bucket per key in the database, shared by every node")
-    func rateLimits() async throws { try await TestPostgres.withStore { try await StoreConformance.rateLimits($0) } }
+    func rateLimits() async throws { try await StoreConformance.rateLimits(FreshStore.store()) }
 
     @Test("concurrent claimers take every job exactly once")
-    func concurrentClaims() async throws { try await TestPostgres.withStore { try await StoreConformance.concurrentClaims($0) } }
+    func concurrentClaims() async throws { try await StoreConformance.concurrentClaims(FreshStore.store()) }
 }

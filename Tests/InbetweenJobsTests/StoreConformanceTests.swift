@@ -12,10 +12,11 @@ enum LocalStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    func make() throws -> any JobStore {
+    /// Runs `body` on a fresh store of this kind, taken down afterwards.
+    func with(_ body: (any JobStore) async throws -> Void) async throws {
         switch self {
-        case .memory: InMemoryJobStore()
-        case .sqlite: try TestSQLite.store()
+        case .memory: try await body(InMemoryJobStore())
+        case .sqlite: try await TestSQLite.withStore { try await body($0) }
         }
     }
 }
@@ -23,23 +24,23 @@ enum LocalStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
 @Suite("Store conformance")
 struct StoreConformanceTests {
     @Test("keys are found by hash, jobs only by their own key, revocation takes effect", arguments: LocalStore.allCases)
-    func keys(_ store: LocalStore) async throws { try await StoreConformance.keysAndOwnership(store.make()) }
+    func keys(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.keysAndOwnership($0) } }
 
     @Test("idempotency replays and refuses; budgets refuse with the amounts named", arguments: LocalStore.allCases)
-    func idempotency(_ store: LocalStore) async throws { try await StoreConformance.idempotencyAndBudget(store.make()) }
+    func idempotency(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.idempotencyAndBudget($0) } }
 
     @Test("claims are FIFO and fenced; heartbeats carry progress and cancels", arguments: LocalStore.allCases)
-    func claims(_ store: LocalStore) async throws { try await StoreConformance.claimHeartbeatFinish(store.make()) }
+    func claims(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.claimHeartbeatFinish($0) } }
 
     @Test("expired leases requeue, then fail past the attempts", arguments: LocalStore.allCases)
-    func leases(_ store: LocalStore) async throws { try await StoreConformance.expiredLeases(store.make()) }
+    func leases(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.expiredLeases($0) } }
 
     @Test("callbacks are scheduled at the end and locked while sent; pages are newest first", arguments: LocalStore.allCases)
-    func callbacks(_ store: LocalStore) async throws { try await StoreConformance.callbacksAndPages(store.make()) }
+    func callbacks(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.callbacksAndPages($0) } }
 
     @Test("concurrent claimers take every job exactly once", arguments: LocalStore.allCases)
-    func concurrentClaims(_ store: LocalStore) async throws { try await StoreConformance.concurrentClaims(store.make()) }
+    func concurrentClaims(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.concurrentClaims($0) } }
 
     @Test("rate limits: a token bucket per key, refilled over the window", arguments: LocalStore.allCases)
-    func rateLimits(_ store: LocalStore) async throws { try await StoreConformance.rateLimits(store.make()) }
+    func rateLimits(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.rateLimits($0) } }
 }

@@ -15,8 +15,8 @@ namespace ivk {
 void splatMotion(const float *forward, const float *backward, const float *confidenceForward, const float *confidenceBackward, int width, int height,
                  float t, float depth, float *packed) {
     const size_t n = static_cast<size_t>(width) * height;
-    // Per pixel: the depth-weighted sums of d and of the weights, the confident weight (for
-    // the trust), and the confident weight from each source.
+    // Per pixel: the depth- and time-weighted sums of d and of the weights, the confident
+    // weight from both sources (for the trust), and what each source sees.
     constexpr int sums = 6;
     thread_local std::vector<float> accumulator;
     accumulator.assign(sums * n, 0.0f);
@@ -45,7 +45,7 @@ void splatMotion(const float *forward, const float *backward, const float *confi
                     target[0] += weight * dx;
                     target[1] += weight * dy;
                     target[2] += weight;
-                    target[3] += seen * timeWeight;
+                    target[3] += seen;
                 }
             }
         }

@@ -18,6 +18,9 @@ public struct GlobalMotion: Sendable, Hashable, Codable {
     public var inliers: Int
     /// 0 (no trust) ... 1: the inlier ratio, discounted when few inliers support it.
     public var confidence: Double
+    /// The share of the start image's area that the inliers' bounding box covers, 0...1: a
+    /// model whose inliers all sit on one small thing describes that thing, not the camera.
+    public var spread: Double = 0
     /// Why stronger models were refused, in order, for the plan's log.
     public var notes: [String]
 

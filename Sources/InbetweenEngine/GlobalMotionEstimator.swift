@@ -59,9 +59,24 @@ public struct GlobalMotionEstimator: Sendable {
                 continue
             }
             let support = min(1, Double(fit.inliers) / Double(needed * 3))
-            return GlobalMotion(model: model, matrix: matrix, matches: matches, inliers: fit.inliers, confidence: ratio * support, notes: notes)
+            var found = GlobalMotion(model: model, matrix: matrix, matches: matches, inliers: fit.inliers, confidence: ratio * support, notes: notes)
+            found.spread = Self.spread(of: pa, inliers: fit.mask, size: small)
+            return found
         }
         return .none(matches: matches, notes: notes)
+    }
+
+    /// The share of a `size` image covered by the bounding box of the inlier points.
+    static func spread(of points: [Float], inliers: [UInt8], size: PixelSize) -> Double {
+        var (left, top, right, bottom) = (Float.infinity, Float.infinity, -Float.infinity, -Float.infinity)
+        for (i, inlier) in inliers.enumerated() where inlier != 0 {
+            left = min(left, points[2 * i])
+            right = max(right, points[2 * i])
+            top = min(top, points[2 * i + 1])
+            bottom = max(bottom, points[2 * i + 1])
+        }
+        guard right > left, bottom > top else { return 0 }
+        return Double((right - left) * (bottom - top)) / Double(size.pixelCount)
     }
 
     /// Why `matrix` cannot be a camera motion between two views of `size`, or nil if it can:

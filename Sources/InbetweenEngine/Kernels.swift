@@ -93,12 +93,14 @@ enum Kernels {
     /// A robust fit of `model` mapping points a → b: the matrix and the inlier count.
     static func estimate(
         _ a: [Float], _ b: [Float], model: IVKTransformModel, threshold: Double, iterations: Int
-    ) throws -> (matrix: Matrix3, inliers: Int)? {
+    ) throws -> (matrix: Matrix3, inliers: Int, mask: [UInt8])? {
         var matrix = [Double](repeating: 0, count: 9)
         var inliers: Int32 = 0
-        try check(ivk_estimate_transform(a, b, Int32(a.count / 2), model, threshold, Int32(iterations), &matrix, nil, &inliers), "estimate_transform")
+        var mask = [UInt8](repeating: 0, count: a.count / 2)
+        try check(
+            ivk_estimate_transform(a, b, Int32(a.count / 2), model, threshold, Int32(iterations), &matrix, &mask, &inliers), "estimate_transform")
         guard inliers > 0, matrix.allSatisfy(\.isFinite) else { return nil }
-        return (Matrix3(matrix), Int(inliers))
+        return (Matrix3(matrix), Int(inliers), mask)
     }
 
     /// Whose resampling `remap` runs: the renderer's kernels with the widest vectors the CPU

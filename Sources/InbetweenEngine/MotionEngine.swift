@@ -19,6 +19,9 @@ public struct MotionEngine: InterpolationEngine {
     /// at most `minimumExplained` of the mean difference that no motion leaves.
     public var minimumExplained = 0.75
     public var wellSupported = 0.5
+    /// A camera model whose inliers' bounding box covers less of the frame than this fits a
+    /// thing, not the camera.
+    public var minimumSpread = 0.25
 
     public init(useFlow: Bool = true, minimumConfidence: Double = 0.2, sameSceneShare: Double = 0.6) {
         self.useFlow = useFlow
@@ -36,7 +39,9 @@ public struct MotionEngine: InterpolationEngine {
         // only on a thing that moved (a coin on a plain table) fit its motion, not the camera's.
         let still = try agreement(start, end, motion: .identity, profile: profile)
         let fitted = motion.model == .none ? nil : try agreement(start, end, motion: motion.matrix, profile: profile)
-        let stillWins = still.share >= sameSceneShare && still.residual <= (fitted?.residual ?? .infinity)
+        // So must one whose inliers all sit on a small part of the frame.
+        let local = motion.model != .none && motion.spread < minimumSpread
+        let stillWins = still.share >= sameSceneShare && (still.residual <= (fitted?.residual ?? .infinity) || local)
         // And a camera model with little support must explain a good part of the difference: one
         // that leaves most of it (a bird filling the frame, faces that talk) moves the whole frame
         // for little. A well-supported one stands even where the light changes (a time-lapse).
@@ -55,13 +60,15 @@ public struct MotionEngine: InterpolationEngine {
         let why =
             motion.model == .none
             ? "no reliable camera model"
-            : stillWins
-                ? "the \(found) explains the end less well than no motion (mean difference \(rounded(fitted?.residual ?? 0)) "
-                    + "against \(rounded(still.residual)) levels)"
-                : motion.confidence < minimumConfidence
-                    ? "\(found) is below \(minimumConfidence)"
-                    : "the \(found) is below \(wellSupported) and leaves a mean difference of \(rounded(fitted?.residual ?? 0)) "
-                        + "levels of no motion's \(rounded(still.residual)), more than \(percent(minimumExplained))"
+            : stillWins && local
+                ? "the \(found) fits a thing that moved, not the camera (its inliers cover \(percent(motion.spread)) of the frame)"
+                : stillWins
+                    ? "the \(found) explains the end no better than no motion (mean difference \(rounded(fitted?.residual ?? 0)) "
+                        + "against \(rounded(still.residual)) levels)"
+                    : motion.confidence < minimumConfidence
+                        ? "\(found) is below \(minimumConfidence)"
+                        : "the \(found) is below \(wellSupported) and leaves a mean difference of \(rounded(fitted?.residual ?? 0)) "
+                            + "levels of no motion's \(rounded(still.residual)), more than \(percent(minimumExplained))"
         func analyseFlow(_ matrix: Matrix3) throws {
             guard useFlow && profile.useFlow else { return }
             let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix)

@@ -9,7 +9,8 @@ struct StillCameraTests {
     static let size = PixelSize(width: 480, height: 272)
     static let thing = 40
 
-    /// A plain surface (a smooth gradient, no features to fit) or a textured one.
+    /// A plain surface (a smooth gradient, no features to fit but a small printed logo that
+    /// stays put) or a textured one.
     static func background(textured: Bool) -> RGBImage {
         if textured { return Patterns.picture(size, seed: 20) }
         var image = RGBImage(size: size)
@@ -17,6 +18,12 @@ struct StillCameraTests {
             for x in 0..<size.width {
                 let i = (y * size.width + x) * 3
                 (image.pixels[i], image.pixels[i + 1], image.pixels[i + 2]) = (UInt8(90 + x / 8), UInt8(110 + y / 8), 100)
+            }
+        }
+        let logo = Patterns.picture(PixelSize(width: 48, height: 32), seed: 22, shapes: 12)
+        for y in 0..<32 {
+            for x in 0..<48 {
+                for c in 0..<3 { image.pixels[((220 + y) * size.width + 400 + x) * 3 + c] = logo.pixels[(y * 48 + x) * 3 + c] }
             }
         }
         return image
@@ -46,14 +53,17 @@ struct StillCameraTests {
         let truth = Self.scene(plain, x: 170, y: 120)
         let request = RenderRequest(size: Self.size, frameCount: 9, fps: 8, prompt: "a ball rolls across the table")
         let clip = try MotionEngine().prepare(start: start, end: end, request: request)
-        // Over a plain surface there is nothing to fit but the thing itself: that is no camera.
+        // Over a plain surface there is nothing to fit but the thing itself (and a logo that
+        // stays put): that is no camera, and the logo, away from the path, stays exactly still.
         if !textured { #expect(clip.plan.camera.source == .still, "\(clip.plan.reason)") }
         #expect(clip.plan.flow?.tracked.count == 1, "\(clip.plan.reason)")
         let renderer = try FrameRenderer(clip: clip, start: start, end: end, profile: .pro)
         let input = try YUVImage(plain)
-        // Away from the disc's path (its box from start to end, with a margin), every pixel of
-        // every frame is the input's, in all three planes.
-        let margin = 12
+        // Away from the disc's path (its box from start to end, with a margin of 32 px: the
+        // band around a followed thing where the background it covers and uncovers is
+        // settled, a sixteenth of the frame's long side here), every pixel of every frame is
+        // the input's, in all three planes.
+        let margin = 32
         func onPath(_ x: Int, _ y: Int) -> Bool { x >= 60 - margin && x < 320 + margin && y >= 110 - margin && y < 170 + margin }
         for index in 0..<request.frameCount {
             let frame = try renderer.frame(index)

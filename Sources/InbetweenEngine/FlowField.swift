@@ -75,14 +75,19 @@ public struct FlowAnalyzer: Sendable {
 
     /// The flow between `start` and `end` once `motion` (start → end, output pixels) is removed.
     public func analyse(start: RGBImage, end: RGBImage, motion: Matrix3) throws -> FlowField {
+        let small = GlobalMotionEstimator(profile: profile).analysisSize(for: start.size)
+        return try analyse(
+            start: start, end: end, motion: motion, analysis: (try Kernels.gray(start, size: small), try Kernels.gray(end, size: small)))
+    }
+
+    /// The same, with both images' grays at the analysis size already made (the change tracking
+    /// runs on them).
+    func analyse(start: RGBImage, end: RGBImage, motion: Matrix3, analysis: (start: GrayImage, end: GrayImage)) throws -> FlowField {
         let size = flowSize(for: start.size)
         let a = try Kernels.gray(start, size: size)
         let endGray = try Kernels.gray(end, size: size)
         // In flow pixels, the aligned end at x is the end at H(x): warp with that map.
-        let scaleX = Double(start.width) / Double(size.width)
-        let toFlow = Matrix3([1 / scaleX, 0, 0, 0, Double(size.height) / Double(start.height), 0, 0, 0, 1])
-        let fromFlow = Matrix3([scaleX, 0, 0, 0, Double(start.height) / Double(size.height), 0, 0, 0, 1])
-        let alignment = (toFlow * motion * fromFlow).normalized
+        let alignment = motion.rescaled(from: start.size, to: size)
         let b = try Kernels.warp(endGray, map: alignment)
         var (forward, backward) = try Kernels.disFlowPair(a, b, preset: profile.flowPreset, seeded: profile.seedFlow)
         var forwardConfidence = try Kernels.flowConfidence(
@@ -96,7 +101,8 @@ public struct FlowAnalyzer: Sendable {
         // What the tracker knows overrides the dense flow: a tracked thing moves by its
         // displacement, the background it covers or uncovers stays, and where the images
         // agree nothing moves at all.
-        let tracking = try track(start: start, end: end, motion: motion)
+        let tracking = try ChangeTracker().track(
+            start: analysis.start, end: try Kernels.warp(analysis.end, map: motion.rescaled(from: start.size, to: analysis.end.size)))
         let kx = Double(tracking.size.width) / Double(size.width)
         let ky = Double(tracking.size.height) / Double(size.height)
         var counts = (tracked: 0, flow: 0, still: 0, dissolve: 0)
@@ -206,17 +212,5 @@ public struct FlowAnalyzer: Sendable {
             }
         }
         return out
-    }
-
-    /// The change tracking at the analysis size, the end aligned to the start by `motion`.
-    private func track(start: RGBImage, end: RGBImage, motion: Matrix3) throws -> ChangeTracker.Result {
-        let size = GlobalMotionEstimator(profile: profile).analysisSize(for: start.size)
-        let a = try Kernels.gray(start, size: size)
-        let endGray = try Kernels.gray(end, size: size)
-        let scaleX = Double(start.width) / Double(size.width)
-        let scaleY = Double(start.height) / Double(size.height)
-        let alignment = (Matrix3([1 / scaleX, 0, 0, 0, 1 / scaleY, 0, 0, 0, 1]) * motion * Matrix3([scaleX, 0, 0, 0, scaleY, 0, 0, 0, 1])).normalized
-        let b = try Kernels.warp(endGray, map: alignment)
-        return try ChangeTracker().track(start: a, end: b)
     }
 }

@@ -26,8 +26,13 @@ public struct GlobalMotionEstimator: Sendable {
     public func estimate(start: RGBImage, end: RGBImage) throws -> GlobalMotion {
         precondition(start.size == end.size, "the two images must be fitted to the same size first")
         let small = analysisSize(for: start.size)
-        let grayA = try Kernels.gray(start, size: small)
-        let grayB = try Kernels.gray(end, size: small)
+        return try estimate(grayA: try Kernels.gray(start, size: small), grayB: try Kernels.gray(end, size: small), outputSize: start.size)
+    }
+
+    /// Estimates the motion between two images of `outputSize` from their grays at the
+    /// analysis size (`analysisSize(for: outputSize)`); the matrix is in output pixels.
+    func estimate(grayA: GrayImage, grayB: GrayImage, outputSize: PixelSize) throws -> GlobalMotion {
+        let small = grayA.size
         let (pa, pb) = try Kernels.matchFeatures(grayA, grayB, maxFeatures: profile.maxFeatures, ratio: profile.matchRatio)
         let matches = pa.count / 2
         var notes: [String] = []
@@ -35,7 +40,7 @@ public struct GlobalMotionEstimator: Sendable {
             (.homography, IVK_MODEL_HOMOGRAPHY), (.affine, IVK_MODEL_AFFINE), (.similarity, IVK_MODEL_SIMILARITY),
         ]
         // Output ← analysis scale: the same for both axes up to rounding.
-        let toOutput = Double(start.width) / Double(small.width)
+        let toOutput = Double(outputSize.width) / Double(small.width)
         for (model, kind) in candidates {
             let needed = minimumInliers[model] ?? 8
             guard matches >= needed else {
@@ -54,7 +59,7 @@ public struct GlobalMotionEstimator: Sendable {
                 continue
             }
             let matrix = (Matrix3.scale(toOutput) * fit.matrix * Matrix3.scale(1 / toOutput)).normalized
-            if let problem = implausibility(of: matrix, size: start.size) {
+            if let problem = implausibility(of: matrix, size: outputSize) {
                 notes.append("\(model.rawValue): \(problem)")
                 continue
             }

@@ -103,3 +103,13 @@ public struct Matrix3: Sendable, Hashable, Codable, CustomStringConvertible {
         "[" + m.map { String(format: "%.6g", $0) }.joined(separator: ", ") + "]"
     }
 }
+
+extension Matrix3 {
+    /// This map, given in the pixel coordinates of an image of size `full`, in those of the same
+    /// image at `size` (the analysis or flow size): scaled down on both sides.
+    func rescaled(from full: PixelSize, to size: PixelSize) -> Matrix3 {
+        let sx = Double(full.width) / Double(size.width)
+        let sy = Double(full.height) / Double(size.height)
+        return (Matrix3([1 / sx, 0, 0, 0, 1 / sy, 0, 0, 0, 1]) * self * Matrix3([sx, 0, 0, 0, sy, 0, 0, 0, 1])).normalized
+    }
+}

@@ -33,12 +33,17 @@ public struct MotionEngine: InterpolationEngine {
 
     public func prepare(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> PreparedClip {
         let profile = request.profile
-        let motion = try GlobalMotionEstimator(profile: profile).estimate(start: start, end: end)
+        // Both images at the analysis size, once: the camera model, the agreement tests and the
+        // change tracking all read them.
+        let estimator = GlobalMotionEstimator(profile: profile)
+        let small = estimator.analysisSize(for: start.size)
+        let grays = (start: try Kernels.gray(start, size: small), end: try Kernels.gray(end, size: small))
+        let motion = try estimator.estimate(grayA: grays.start, grayB: grays.end, outputSize: start.size)
         let cues = MotionCues.parse(request.prompt)
         // A camera model must explain the pair better than a still camera does: features found
         // only on a thing that moved (a coin on a plain table) fit its motion, not the camera's.
-        let still = try agreement(start, end, motion: .identity, profile: profile)
-        let fitted = motion.model == .none ? nil : try agreement(start, end, motion: motion.matrix, profile: profile)
+        let still = try agreement(grays, motion: .identity, outputSize: start.size)
+        let fitted = motion.model == .none ? nil : try agreement(grays, motion: motion.matrix, outputSize: start.size)
         // So must one whose inliers all sit on a small part of the frame.
         let local = motion.model != .none && motion.spread < minimumSpread
         let stillWins = still.share >= sameSceneShare && (still.residual <= (fitted?.residual ?? .infinity) || local)
@@ -71,7 +76,7 @@ public struct MotionEngine: InterpolationEngine {
                             + "levels of no motion's \(rounded(still.residual)), more than \(percent(minimumExplained))"
         func analyseFlow(_ matrix: Matrix3) throws {
             guard useFlow && profile.useFlow else { return }
-            let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix)
+            let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix, analysis: grays)
             flow = field
             let scale = Double(request.size.width) / Double(field.size.width)
             flowSummary = MotionPlan.Flow(
@@ -113,17 +118,15 @@ public struct MotionEngine: InterpolationEngine {
 
     private func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
 
-    /// How well the start and the end, aligned to it by `motion` (start → end, output pixels),
-    /// agree at the analysis size: the share of the frame within `agreementLevels` (luma, after
-    /// a blur), and the mean absolute luma difference, each pixel's held under 40 levels.
-    private func agreement(_ start: RGBImage, _ end: RGBImage, motion: Matrix3, profile: EngineProfile) throws -> (share: Double, residual: Double) {
-        let size = GlobalMotionEstimator(profile: profile).analysisSize(for: start.size)
-        let scaleX = Double(start.width) / Double(size.width)
-        let scaleY = Double(start.height) / Double(size.height)
-        let alignment = (Matrix3([1 / scaleX, 0, 0, 0, 1 / scaleY, 0, 0, 0, 1]) * motion * Matrix3([scaleX, 0, 0, 0, scaleY, 0, 0, 0, 1])).normalized
-        var aligned = try Kernels.gray(end, size: size)
-        if motion != .identity { aligned = try Kernels.warp(aligned, map: alignment) }
-        let gray = try Kernels.gray(start, size: size)
+    /// How well the start and the end (grays at the analysis size of images of `outputSize`),
+    /// the end aligned to the start by `motion` (start → end, output pixels), agree: the share
+    /// of the frame within `agreementLevels` (luma, after a blur), and the mean absolute luma
+    /// difference, each pixel's held under 40 levels.
+    private func agreement(_ grays: (start: GrayImage, end: GrayImage), motion: Matrix3, outputSize: PixelSize) throws -> (
+        share: Double, residual: Double
+    ) {
+        let gray = grays.start
+        let aligned = motion == .identity ? grays.end : try Kernels.warp(grays.end, map: motion.rescaled(from: outputSize, to: gray.size))
         let mask = try Kernels.changeMask(gray, aligned, blur: 5, threshold: agreementLevels, close: 0, open: 0)
         var sum = 0
         for (a, b) in zip(gray.pixels, aligned.pixels) { sum += min(40, abs(Int(a) - Int(b))) }

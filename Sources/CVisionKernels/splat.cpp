@@ -12,6 +12,25 @@ using namespace ivk;
 
 namespace ivk {
 
+namespace {
+
+// Drops a sample that lands at (qx, qy) onto the four pixels around it, bilinearly: `add`
+// receives each pixel inside the width × height field (its index) and its weight.
+template <typename Add> inline void landBilinearly(float qx, float qy, int width, int height, Add add) {
+    int x0 = static_cast<int>(qx), y0 = static_cast<int>(qy);
+    x0 -= static_cast<float>(x0) > qx;
+    y0 -= static_cast<float>(y0) > qy;
+    const float ax = qx - x0, ay = qy - y0;
+    const float bilinear[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay};
+    for (int k = 0; k < 4; ++k) {
+        const int tx = x0 + (k & 1), ty = y0 + (k >> 1);
+        if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
+        add(static_cast<size_t>(ty) * width + tx, bilinear[k]);
+    }
+}
+
+} // namespace
+
 void splatMotion(const float *forward, const float *backward, const float *confidenceForward, const float *confidenceBackward, int width, int height,
                  float t, float depth, float *packed) {
     const size_t n = static_cast<size_t>(width) * height;
@@ -29,24 +48,16 @@ void splatMotion(const float *forward, const float *backward, const float *confi
                 const size_t i = static_cast<size_t>(y) * width + x;
                 const float c = confidence[i];
                 if (c * timeWeight < 1e-3f) continue;
-                const float fx = flow[2 * i], fy = flow[2 * i + 1];
-                const float qx = x + along * fx, qy = y + along * fy;
-                int x0 = static_cast<int>(qx), y0 = static_cast<int>(qy);
-                x0 -= static_cast<float>(x0) > qx;
-                y0 -= static_cast<float>(y0) > qy;
-                const float ax = qx - x0, ay = qy - y0, dx = sign * fx, dy = sign * fy;
+                const float fx = flow[2 * i], fy = flow[2 * i + 1], dx = sign * fx, dy = sign * fy;
                 const float z = depth > 0 ? std::exp(depth * std::min(std::sqrt(fx * fx + fy * fy), lengthLimit)) : 1.0f;
-                const float bilinear[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay};
-                for (int k = 0; k < 4; ++k) {
-                    const int tx = x0 + (k & 1), ty = y0 + (k >> 1);
-                    if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
-                    float *target = acc + sums * (static_cast<size_t>(ty) * width + tx);
-                    const float seen = c * bilinear[k], weight = seen * timeWeight * z;
+                landBilinearly(x + along * fx, y + along * fy, width, height, [&](size_t j, float bilinear) {
+                    float *target = acc + sums * j;
+                    const float seen = c * bilinear, weight = seen * timeWeight * z;
                     target[0] += weight * dx;
                     target[1] += weight * dy;
                     target[2] += weight;
                     target[3] += seen;
-                }
+                });
             }
         }
     };
@@ -58,17 +69,8 @@ void splatMotion(const float *forward, const float *backward, const float *confi
             for (int x = 0; x < width; ++x) {
                 const size_t i = static_cast<size_t>(y) * width + x;
                 const float step = along * confidence[i];
-                const float qx = x + step * flow[2 * i], qy = y + step * flow[2 * i + 1];
-                int x0 = static_cast<int>(qx), y0 = static_cast<int>(qy);
-                x0 -= static_cast<float>(x0) > qx;
-                y0 -= static_cast<float>(y0) > qy;
-                const float ax = qx - x0, ay = qy - y0;
-                const float bilinear[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay};
-                for (int k = 0; k < 4; ++k) {
-                    const int tx = x0 + (k & 1), ty = y0 + (k >> 1);
-                    if (tx < 0 || ty < 0 || tx >= width || ty >= height) continue;
-                    acc[sums * (static_cast<size_t>(ty) * width + tx) + 4 + side] += bilinear[k];
-                }
+                landBilinearly(x + step * flow[2 * i], y + step * flow[2 * i + 1], width, height,
+                               [&](size_t j, float bilinear) { acc[sums * j + 4 + side] += bilinear; });
             }
         }
     };

@@ -167,4 +167,29 @@ int32_t ivk_flow_confidence(const float *forward, const float *backward, int32_t
     });
 }
 
+int32_t ivk_fill_flow(float *flow, float *confidence, int32_t width, int32_t height, float sigma, float trusted) {
+    if (flow == nullptr || confidence == nullptr || width < 1 || height < 1 || !(sigma > 0)) return IVK_EINVAL;
+    return guarded([&] {
+        cv::Mat field(height, width, CV_32FC2, flow), trust(height, width, CV_32FC1, confidence);
+        cv::Mat weighted, spread, weight;
+        cv::Mat trust2;
+        cv::merge(std::vector<cv::Mat>{trust, trust}, trust2);
+        cv::multiply(field, trust2, weighted);
+        cv::GaussianBlur(weighted, spread, cv::Size(), sigma, sigma, cv::BORDER_REPLICATE);
+        cv::GaussianBlur(trust, weight, cv::Size(), sigma, sigma, cv::BORDER_REPLICATE);
+        for (int y = 0; y < height; ++y) {
+            cv::Vec2f *f = field.ptr<cv::Vec2f>(y);
+            float *c = trust.ptr<float>(y);
+            const cv::Vec2f *s = spread.ptr<cv::Vec2f>(y);
+            const float *w = weight.ptr<float>(y);
+            for (int x = 0; x < width; ++x) {
+                if (c[x] >= trusted || w[x] < 1e-4f) continue;
+                f[x] = s[x] / w[x];
+                c[x] = std::max(c[x], std::clamp(2 * w[x] - 0.5f, 0.0f, 1.0f));
+            }
+        }
+        return static_cast<int32_t>(IVK_OK);
+    });
+}
+
 } // extern "C"

@@ -39,6 +39,12 @@ public struct ChangeTracker: Sendable {
     public var maximumResidual = 45.0
     /// Pixels by which the match searched for the other way round may miss the region's start.
     public var returnTolerance = 3
+    /// Share of a region's footprint, moved by its match, that must have changed: a thing
+    /// arrives where it was not (or leaves where it was).
+    public var minimumArrival = 0.5
+    /// Share of the ring around a region's box, where it was and where it went, that must be
+    /// unchanged: a thing moves over a background that stays.
+    public var minimumStillSurround = 0.6
 
     public init() {}
 
@@ -134,6 +140,15 @@ public struct ChangeTracker: Sendable {
                 }
             }
             guard taken * 2 < component.area else { continue }
+            // A thing leaves a change where it was and where it went: a region whose other end
+            // is mostly unchanged matched a look-alike patch (a dark lock of hair against the
+            // dark background) that was there all along.
+            guard Self.changedShare(own, box: box, atX: box.x + moveX, y: box.y + moveY, mask: mask) >= minimumArrival else { continue }
+            // And a thing stands out from a still surround at both ends: a patch of a face or
+            // a body that changed all over is not one (the dense flow deals with it).
+            guard Self.unchangedRing(box: box, atX: box.x, y: box.y, mask: mask) >= minimumStillSurround,
+                Self.unchangedRing(box: box, atX: box.x + moveX, y: box.y + moveY, mask: mask) >= minimumStillSurround
+            else { continue }
             let silhouette = Self.silhouette(own, box: box, startX: startX, startY: startY, dx: dx, dy: dy, labels: labels, size: size)
             let region = TrackedRegion(
                 box: [silhouette.x, silhouette.y, silhouette.width, silhouette.height], area: component.area, dx: Double(dx), dy: Double(dy),
@@ -337,6 +352,41 @@ public struct ChangeTracker: Sendable {
             }
         }
         return sum / Double(max(1, component.area))
+    }
+
+    /// Share of the set pixels of `own` (over `box`'s size) that fall on changed pixels of
+    /// `mask` when placed at (x, y); pixels off the frame count as unchanged.
+    static func changedShare(_ own: [UInt8], box: MaskComponent, atX x: Int, y: Int, mask: GrayImage) -> Double {
+        let size = mask.size
+        var changed = 0
+        var total = 0
+        for row in 0..<box.height {
+            for column in 0..<box.width where own[row * box.width + column] != 0 {
+                total += 1
+                let px = x + column
+                let py = y + row
+                if px >= 0, py >= 0, px < size.width, py < size.height, mask.pixels[py * size.width + px] != 0 { changed += 1 }
+            }
+        }
+        return total > 0 ? Double(changed) / Double(total) : 0
+    }
+
+    /// Share of unchanged pixels of `mask` in the ring around `box`'s size placed at (x, y),
+    /// its width a fifth of the box's shorter side (4 pixels at least); pixels off the frame do
+    /// not count.
+    static func unchangedRing(box: MaskComponent, atX x: Int, y: Int, mask: GrayImage) -> Double {
+        let size = mask.size
+        let pad = max(4, min(box.width, box.height) / 5)
+        var unchanged = 0
+        var total = 0
+        for py in max(0, y - pad)..<min(size.height, y + box.height + pad) {
+            for px in max(0, x - pad)..<min(size.width, x + box.width + pad) {
+                guard px < x || py < y || px >= x + box.width || py >= y + box.height else { continue }
+                total += 1
+                if mask.pixels[py * size.width + px] == 0 { unchanged += 1 }
+            }
+        }
+        return total > 0 ? Double(unchanged) / Double(total) : 0
     }
 
     /// Mean squared difference between `template` (where `mask` is set) and `image` at (x, y).

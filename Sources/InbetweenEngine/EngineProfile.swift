@@ -36,6 +36,9 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// what it covers land on one spot at some time, exp(splatDepth · |flow|) keeps the one that
     /// moves more in front (flow length stands in for depth); 0 averages them.
     public var splatDepth: Double = 1
+    /// Width (the Gaussian's σ) over which an untrusted hole in the flow takes the motion of
+    /// its trusted surroundings, as a share of the flow field's long side (8 px at 480).
+    public var fillSigma: Double = 1.0 / 60
 
     /// Coarse analysis (long side 640, flow at 320 with DIS ultrafast), bilinear rendering.
     public static let turbo = EngineProfile(

@@ -98,6 +98,11 @@ public struct FlowAnalyzer: Sendable {
         // than no motion (grass, water, limbs that moved far) is not trusted.
         forwardConfidence = Self.weighedByEvidence(forwardConfidence, flow: forward, from: a, to: b)
         backwardConfidence = Self.weighedByEvidence(backwardConfidence, flow: backward, from: b, to: a)
+        // An untrusted hole inside a trusted moving thing (an eye that blinked, a mouth that
+        // opened) moves with the thing instead of staying behind and tearing it.
+        let fill = profile.fillSigma * Double(max(size.width, size.height))
+        try Kernels.fillFlow(&forward, confidence: &forwardConfidence, size: size, sigma: fill)
+        try Kernels.fillFlow(&backward, confidence: &backwardConfidence, size: size, sigma: fill)
         // What the tracker knows overrides the dense flow: a tracked thing moves by its
         // displacement, the background it covers or uncovers stays, and where the images
         // agree nothing moves at all.
@@ -116,7 +121,7 @@ public struct FlowAnalyzer: Sendable {
                     let region = tracking.regions[Int(tracking.startLabels[t]) - 1]
                     (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (Float(region.dx / kx), Float(region.dy / ky), 1)
                     counts.tracked += 1
-                } else if tracking.settled[t] || tracking.unchanged[t] {
+                } else if tracking.settled[t] || (tracking.unchanged[t] && !Self.moves(forward, forwardConfidence, at: i)) {
                     (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (0, 0, 1)
                     counts.still += 1
                 } else if forwardConfidence[i] >= 0.5 {
@@ -127,7 +132,7 @@ public struct FlowAnalyzer: Sendable {
                 if tracking.endLabels[t] > 0 {
                     let region = tracking.regions[Int(tracking.endLabels[t]) - 1]
                     (backward[2 * i], backward[2 * i + 1], backwardConfidence[i]) = (Float(-region.dx / kx), Float(-region.dy / ky), 1)
-                } else if tracking.settled[t] || tracking.unchanged[t] {
+                } else if tracking.settled[t] || (tracking.unchanged[t] && !Self.moves(backward, backwardConfidence, at: i)) {
                     (backward[2 * i], backward[2 * i + 1], backwardConfidence[i]) = (0, 0, 1)
                 }
             }
@@ -153,6 +158,13 @@ public struct FlowAnalyzer: Sendable {
             regions: MotionPlan.Regions(
                 tracked: share(counts.tracked), flow: share(counts.flow), still: share(counts.still), dissolve: share(counts.dissolve)))
         func share(_ count: Int) -> Double { (Double(count) / Double(max(1, size.pixelCount)) * 1000).rounded() / 1000 }
+    }
+
+    /// Whether the flow at pixel `i` is trusted and moves at least a flow pixel: the plain
+    /// inside of a moving thing (a cheek, a car's door) agrees with the other image where it
+    /// is, yet moves with the thing.
+    static func moves(_ flow: [Float], _ confidence: [Float], at i: Int) -> Bool {
+        confidence[i] >= 0.5 && flow[2 * i] * flow[2 * i] + flow[2 * i + 1] * flow[2 * i + 1] >= 1
     }
 
     /// `confidence` scaled by how much better `flow` explains `to` from `from` than no motion:

@@ -163,4 +163,8 @@ enum Kernels {
         return confidence
     }
 
+    /// `flow`'s untrusted holes filled from their trusted surroundings (see `ivk_fill_flow`).
+    static func fillFlow(_ flow: inout [Float], confidence: inout [Float], size: PixelSize, sigma: Double, trusted: Double = 0.5) throws {
+        try check(ivk_fill_flow(&flow, &confidence, Int32(size.width), Int32(size.height), Float(sigma), Float(trusted)), "fill_flow")
+    }
 }

@@ -24,6 +24,14 @@ int32_t ivk_dis_flow_pair(const IVKImage *a, const IVKImage *b, int32_t preset, 
 int32_t ivk_flow_confidence(const float *forward, const float *backward, int32_t width, int32_t height, float tolerance, int32_t blur,
                             float *confidence);
 
+/// Fills the untrusted holes of a flow field from its trusted surroundings by normalized
+/// convolution: where `confidence` is under `trusted`, `flow` (width*height (dx, dy) pairs)
+/// becomes the confidence-weighted Gaussian mean (σ = `sigma` px) of the flow around, and the
+/// confidence rises to 2·c̄ − 0.5 (c̄ the Gaussian mean of the confidence there, clamped to
+/// 0...1) where that is higher: a hole inside a trusted moving thing (an eye that blinked, a
+/// mouth that opened) moves with the thing, while a wide untrusted area stays untrusted.
+int32_t ivk_fill_flow(float *flow, float *confidence, int32_t width, int32_t height, float sigma, float trusted);
+
 #ifdef __cplusplus
 }
 #endif

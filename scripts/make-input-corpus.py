@@ -95,6 +95,22 @@ def icc_profile(name, primaries, white, trc):
         (b"bTRC", curve),
         (b"cprt", b"text" + bytes(4) + b"No copyright, test data\0"),
     ]
+    return assemble(tags, b"RGB ")
+
+
+def grey_profile(gamma):
+    """A grey ICC v2 display profile: D50 white and one gamma curve (kTRC)."""
+    text = b"Grey (test)\0"
+    tags = [
+        (b"desc", b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(4) + bytes(4) + bytes(2) + bytes(1) + bytes(67)),
+        (b"wtpt", b"XYZ " + bytes(4) + b"".join(s15(v) for v in D50)),
+        (b"kTRC", b"curv" + bytes(4) + struct.pack(">IH", 1, round(gamma * 256))),
+        (b"cprt", b"text" + bytes(4) + b"No copyright, test data\0"),
+    ]
+    return assemble(tags, b"GRAY")
+
+
+def assemble(tags, space):
     offset = 128 + 4 + 12 * len(tags)
     table, data = b"", b""
     for signature, body in tags:
@@ -103,11 +119,9 @@ def icc_profile(name, primaries, white, trc):
         table += signature + struct.pack(">II", offset + len(data), len(body))
         data += body
     body = struct.pack(">I", len(tags)) + table + data
-    size = 128 + len(body)
-    header = struct.pack(">I4sI4s4s4s", size, b"lcms", 0x02100000, b"mntr", b"RGB ", b"XYZ ") + bytes(12) + b"acsp" + bytes(24)
+    header = struct.pack(">I4sI4s4s4s", 128 + len(body), b"lcms", 0x02100000, b"mntr", space, b"XYZ ") + bytes(12) + b"acsp" + bytes(24)
     header += struct.pack(">I", 0) + b"".join(s15(v) for v in D50) + bytes(4)
-    header += bytes(128 - len(header))
-    return header + body
+    return header + bytes(128 - len(header)) + body
 
 
 def srgb_decode(v):
@@ -189,6 +203,14 @@ def main():
             source.save(os.path.join(out, file), icc_profile=icc, **options)
             decoded = Image.open(os.path.join(out, file)).convert("RGB")
             add(f"{profile} {ext}", file, source.size, samples(to_srgb(decoded, icc), CHART_POINTS))
+    grey_icc = grey_profile(2.2)
+    ramp = Image.new("L", (32, 16))
+    for index, level in enumerate([16, 64, 128, 200]):
+        ramp.paste(level, (index * 8, 0, index * 8 + 8, 16))
+    ramp.save(os.path.join(out, "grey-gamma22.png"), icc_profile=grey_icc)
+    expected = ImageCms.profileToProfile(
+        ramp, ImageCms.ImageCmsProfile(io.BytesIO(grey_icc)), ImageCms.createProfile("sRGB"), ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
+    add("grey profile on grey png", "grey-gamma22.png", ramp.size, samples(expected, [(4, 4), (12, 4), (20, 4), (28, 4)]))
     grey = Image.new("RGB", (8, 8), (128, 128, 128))
     grey.save(os.path.join(out, "grey-prophoto.png"), icc_profile=PROFILES["prophoto"])
     add("grey 128 ProPhoto png", "grey-prophoto.png", grey.size, samples(to_srgb(grey, PROFILES["prophoto"]), [(4, 4)]))
@@ -254,6 +276,28 @@ def main():
     alpha_frames[0].save(os.path.join(out, "anim-alpha.webp"), save_all=True, append_images=alpha_frames[1:], duration=100, lossless=True)
     add("animated webp with alpha", "anim-alpha.webp", (16, 16), samples(composite(alpha_frames[0]), [(8, 8)]))
 
+    # An animation whose first frame covers only the middle of its canvas: the rest shows the
+    # background (white), whatever the file's own ANIM background colour says.
+    def vp8l(image):
+        buffer = io.BytesIO()
+        image.save(buffer, "WEBP", lossless=True)
+        data = buffer.getvalue()
+        assert data[12:16] == b"VP8L"
+        return data[12:]
+
+    def anmf(x, y, image):
+        w, h = image.size
+        header = b"".join(v.to_bytes(3, "little") for v in [x // 2, y // 2, w - 1, h - 1, 100]) + b"\x00"
+        body = header + vp8l(image)
+        return b"ANMF" + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+    chunks = b"VP8X" + struct.pack("<I", 10) + bytes([0x12, 0, 0, 0]) + (15).to_bytes(3, "little") + (15).to_bytes(3, "little")
+    chunks += b"ANIM" + struct.pack("<I", 6) + bytes([0, 0, 0, 255, 0, 0])
+    chunks += anmf(4, 4, Image.new("RGB", (8, 8), (255, 0, 0))) + anmf(0, 0, Image.new("RGB", (16, 16), (0, 0, 255)))
+    with open(os.path.join(out, "anim-offset.webp"), "wb") as handle:
+        handle.write(b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WEBP" + chunks)
+    add("animated webp, first frame inside its canvas", "anim-offset.webp", (16, 16), [[1, 1, 255, 255, 255], [8, 8, 255, 0, 0], [14, 14, 255, 255, 255]])
+
     # 4. Orientation in PNG eXIf and WebP EXIF: quadrants red, green / blue, white, stored 24x16.
     stored = Image.new("RGB", (24, 16))
     for (x, y), colour in zip([(0, 0), (12, 0), (0, 8), (12, 8)], [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)]):
@@ -275,6 +319,7 @@ def main():
     source.save(os.path.join(out, "chart.ppm"))
     with open(os.path.join(out, "arithmetic.jpg"), "wb") as handle:
         subprocess.run(["cjpeg", "-arithmetic", os.path.join(out, "chart.ppm")], stdout=handle, check=True)
+    os.remove(os.path.join(out, "chart.ppm"))
     add("arithmetic jpeg", "arithmetic.jpg", source.size, [], refusal="arithmetic")
 
     with open(os.path.join(out, "corpus.json"), "w") as handle:

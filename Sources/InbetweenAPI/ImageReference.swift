@@ -93,6 +93,9 @@ public enum ImageReference: Sendable, Hashable {
             throw .invalidImage(field, "`\(field)` is a truncated or corrupt \(sniffed.rawValue.uppercased()): its header gives no image size.")
         }
         try limits.check(width: size.width, height: size.height, field: field)
+        if let reason = ImageHeader.unsupportedCoding(bytes, format: sniffed) {
+            throw .invalidImage(field, "`\(field)` cannot be used: \(reason).")
+        }
         return .data(format, bytes)
     }
 }

@@ -2,11 +2,13 @@ import InbetweenAPI
 
 extension ImageTraits {
     /// Walks a JPEG's segments up to the scan: `APP1 Exif` (orientation), `APP2 ICC_PROFILE`
-    /// (a profile split over numbered segments), the start-of-frame marker (its coding and how
-    /// many components); then looks for the end-of-image marker near the end.
+    /// (a profile split over numbered segments), the start-of-frame marker (how many
+    /// components; its coding through `ImageHeader.unsupportedCoding`); then looks for the
+    /// end-of-image marker near the end.
     static func jpeg(_ b: [UInt8]) -> ImageTraits {
         var traits = ImageTraits()
         traits.orientation = ExifOrientation.read(b)
+        traits.unsupported = ImageHeader.unsupportedCoding(b, format: .jpeg)
         var profileParts: [Int: [UInt8]] = [:]
         var profileCount = 0
         var at = 2
@@ -26,10 +28,6 @@ extension ImageTraits {
             case 0xE2 where body.count > 14 && body.starts(with: Array("ICC_PROFILE\0".utf8)):
                 profileParts[Int(body[12])] = Array(body[14...])
                 profileCount = Int(body[13])
-            case 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF:
-                traits.unsupported =
-                    "it is an arithmetic-coded JPEG, which this service does not decode; save it as an ordinary (Huffman-coded) JPEG or a PNG"
-                traits.isGrey = body.count > 5 && body[5] == 1
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
                 traits.isGrey = body.count > 5 && body[5] == 1
             case 0xDA, 0xD9:

@@ -142,6 +142,12 @@ struct BenchRunner {
                 lines.append("| \(item.label) | \(stage) | \(String(format: "%.2f", seconds)) |")
             }
         }
+        let staging = try await benchmark.taggedStaging()
+        let ratio = staging.tagged / max(staging.untagged, 1e-9)
+        lines.append("| 12 MP JPEG → 720p | stage, untagged | \(String(format: "%.3f", staging.untagged)) |")
+        lines.append(
+            "| 12 MP JPEG → 720p | stage, Display P3 → sRGB (\(String(format: "%.2f", ratio))×; target ≤ 1.30×) | \(String(format: "%.3f", staging.tagged)) |"
+        )
         return lines.joined(separator: "\n")
     }
 

@@ -51,6 +51,30 @@ public enum ColourConverter {
         return RGBImage(size: image.size, pixels: output)
     }
 
+    /// What `toSRGB` does with an image of these traits, in words: the profile's own name when
+    /// it has one, e.g. `ICC profile "Display P3" converted to sRGB (perceptual)`.
+    public static func describe(_ traits: ImageTraits) -> String {
+        switch traits.colour {
+        case .untagged:
+            return "untagged: taken as sRGB"
+        case .sRGB:
+            return "sRGB (PNG sRGB chunk)"
+        case .pngChunks:
+            return needsConversion(traits) ? "PNG gAMA/cHRM converted to sRGB (perceptual)" : "PNG gAMA 1/2.2: taken as sRGB"
+        case .iccProfile:
+            guard let source = profile(traits) else { return "ICC profile unreadable: ignored, taken as sRGB" }
+            defer { cmsCloseProfile(source) }
+            let space = cmsGetColorSpace(source)
+            guard space == cmsSigRgbData || (space == cmsSigGrayData && traits.isGrey) else {
+                return "ICC profile for other pixels (not RGB): ignored"
+            }
+            var buffer = [CChar](repeating: 0, count: 128)
+            let length = cmsGetProfileInfoASCII(source, cmsInfoDescription, "en", "US", &buffer, cmsUInt32Number(buffer.count))
+            let name = length > 1 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+            return "ICC profile\(name.isEmpty ? "" : " \"\(name)\"") converted to sRGB (perceptual)"
+        }
+    }
+
     /// The source profile `traits` describes, or nil when it cannot be made.
     private static func profile(_ traits: ImageTraits) -> cmsHPROFILE? {
         switch traits.colour {

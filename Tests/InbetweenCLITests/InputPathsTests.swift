@@ -80,6 +80,32 @@ struct InputPathsTests {
         }
     }
 
+    @Test func thePlanAndTheSummarySayWhatWasDoneToEachInput() async throws {
+        let directory = try Self.corpus()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = GenerateCommandTests.temporary("inputs.mp4")
+        let plan = GenerateCommandTests.temporary("plan.json")
+        defer { for path in [output, plan] { try? FileManager.default.removeItem(atPath: path) } }
+        let run = try await GenerateCommandTests.run(
+            [
+                "--image", "\(directory)/anim-alpha.webp", "--image-tail", "\(directory)/displayp3.jpg", "--prompt", "x", "--plan", plan, "--json",
+                "--output", output,
+            ] + Self.settings)
+        try #require(run.status == 0, "\(run.stderr)")
+        let planJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plan))) as? [String: Any])
+        #expect(planJSON["steps"] != nil, "the engine's plan is all there")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        for inputs in [planJSON["inputs"], summary["inputs"]] {
+            let reports = try #require(inputs as? [[String: Any]])
+            try #require(reports.count == 2)
+            #expect(reports[0]["field"] as? String == "image" && reports[0]["frames"] as? Int == 2)
+            #expect(reports[0]["note"] as? String == "animated (2 frames): the first frame is used")
+            #expect(reports[0]["alpha"] as? String == "composited over white (#FFFFFF)")
+            #expect(reports[1]["colour"] as? String == "ICC profile \"Display P3 (test)\" converted to sRGB (perceptual)")
+            #expect(reports[1]["alpha"] == nil && reports[1]["note"] == nil)
+        }
+    }
+
     @Test func theCLITrimsADataURIAndQuotesNoWholeInput() async throws {
         let directory = try Self.corpus()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -25,13 +25,18 @@ public enum ImageHeader {
     }
 
     /// Why an image that is well formed cannot be decoded here, as words for a message, or nil:
-    /// an arithmetic-coded JPEG (start-of-frame SOF9–SOF11, SOF13–SOF15), which ffmpeg does
-    /// not decode. Read from the header, so a data URI is refused when the job is created.
+    /// an arithmetic-coded JPEG (start-of-frame SOF9–SOF11, SOF13–SOF15) or a hierarchical one
+    /// (SOF5–SOF7), which ffmpeg does not decode. Read from the header, so a data URI is
+    /// refused when the job is created.
     public static func unsupportedCoding(_ bytes: [UInt8], format: ImageFormat) -> String? {
-        guard format == .jpeg, let marker = jpegFrame(bytes)?.marker, [0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF].contains(marker) else {
-            return nil
-        }
-        return "it is an arithmetic-coded JPEG, which this service does not decode; save it as an ordinary (Huffman-coded) JPEG or a PNG"
+        guard format == .jpeg, let marker = jpegFrame(bytes)?.marker else { return nil }
+        let kind =
+            switch marker {
+            case 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF: "an arithmetic-coded"
+            case 0xC5, 0xC6, 0xC7: "a hierarchical (differential)"
+            default: String?.none
+            }
+        return kind.map { "it is \($0) JPEG, which this service does not decode; save it as an ordinary (Huffman-coded) JPEG or a PNG" }
     }
 
     /// The stored size from a JPEG's start-of-frame segment.

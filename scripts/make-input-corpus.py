@@ -270,6 +270,11 @@ def main():
     frames = [Image.new("RGB", (16, 16), colour) for colour in [(255, 0, 0), (0, 255, 0), (0, 0, 255)]]
     frames[0].save(os.path.join(out, "anim.png"), save_all=True, append_images=frames[1:], duration=100, loop=0)
     add("apng", "anim.png", (16, 16), [[8, 8, 255, 0, 0]])
+    # An APNG whose default image (grey, shown by viewers without APNG) is not part of the
+    # animation: the first frame of the animation is red.
+    Image.new("RGB", (16, 16), (128, 128, 128)).save(
+        os.path.join(out, "anim-default.png"), save_all=True, append_images=frames, default_image=True, duration=100, loop=0)
+    add("apng whose default image is not a frame", "anim-default.png", (16, 16), [[8, 8, 255, 0, 0]])
     frames[0].save(os.path.join(out, "anim.webp"), save_all=True, append_images=frames[1:], duration=100, loop=0, lossless=True)
     add("animated webp", "anim.webp", (16, 16), [[8, 8, 255, 0, 0]])
     alpha_frames = [Image.new("RGBA", (16, 16), colour) for colour in [(255, 0, 0, 128), (0, 255, 0, 255)]]

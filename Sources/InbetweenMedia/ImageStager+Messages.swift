@@ -11,6 +11,10 @@ extension ImageStager {
         if image.traits.truncated {
             return .invalidImage(field, "`\(field)` is damaged or truncated: the \(kind) file ends before its image data does.")
         }
+        if image.traits.isAnimated, image.traits.firstFrame == nil, image.format == .webp {
+            return .invalidImage(
+                field, "`\(field)` is an animated WebP (\(image.traits.frameCount) frames) whose first frame could not be read; it is damaged.")
+        }
         let detail = DecoderMessage.reason(line).map { " (\($0))" } ?? ""
         return .invalidImage(field, "`\(field)` is damaged or truncated: its \(kind) data could not be decoded\(detail).")
     }

@@ -133,6 +133,23 @@ struct InputFidelityTests {
         #expect(throws: APIError.self) { try ImageReference.checked(bytes, format: .jpeg, field: "image") }
     }
 
+    @Test func anAnimatedWebPWithoutAReadableFirstFrameSaysSo() async throws {
+        let fixtures = try Fixtures()
+        let corpus = try InputCorpus.make(in: fixtures.directory)
+        var bytes = [UInt8](try Data(contentsOf: corpus.directory.appendingPathComponent("anim.webp")))
+        // The first frame's own image chunk, 16 bytes into the first ANMF payload, renamed.
+        let anmf = try #require((0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)].elementsEqual("ANMF".utf8) })
+        bytes.replaceSubrange((anmf + 24)..<(anmf + 28), with: Array("JUNK".utf8))
+        let stager = ImageStager(ffmpeg: fixtures.ffmpeg, directory: fixtures.directory)
+        do {
+            let staged = try await stager.stage(.file(try fixtures.file("broken.webp", bytes)), field: "image")
+            _ = try await stager.decode(staged, fit: OutputGeometry.coverFit(source: staged.size, target: staged.size))
+            Issue.record("a broken animated WebP was accepted")
+        } catch let error as APIError {
+            #expect(error.message == "`image` is an animated WebP (3 frames) whose first frame could not be read; it is damaged.")
+        }
+    }
+
     @Test func decoderWordsLoseTheirInternals() async throws {
         // A WebP whose image chunk is garbage: ffmpeg says "[webp @ 0x55…] …"; the message
         // names the field and the format, and carries no address or library name.

@@ -56,7 +56,7 @@ public struct ImageStager: Sendable {
     /// An animated WebP is staged as its first frame. Problems with the image (a coding we do
     /// not decode included) throw `APIError.invalidImage` naming `field`.
     public func stage(bytes: [UInt8], format: ImageFormat, field: String) async throws -> StagedImage {
-        let traits = ImageTraits.read(bytes, format: format)
+        var traits = ImageTraits.read(bytes, format: format)
         if let unsupported = traits.unsupported {
             throw APIError.invalidImage(field, "`\(field)` cannot be used: \(unsupported).")
         }
@@ -67,6 +67,7 @@ public struct ImageStager: Sendable {
         else {
             throw MediaError(.ioFailed, "could not write \(path)")
         }
+        traits.firstFrame?.bytes = []  // written; only its place on the canvas is needed from here
         let orientation = traits.orientation
         // The header gives the size without starting a process; ffprobe is asked only when
         // it cannot be read, for the decoder's own words on what is wrong.

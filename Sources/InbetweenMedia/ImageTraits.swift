@@ -28,7 +28,8 @@ public struct ImageTraits: Sendable, Hashable {
     /// The part of an animation that is used: the first frame, as a still file of its own, and
     /// where it sits on the animation's canvas (pixels).
     public struct FirstFrame: Sendable, Hashable {
-        /// A complete still image of the first frame, in the same format.
+        /// A complete still image of the first frame, in the same format (empty in a
+        /// `StagedImage`: the staged file holds it).
         public var bytes: [UInt8]
         public var x: Int
         public var y: Int

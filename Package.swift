@@ -53,6 +53,10 @@ let package = Package(
             name: "COpenCV",
             providers: [.apt(["libopencv-dev"])]
         ),
+        // Little CMS 2 (Debian: liblcms2-dev): embedded colour profiles converted to sRGB.
+        .systemLibrary(name: "CLittleCMS", providers: [.apt(["liblcms2-dev"])]),
+        // zlib (Debian: zlib1g-dev): a PNG's compressed iCCP profile.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The thin C++ shim over OpenCV: plain `extern "C"` kernels, no decisions.
         .target(
             name: "CVisionKernels",
@@ -76,6 +80,8 @@ let package = Package(
             dependencies: [
                 "InbetweenEngine",
                 "InbetweenAPI",
+                "CLittleCMS",
+                "CZlib",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

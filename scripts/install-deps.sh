@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Installs what Inbetween needs on Debian 12: ffmpeg (decode/encode), OpenCV (the pixel
-# kernels), pkg-config; and for the tests python3 (a loopback HTTP server), and curl, Node.js
-# and Python's requests (the seed page's three examples run against a live server), and
+# kernels), Little CMS and zlib (embedded colour profiles), pkg-config; and for the tests python3
+# (a loopback HTTP server) with Pillow and libjpeg-turbo's cjpeg (scripts/make-input-corpus.py
+# makes the image corpus), and curl, Node.js and Python's requests (the seed page's three examples run against a live server), and
 # PostgreSQL (the multi-node store's tests start a throw-away server), and Chromium with its
 # driver plus Selenium (the playground is tested in a real headless browser); and for
 # scripts/reliability/ hey (loopback load) and Schemathesis from PyPI in a venv of its own
 # (contract fuzzing; python3-venv makes the venv). Swift itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 
-packages=(ffmpeg libopencv-dev pkg-config python3 python3-venv curl postgresql chromium chromium-driver hey clang-format)
+packages=(ffmpeg libopencv-dev liblcms2-dev zlib1g-dev libjpeg-turbo-progs pkg-config python3 python3-venv curl postgresql chromium chromium-driver hey clang-format)
 # Node.js and requests may come from outside apt (nvm, pyenv); install Debian's only when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 python3 -c "import requests" >/dev/null 2>&1 || packages+=(python3-requests)
 python3 -c "import selenium" >/dev/null 2>&1 || packages+=(python3-selenium)
+python3 -c "import PIL.ImageCms" >/dev/null 2>&1 || packages+=(python3-pil)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -35,3 +37,4 @@ fi
 # use its own pip there (Debian's python3 has them from apt by now, so these do nothing).
 python3 -c "import requests" >/dev/null 2>&1 || python3 -m pip install --quiet requests
 python3 -c "import selenium" >/dev/null 2>&1 || python3 -m pip install --quiet selenium
+python3 -c "import PIL.ImageCms" >/dev/null 2>&1 || python3 -m pip install --quiet pillow

@@ -1,5 +1,6 @@
-/// The EXIF orientation of a JPEG (1 upright ... 8), read from its APP1 segment, so that a
-/// phone photo stored sideways is shown the way it was taken.
+/// The EXIF orientation (1 upright ... 8) of a JPEG, read from its APP1 segment, or of any EXIF
+/// block (a PNG `eXIf` or WebP `EXIF` chunk), so that a phone photo stored sideways is shown the
+/// way it was taken.
 public enum ExifOrientation {
     /// The orientation tag (1...8) of `jpeg`, or 1 when there is none or it cannot be read.
     public static func read(_ jpeg: [UInt8]) -> Int {
@@ -19,8 +20,11 @@ public enum ExifOrientation {
         return 1
     }
 
-    /// The orientation tag (0x0112) of IFD0 in a TIFF block.
-    static func tiffOrientation(_ tiff: [UInt8]) -> Int? {
+    /// The orientation tag (0x0112) of IFD0 in an EXIF block: TIFF data, with or without the
+    /// `Exif\0\0` prefix that JPEG's APP1 has (and some writers keep in PNG and WebP chunks).
+    /// - Returns: 1...8, or nil when the block has no readable tag.
+    public static func tiffOrientation(_ block: [UInt8]) -> Int? {
+        let tiff = block.starts(with: Array("Exif\0\0".utf8)) ? Array(block.dropFirst(6)) : block
         guard tiff.count >= 8 else { return nil }
         let big: Bool
         switch (tiff[0], tiff[1]) {

@@ -34,7 +34,7 @@ public struct GenerationArguments: Sendable, Hashable {
         if let unknown = args.keys.sorted().first(where: { !Self.keys.contains($0) }) {
             throw APIError(
                 .unknownArgument,
-                "unknown argument `\(unknown)`; this model takes: \(Self.keys.joined(separator: ", ")).",
+                "unknown argument `\(ImageReference.excerpt(unknown))`; this model takes: \(Self.keys.joined(separator: ", ")).",
                 field: unknown
             )
         }

@@ -24,8 +24,30 @@ public enum ImageHeader {
         return (be32(b, 16), be32(b, 20))
     }
 
-    /// Walks the marker segments to the first start-of-frame (SOF0–SOF15 but DHT, JPG, DAC).
+    /// Why an image that is well formed cannot be decoded here, as words for a message, or nil:
+    /// an arithmetic-coded JPEG (start-of-frame SOF9–SOF11, SOF13–SOF15) or a hierarchical one
+    /// (SOF5–SOF7), which ffmpeg does not decode. Read from the header, so a data URI is
+    /// refused when the job is created.
+    public static func unsupportedCoding(_ bytes: [UInt8], format: ImageFormat) -> String? {
+        guard format == .jpeg, let marker = jpegFrame(bytes)?.marker else { return nil }
+        let kind =
+            switch marker {
+            case 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF: "an arithmetic-coded"
+            case 0xC5, 0xC6, 0xC7: "a hierarchical (differential)"
+            default: String?.none
+            }
+        return kind.map { "it is \($0) JPEG, which this service does not decode; save it as an ordinary (Huffman-coded) JPEG or a PNG" }
+    }
+
+    /// The stored size from a JPEG's start-of-frame segment.
     private static func jpeg(_ b: [UInt8]) -> (Int, Int)? {
+        guard let frame = jpegFrame(b), frame.offset + 9 <= b.count else { return nil }
+        return (be16(b, frame.offset + 7), be16(b, frame.offset + 5))
+    }
+
+    /// Walks the marker segments to the first start-of-frame (SOF0–SOF15 but DHT, JPG, DAC):
+    /// its marker and where its segment starts.
+    private static func jpegFrame(_ b: [UInt8]) -> (marker: UInt8, offset: Int)? {
         var i = 2
         while i + 4 <= b.count {
             guard b[i] == 0xFF else { return nil }
@@ -41,8 +63,7 @@ public enum ImageHeader {
             let length = be16(b, i + 2)
             guard length >= 2 else { return nil }
             if (0xC0...0xCF).contains(marker) && ![0xC4, 0xC8, 0xCC].contains(marker) {
-                guard i + 9 <= b.count else { return nil }
-                return (be16(b, i + 7), be16(b, i + 5))
+                return (marker, i)
             }
             if marker == 0xDA { return nil }
             i += 2 + length

@@ -18,7 +18,7 @@ public enum ImageReference: Sendable, Hashable {
             allowFiles
             ? "a file path, an https:// or http:// URL, or a data:image/png|jpeg|webp;base64 URI"
             : "an https:// or http:// URL or a data:image/png|jpeg|webp;base64 URI"
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
             throw .invalid(field, "`\(field)` is required: \(forms).")
         }
@@ -38,6 +38,13 @@ public enum ImageReference: Sendable, Hashable {
         throw .invalid(field, "`\(field)` must be \(forms).")
     }
 
+    /// `text` as a message may quote it: whole when short, else its first 40 characters, an
+    /// ellipsis and the full length, so that no message echoes a whole data URI or path back.
+    public static func excerpt(_ text: some StringProtocol, limit: Int = 48) -> String {
+        guard text.count > limit else { return String(text) }
+        return "\(text.prefix(40))… (\(text.utf8.count) bytes)"
+    }
+
     private static func parseDataURI(_ text: String, field: String, limits: ImageLimits) throws(APIError) -> ImageReference {
         guard let comma = text.firstIndex(of: ",") else {
             throw .invalid(field, "`\(field)` is a data URI without a comma; expected data:image/<png|jpeg|webp>;base64,<data>.")
@@ -48,7 +55,7 @@ public enum ImageReference: Sendable, Hashable {
         guard let type = parts.first, let format = formats[type] else {
             throw .invalid(
                 field,
-                "`\(field)` has media type \"\(parts.first ?? "")\"; accepted: image/png, image/jpeg, image/webp."
+                "`\(field)` has media type \"\(excerpt(parts.first ?? ""))\"; accepted: image/png, image/jpeg, image/webp."
             )
         }
         guard parts.contains("base64") else {
@@ -86,6 +93,9 @@ public enum ImageReference: Sendable, Hashable {
             throw .invalidImage(field, "`\(field)` is a truncated or corrupt \(sniffed.rawValue.uppercased()): its header gives no image size.")
         }
         try limits.check(width: size.width, height: size.height, field: field)
+        if let reason = ImageHeader.unsupportedCoding(bytes, format: sniffed) {
+            throw .invalidImage(field, "`\(field)` cannot be used: \(reason).")
+        }
         return .data(format, bytes)
     }
 }

@@ -195,3 +195,37 @@ extension SpeedBenchmark {
         return [("decode + fit", decode), ("analyse", analyse), ("render only", render), ("encode only", encode)]
     }
 }
+
+extension SpeedBenchmark {
+    /// Staging (decode and fit to 720p) a 12-megapixel JPEG made from the start image, plain
+    /// and with a Display P3 profile embedded, whose colours are then converted to sRGB; the
+    /// median of `max(5, runs)` runs each, alternating.
+    /// - Returns: seconds for the untagged and the tagged file.
+    public func taggedStaging() async throws -> (untagged: Double, tagged: Double) {
+        let plain = work.appendingPathComponent("staging-12mp.jpg").path
+        let outcome = try await ffmpeg.run(
+            ffmpeg.ffmpegPath,
+            FFmpeg.hardening + ["-y", "-i", start, "-frames:v", "1", "-vf", "scale=4000:3000:flags=lanczos", "-q:v", "2", plain],
+            outputLimit: 0, timeout: .seconds(120))
+        guard outcome.succeeded else { throw MediaError(.ioFailed, "could not make the 12-megapixel JPEG: \(outcome.firstErrorLine)") }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: plain)))
+        let tagged = work.appendingPathComponent("staging-12mp-p3.jpg").path
+        try Data(ColourConverter.embedding(ColourConverter.displayP3Profile(), inJPEG: bytes)).write(to: URL(fileURLWithPath: tagged))
+        let stager = ImageStager(ffmpeg: ffmpeg, directory: work)
+        let clock = ContinuousClock()
+        func once(_ path: String) async throws -> Double {
+            let began = clock.now
+            let staged = try await stager.stage(.file(path), field: "image")
+            let size = OutputGeometry.bucket(for: staged.size, shortSide: Resolution.p720.shortSide)
+            _ = try await stager.decode(staged, fit: OutputGeometry.coverFit(source: staged.size, target: size))
+            return (clock.now - began).inSeconds
+        }
+        var plainTimes: [Double] = []
+        var taggedTimes: [Double] = []
+        for _ in 0..<max(5, runs) {
+            plainTimes.append(try await once(plain))
+            taggedTimes.append(try await once(tagged))
+        }
+        return (median(plainTimes), median(taggedTimes))
+    }
+}

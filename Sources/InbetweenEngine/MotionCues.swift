@@ -51,24 +51,28 @@ public struct MotionCues: Sendable, Hashable, Codable {
 
     public static let none = MotionCues()
 
-    /// Phrases for each move. Word forms are folded by the patterns (zoom, zooms, zooming).
+    /// Phrases for each move, matched against `normalised(_:)` text (words one space apart).
+    /// Word forms are folded by the patterns (zoom, zooms, zooming).
     static let movePatterns: [(Move, String)] = [
         (.zoomIn, #"\b(zoom(s|ed|ing)?|push(es|ed|ing)?|dolly|dollies|dollying)\s+(in|into|forward|closer)\b"#),
-        (.zoomIn, #"\b(close[- ]?up|zoom(s|ing)? toward|camera (moves?|moving|gets?|getting|comes?|coming) (in|closer|forward))\b"#),
+        (.zoomIn, #"\b(close ?up|zoom(s|ing)? toward|camera (moves?|moving|gets?|getting|comes?|coming) (in|closer|forward))\b"#),
         (.zoomOut, #"\b(zoom(s|ed|ing)?|pull(s|ed|ing)?|dolly|dollies|dollying)\s+(out|back|away|backward)\b"#),
         (.zoomOut, #"\bcamera (moves?|moving|backs?|backing) (away|back|out)\b"#),
-        (.zoomOut, #"\b(pull[- ]?back|wide shot|reveal(s|ing)? the (whole|wider|full))\b"#),
+        (.zoomOut, #"\b(pull ?back|wide shot|reveal(s|ing)? the (whole|wider|full))\b"#),
         (.panLeft, #"\b(pan(s|ned|ning)?|truck(s|ed|ing)?|sweep(s|ing)?)\s+(to the\s+|toward the\s+)?left\b"#),
         (.panRight, #"\b(pan(s|ned|ning)?|truck(s|ed|ing)?|sweep(s|ing)?)\s+(to the\s+|toward the\s+)?right\b"#),
         (.tiltUp, #"\b(tilt(s|ed|ing)?|crane(s|d)?|craning|pedestal(s|ing)?|pan(s|ned|ning)?)\s+up(ward|wards)?\b"#),
         (.tiltDown, #"\b(tilt(s|ed|ing)?|crane(s|d)?|craning|pedestal(s|ing)?|pan(s|ned|ning)?)\s+down(ward|wards)?\b"#),
-        (.orbitRight, #"\b(orbit(s|ed|ing)?|rotat(e|es|ed|ing)|circl(e|es|ed|ing)|arc(s|ing)?|spin(s|ning)?)\b[^.,;]*?\b(right|clockwise)\b"#),
+        (
+            .orbitRight,
+            #"\b(orbit(s|ed|ing)?|rotat(e|es|ed|ing)|circl(e|es|ed|ing)|arc(s|ing)?|spin(s|ning)?)\b[^.,;]*?\b(right|(?<!counter |anti )clockwise)\b"#
+        ),
         (
             .orbitLeft,
-            #"\b(orbit(s|ed|ing)?|rotat(e|es|ed|ing)|circl(e|es|ed|ing)|arc(s|ing)?|spin(s|ning)?)\b[^.,;]*?\b(left|counter-?clockwise|anti-?clockwise)\b"#
+            #"\b(orbit(s|ed|ing)?|rotat(e|es|ed|ing)|circl(e|es|ed|ing)|arc(s|ing)?|spin(s|ning)?)\b[^.,;]*?\b(left|counter ?clockwise|anti ?clockwise)\b"#
         ),
         (.orbitLeft, #"\b(orbit(s|ed|ing)?|rotat(e|es|ed|ing)|circl(e|es|ed|ing) around|arc(s|ing)? around|spin(s|ning)?)\b"#),
-        (.static, #"\b(static (camera|shot)|still camera|locked[- ]off|tripod|camera (stays|remains|is) (still|static|fixed))\b"#),
+        (.static, #"\b(static (camera|shot)|still camera|locked ?off|tripod|camera (stays|remains|is) (still|static|fixed))\b"#),
     ]
 
     static let pacePatterns: [(Pace, String)] = [
@@ -82,9 +86,29 @@ public struct MotionCues: Sendable, Hashable, Codable {
         (1.5, #"\b(dramatic(ally)?|strong(ly)?|huge|hugely|fully|all the way|deep(ly)?|extreme(ly)?)\b"#),
     ]
 
-    /// Reads the cues of `prompt`.
+    /// `prompt` as the patterns read it: lower case, apostrophes dropped, every other mark but
+    /// the clause breaks `.`, `,`, `;`, `!` and `?` (hyphens, dashes, slashes, underscores,
+    /// brackets, quotes) turned into a space, and runs of spaces made one; so "zoom-in",
+    /// "pan_left", "dolly–in" and "tilt / up" read as "zoom in", "pan left", "dolly in", "tilt up".
+    static func normalised(_ prompt: String) -> String {
+        var out = ""
+        var pendingSpace = false
+        for scalar in prompt.lowercased().unicodeScalars {
+            if scalar == "'" || scalar == "\u{2019}" { continue }
+            if CharacterSet.alphanumerics.contains(scalar) || ".,;!?".unicodeScalars.contains(scalar) {
+                if pendingSpace, !out.isEmpty { out.append(" ") }
+                pendingSpace = false
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingSpace = true
+            }
+        }
+        return out
+    }
+
+    /// Reads the cues of `prompt`; the phrases it records are in `normalised(_:)` form.
     public static func parse(_ prompt: String) -> MotionCues {
-        let text = prompt.lowercased()
+        let text = normalised(prompt)
         var cues = MotionCues()
         var found: [(position: Int, phrase: String)] = []
 

@@ -36,6 +36,9 @@ public struct GenerationSummary: Sendable, Hashable, Codable {
     public var bytes: Int
     /// Seconds spent per stage: decode, analyse, render (with encoding), total.
     public var seconds: [String: Double]
+    /// What staging did with each input (colour, transparency, animation, orientation);
+    /// nil in records written before it was reported.
+    public var inputs: [InputReport]?
 }
 
 /// Start image + end image + arguments → MP4: decode and fit, analyse and plan, render and
@@ -138,7 +141,7 @@ public struct VideoGenerator: Sendable {
             mode: arguments.mode.rawValue, resolution: arguments.resolution.rawValue, amount: Pricing.amount(for: arguments), engine: plan.engine,
             camera: plan.camera.source.rawValue, motion: plan.followsCamera ? plan.motion.model.rawValue : "none", confidence: plan.motion.confidence,
             bytes: bytes,
-            seconds: seconds.mapValues { ($0 * 1000).rounded() / 1000 })
+            seconds: seconds.mapValues { ($0 * 1000).rounded() / 1000 }, inputs: [InputReport(stagedStart), InputReport(stagedEnd)])
         return (summary, plan)
     }
 }

@@ -44,7 +44,8 @@ struct Generate: AsyncParsableCommand {
         if let plan {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(result.plan).write(to: URL(fileURLWithPath: plan))
+            // The engine's plan, with what staging did to each input beside it (`inputs`).
+            try encoder.encode(PlanFile(plan: result.plan, inputs: result.summary.inputs ?? [])).write(to: URL(fileURLWithPath: plan))
         }
         let summary = result.summary
         if json {
@@ -62,3 +63,17 @@ struct Generate: AsyncParsableCommand {
 
 extension EngineKind: ExpressibleByArgument {}
 extension Mode: ExpressibleByArgument {}
+
+/// The `--plan` file: the engine's plan as it encodes itself, and `inputs` beside its keys.
+private struct PlanFile: Encodable {
+    var plan: MotionPlan
+    var inputs: [InputReport]
+
+    enum Key: String, CodingKey { case inputs }
+
+    func encode(to encoder: any Encoder) throws {
+        try plan.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(inputs, forKey: .inputs)
+    }
+}

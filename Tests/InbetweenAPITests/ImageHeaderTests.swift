@@ -35,6 +35,25 @@ struct ImageHeaderTests {
         #expect(ImageHeader.size(Array(jpeg.prefix(100)), format: .jpeg) == nil)
     }
 
+    @Test("JPEG codings ffmpeg does not decode are named from the start-of-frame marker alone")
+    func unsupportedCodings() {
+        func jpeg(_ marker: UInt8) -> [UInt8] {
+            // SOI, then a start-of-frame segment: precision 8, 16x8, 3 components.
+            [0xFF, 0xD8, 0xFF, marker, 0, 17, 8, 0, 8, 0, 16, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 0xFF, 0xD9]
+        }
+        for marker: UInt8 in [0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF] {
+            #expect(ImageHeader.unsupportedCoding(jpeg(marker), format: .jpeg)?.contains("arithmetic-coded JPEG") == true)
+        }
+        for marker: UInt8 in [0xC5, 0xC6, 0xC7] {
+            #expect(ImageHeader.unsupportedCoding(jpeg(marker), format: .jpeg)?.contains("hierarchical") == true)
+        }
+        for marker: UInt8 in [0xC0, 0xC1, 0xC2, 0xC3] {
+            #expect(ImageHeader.unsupportedCoding(jpeg(marker), format: .jpeg) == nil)
+            #expect(ImageHeader.size(jpeg(marker), format: .jpeg)?.width == 16)
+        }
+        #expect(throws: APIError.self) { try ImageReference.checked(jpeg(0xC9), format: .jpeg, field: "image") }
+    }
+
     @Test(
         "data URIs that are not images, are truncated, bombs or too narrow are refused at create, naming the image",
         arguments: [

@@ -361,7 +361,9 @@ struct ServeCommandTests {
         #expect(wrongKey.status == 1 && wrongKey.stderr.contains("unknown or revoked API key"))
     }
 
-    @Test("the playground in headless Chromium: key, two uploads, submit, the video plays in the page; a screenshot is saved")
+    @Test(
+        "the playground in headless Chromium: a transparent preview shows over white, key, two uploads, submit, the video plays in the page; a screenshot is saved"
+    )
     func playgroundInBrowser() async throws {
         let data = GenerateCommandTests.temporary("data")
         let (key, _) = try await Self.createKey(data)
@@ -383,6 +385,7 @@ struct ServeCommandTests {
         let printed = try String(contentsOfFile: output, encoding: .utf8)
         #expect(process.terminationStatus == 0, "\(printed)")
         #expect(printed.contains("played: Done: 960×540, 24 frames at 24 fps"), "\(printed)")
+        #expect(printed.contains("preview over white: (255, 255, 255) / (0, 0, 0)"), "\(printed)")
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         print("playground screenshot: \(screenshot)")

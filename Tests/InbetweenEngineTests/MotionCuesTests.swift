@@ -28,6 +28,34 @@ struct MotionCuesTests {
         #expect(cues.pace == pace, "\(text): \(cues)")
     }
 
+    /// Cue words joined or split by hyphens, dashes, slashes, underscores and brackets read as
+    /// the plain words do (issue 17).
+    @Test(
+        "hyphens and other marks",
+        arguments: [
+            ("Slow zoom-in on the lighthouse", MotionCues.Move.zoomIn, "zoom in"),
+            ("A quick pan-left across the bay", .panLeft, "pan left"),
+            ("dolly-in toward the door", .zoomIn, "dolly in"),
+            ("ZOOM\u{2013}OUT to the skyline", .zoomOut, "zoom out"),
+            ("camera: tilt_up / slowly", .tiltUp, "tilt up"),
+            ("(pan) (right) past the shelves", .panRight, "pan right"),
+            ("a close-up of the coin", .zoomIn, "close up"),
+            ("orbit counter-clockwise around the vase", .orbitLeft, "orbit counter clockwise"),
+            ("locked-off shot of the street", .static, "locked off"),
+            ("pull-back from the singer", .zoomOut, "pull back"),
+        ])
+    func marksBetweenWords(text: String, move: MotionCues.Move, phrase: String) {
+        let cues = MotionCues.parse(text)
+        #expect(cues.move == move, "\(text): \(cues)")
+        #expect(cues.phrases.contains(phrase), "\(text): \(cues)")
+    }
+
+    @Test func clauseBreaksStillSeparateAnOrbitFromALaterDirection() {
+        // "left" after a comma belongs to another clause: an orbit with no direction is left.
+        #expect(MotionCues.parse("the camera orbits the statue, a dog runs right").move == .orbitLeft)
+        #expect(MotionCues.parse("the camera orbits the statue to the right").move == .orbitRight)
+    }
+
     @Test func unknownWordsAreIgnored() {
         #expect(MotionCues.parse("A watercolour of a fox, trending, 8k, masterpiece") == .none)
         #expect(MotionCues.parse("") == .none)

@@ -1,11 +1,17 @@
 """Drives the playground in headless Chromium (Debian's chromium + chromium-driver, Selenium
-from PyPI) against a live `inbetween serve`: enters the key, uploads the two sample images,
-submits, waits for the video to play, and saves a screenshot.
+from PyPI) against a live `inbetween serve`: enters the key, checks that a transparent PNG's
+preview shows over white (the colour the stager composites over), uploads the two sample
+images, submits, waits for the video to play, and saves a screenshot.
 
 usage: playground.py BASE_URL API_KEY START_IMAGE END_IMAGE SCREENSHOT
 """
+import io
+import os
 import sys
+import tempfile
 import time
+
+from PIL import Image
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -23,7 +29,21 @@ try:
     key_field = driver.find_element(By.ID, "key")
     key_field.send_keys(key)
     driver.execute_script("arguments[0].dispatchEvent(new Event('change'))", key_field)
+    # A transparent PNG: left half invisible magenta, right half opaque black. Its preview must
+    # show white on the left, as the video would.
+    transparent = Image.new("RGBA", (200, 100), (255, 0, 255, 0))
+    transparent.paste((0, 0, 0, 255), (100, 0, 200, 100))
+    path = os.path.join(tempfile.mkdtemp(), "transparent.png")
+    transparent.save(path)
+    driver.find_element(By.ID, "image").send_keys(path)
+    preview = driver.find_element(By.CSS_SELECTOR, "#drop-image img")
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("const i = arguments[0]; return i.complete && i.naturalWidth == 200", preview))
+    shot = Image.open(io.BytesIO(preview.screenshot_as_png)).convert("RGB")
+    left, right = shot.getpixel((shot.width // 4, shot.height // 2)), shot.getpixel((3 * shot.width // 4, shot.height // 2))
+    assert min(left) >= 250 and max(right) <= 5, f"transparent preview shows {left} / {right}, not white / black"
+    print(f"preview over white: {left} / {right}")
     driver.find_element(By.ID, "image").send_keys(start)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("const i = arguments[0]; return i.complete && i.naturalWidth > 200", preview))
     driver.find_element(By.ID, "image_tail").send_keys(end)
     driver.find_element(By.ID, "prompt").send_keys("The camera pushes in slowly")
     Select(driver.find_element(By.ID, "mode")).select_by_visible_text("turbo")

@@ -192,4 +192,14 @@ int32_t ivk_fill_flow(float *flow, float *confidence, int32_t width, int32_t hei
     });
 }
 
+int32_t ivk_box_sums(const float *values, int32_t width, int32_t height, int32_t radius, float *sums) {
+    if (values == nullptr || sums == nullptr || width < 1 || height < 1 || radius < 0) return IVK_EINVAL;
+    return guarded([&] {
+        const cv::Mat source(height, width, CV_32FC1, const_cast<float *>(values));
+        cv::Mat target(height, width, CV_32FC1, sums);
+        cv::boxFilter(source, target, CV_32F, cv::Size(2 * radius + 1, 2 * radius + 1), cv::Point(-1, -1), false, cv::BORDER_CONSTANT);
+        return static_cast<int32_t>(IVK_OK);
+    });
+}
+
 } // extern "C"

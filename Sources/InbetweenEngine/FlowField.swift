@@ -96,8 +96,8 @@ public struct FlowAnalyzer: Sendable {
             backward, forward, size: size, tolerance: profile.flowTolerance, blur: profile.confidenceBlur)
         // Consistent is not correct: flow that does not explain the other image clearly better
         // than no motion (grass, water, limbs that moved far) is not trusted.
-        forwardConfidence = Self.weighedByEvidence(forwardConfidence, flow: forward, from: a, to: b)
-        backwardConfidence = Self.weighedByEvidence(backwardConfidence, flow: backward, from: b, to: a)
+        forwardConfidence = try Self.weighedByEvidence(forwardConfidence, flow: forward, from: a, to: b)
+        backwardConfidence = try Self.weighedByEvidence(backwardConfidence, flow: backward, from: b, to: a)
         // An untrusted hole inside a trusted moving thing (an eye that blinked, a mouth that
         // opened) moves with the thing instead of staying behind and tearing it.
         let fill = profile.fillSigma * Double(max(size.width, size.height))
@@ -171,7 +171,7 @@ public struct FlowAnalyzer: Sendable {
     /// the absolute luma differences each way (flow: `from` at x against `to` at x + flow,
     /// bilinear; none: against `to` at x), box-averaged over 5 × 5 flow pixels; full trust
     /// where the flow leaves under half of no motion's difference, none from 90% on.
-    static func weighedByEvidence(_ confidence: [Float], flow: [Float], from: GrayImage, to: GrayImage) -> [Float] {
+    static func weighedByEvidence(_ confidence: [Float], flow: [Float], from: GrayImage, to: GrayImage) throws -> [Float] {
         let w = from.size.width
         let h = from.size.height
         var withFlow = [Float](repeating: 0, count: w * h)
@@ -193,36 +193,11 @@ public struct FlowAnalyzer: Sendable {
                 without[i] = abs(value - Float(to.pixels[i]))
             }
         }
-        let flowSum = boxSums(withFlow, width: w, height: h, radius: 2)
-        let noneSum = boxSums(without, width: w, height: h, radius: 2)
+        let flowSum = try Kernels.boxSums(withFlow, size: from.size, radius: 2)
+        let noneSum = try Kernels.boxSums(without, size: from.size, radius: 2)
         return confidence.indices.map { i in
             let ratio = flowSum[i] / (noneSum[i] + 25 * 2)
             return confidence[i] * min(1, max(0, (0.9 - ratio) / 0.4))
         }
-    }
-
-    /// Sums of `values` over the (2 radius + 1)² box around each pixel, clipped at the edges.
-    static func boxSums(_ values: [Float], width: Int, height: Int, radius: Int) -> [Float] {
-        var rows = [Float](repeating: 0, count: values.count)
-        for y in 0..<height {
-            var sum: Float = 0
-            for x in 0..<min(radius, width) { sum += values[y * width + x] }
-            for x in 0..<width {
-                if x + radius < width { sum += values[y * width + x + radius] }
-                if x - radius - 1 >= 0 { sum -= values[y * width + x - radius - 1] }
-                rows[y * width + x] = sum
-            }
-        }
-        var out = [Float](repeating: 0, count: values.count)
-        for x in 0..<width {
-            var sum: Float = 0
-            for y in 0..<min(radius, height) { sum += rows[y * width + x] }
-            for y in 0..<height {
-                if y + radius < height { sum += rows[(y + radius) * width + x] }
-                if y - radius - 1 >= 0 { sum -= rows[(y - radius - 1) * width + x] }
-                out[y * width + x] = sum
-            }
-        }
-        return out
     }
 }

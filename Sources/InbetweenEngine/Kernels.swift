@@ -163,6 +163,13 @@ enum Kernels {
         return confidence
     }
 
+    /// Sums of `values` over the (2 radius + 1)² box around each pixel, clipped at the edges.
+    static func boxSums(_ values: [Float], size: PixelSize, radius: Int) throws -> [Float] {
+        var sums = [Float](repeating: 0, count: values.count)
+        try check(ivk_box_sums(values, Int32(size.width), Int32(size.height), Int32(radius), &sums), "box_sums")
+        return sums
+    }
+
     /// `flow`'s untrusted holes filled from their trusted surroundings (see `ivk_fill_flow`).
     static func fillFlow(_ flow: inout [Float], confidence: inout [Float], size: PixelSize, sigma: Double, trusted: Double = 0.5) throws {
         try check(ivk_fill_flow(&flow, &confidence, Int32(size.width), Int32(size.height), Float(sigma), Float(trusted)), "fill_flow")

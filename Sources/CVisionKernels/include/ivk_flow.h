@@ -32,6 +32,11 @@ int32_t ivk_flow_confidence(const float *forward, const float *backward, int32_t
 /// mouth that opened) moves with the thing, while a wide untrusted area stays untrusted.
 int32_t ivk_fill_flow(float *flow, float *confidence, int32_t width, int32_t height, float sigma, float trusted);
 
+/// Sums of `values` (width*height floats) over the (2·`radius` + 1)² box around each pixel,
+/// into `sums`; pixels outside the image count as 0 (cv::boxFilter, unnormalised, constant
+/// border).
+int32_t ivk_box_sums(const float *values, int32_t width, int32_t height, int32_t radius, float *sums);
+
 #ifdef __cplusplus
 }
 #endif

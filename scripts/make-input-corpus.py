@@ -5,8 +5,10 @@
 
 Every file is small and made here at test time: colour charts tagged with ProPhoto RGB, Adobe RGB
 (1998) and Display P3 profiles (PNG iCCP, JPEG APP2, WebP ICCP), PNG gAMA/cHRM/sRGB chunks,
-transparency (RGBA, grey+alpha, palette+tRNS and RGB+tRNS PNG, WebP with alpha), animated WebP and
-APNG, every EXIF orientation in PNG eXIf and WebP EXIF chunks, and an arithmetic-coded JPEG.
+transparency (RGBA, grey+alpha, palette+tRNS and RGB+tRNS PNG, WebP with alpha; with a profile too),
+animated WebP and APNG, every EXIF orientation in PNG eXIf and WebP EXIF chunks, gAMA out of range,
+an RGB profile on a grey PNG, and files that must be refused: an arithmetic-coded JPEG and a PNG
+whose iCCP profile is a zlib bomb.
 
 OUT_DIR/corpus.json lists the cases: {"name", "file", "size": [w, h] as shown, "samples":
 [[x, y, r, g, b], ...] in sRGB, "refusal": null or words the refusal must contain}. The expected
@@ -235,7 +237,6 @@ def main():
     # Untagged stays as it is.
     source.save(os.path.join(out, "untagged.png"))
     add("untagged png", "untagged.png", source.size, samples(source, CHART_POINTS))
-
     # 2. Transparency: quadrants of invisible magenta, half red, opaque black, quarter blue.
     quads = [(255, 0, 255, 0), (255, 0, 0, 128), (0, 0, 0, 255), (0, 0, 255, 64)]
     quad_points = [(2, 2), (6, 2), (2, 6), (6, 6)]
@@ -330,6 +331,18 @@ def main():
         subprocess.run(["cjpeg", "-arithmetic", os.path.join(out, "chart.ppm")], stdout=handle, check=True)
     os.remove(os.path.join(out, "chart.ppm"))
     add("arithmetic jpeg", "arithmetic.jpg", source.size, [], refusal="arithmetic")
+
+    # A PNG whose iCCP chunk is a zlib bomb (8 KiB inflating to 16 MiB): refused, saying why,
+    # before any decoder inflates it.
+    import zlib
+
+    bomb = io.BytesIO()
+    Image.new("RGB", (8, 8), (128, 128, 128)).save(bomb, "PNG")
+    data = bomb.getvalue()
+    iccp = png_chunk(b"iCCP", b"bomb\0\0" + zlib.compress(bytes(16 << 20), 9))
+    with open(os.path.join(out, "iccp-bomb.png"), "wb") as handle:
+        handle.write(data[:33] + iccp + data[33:])
+    add("png iCCP zlib bomb", "iccp-bomb.png", (8, 8), [], refusal="embedded ICC profile (PNG iCCP chunk) inflates to more than 4 MiB")
 
     with open(os.path.join(out, "corpus.json"), "w") as handle:
         json.dump({"background": list(BACKGROUND), "cases": cases}, handle, indent=1)

@@ -191,6 +191,11 @@ public struct ImageStager: Sendable {
         }
     }
 
+    /// Most bytes the decoder may ask for in one allocation: the largest frame the pixel limit
+    /// allows (16-bit RGBA, 8 bytes a pixel) and some room. Anything larger (a zlib bomb inside
+    /// a chunk the decoder inflates) fails that allocation instead of taking the machine's memory.
+    var maxAllocation: Int { limits.maxPixels * 8 + (64 << 20) }
+
     /// Demuxer, decoder and limits for one format; decoding stops at the first error.
     private func inputOptions(_ format: ImageFormat) -> [String] {
         let (demuxer, decoder) =
@@ -200,7 +205,8 @@ public struct ImageStager: Sendable {
             case .webp: ("webp_pipe", "webp")
             }
         return [
-            "-xerror", "-err_detect", "explode", "-max_pixels", String(limits.maxPixels), "-format_whitelist", demuxer, "-codec_whitelist", decoder,
+            "-max_alloc", String(maxAllocation), "-xerror", "-err_detect", "explode", "-max_pixels", String(limits.maxPixels), "-format_whitelist",
+            demuxer, "-codec_whitelist", decoder,
             "-f", demuxer,
         ]
     }

@@ -2,8 +2,10 @@ import CZlib
 import InbetweenAPI
 
 extension ImageTraits {
-    /// Most bytes an inflated `iCCP` profile may have; a larger one is ignored (as untagged).
-    static let maxProfileBytes = 4 << 20
+    /// Most bytes an inflated `iCCP` profile may have; an image whose profile inflates past
+    /// this is refused (ffmpeg's PNG decoder would inflate all of it: a 1 MB file can hold a
+    /// "profile" of gigabytes).
+    public static let maxProfileBytes = 4 << 20
 
     /// Walks a PNG's chunks: `IHDR` (grey, alpha), `tRNS`, `iCCP`, `sRGB`, `gAMA`, `cHRM`,
     /// `eXIf`, `acTL` (APNG), and whether `IEND` is there. ffmpeg decodes an APNG's default
@@ -13,6 +15,7 @@ extension ImageTraits {
     static func png(_ b: [UInt8]) -> ImageTraits {
         var traits = ImageTraits()
         var profile: [UInt8]?
+        var sawProfile = false
         var sRGB = false
         var gamma: Double?
         var chromaticities: Chromaticities?
@@ -30,9 +33,17 @@ extension ImageTraits {
                 traits.hasAlpha = body[9] == 4 || body[9] == 6
             case "tRNS":
                 traits.hasAlpha = true
-            case "iCCP":
+            case "iCCP" where !sawProfile:
+                // Only the first counts, as in libpng.
+                sawProfile = true
                 if let zero = body.firstIndex(of: 0), zero + 2 <= body.count, body[zero + 1] == 0 {
-                    profile = inflate(Array(body[(zero + 2)...]), limit: maxProfileBytes)
+                    switch inflate(Array(body[(zero + 2)...]), limit: maxProfileBytes) {
+                    case .inflated(let bytes): profile = bytes
+                    case .tooLarge:
+                        traits.unsupported =
+                            "its embedded ICC profile (PNG iCCP chunk) inflates to more than \(maxProfileBytes >> 20) MiB; a profile may be at most \(maxProfileBytes >> 20) MiB"
+                    case .corrupt: break
+                    }
                 }
             case "sRGB":
                 sRGB = true
@@ -71,20 +82,40 @@ extension ImageTraits {
         return traits
     }
 
-    /// zlib-inflates `data` into at most `limit` bytes; nil when it is corrupt or larger.
-    static func inflate(_ data: [UInt8], limit: Int) -> [UInt8]? {
-        var size = Swift.min(limit, Swift.max(64 * 1024, data.count * 8))
-        while true {
-            var output = [UInt8](repeating: 0, count: size)
-            var length = uLongf(size)
-            let status = output.withUnsafeMutableBufferPointer { out in
-                data.withUnsafeBufferPointer { input in
-                    uncompress(out.baseAddress, &length, input.baseAddress, uLong(input.count))
+    /// What inflating a compressed chunk gave.
+    enum Inflated: Equatable {
+        case inflated([UInt8])
+        /// It would inflate past the limit; inflating stopped there.
+        case tooLarge
+        case corrupt
+    }
+
+    /// zlib-inflates `data` a block at a time, stopping as soon as the output passes `limit`
+    /// bytes: memory stays within `limit` plus one block whatever the data claims.
+    static func inflate(_ data: [UInt8], limit: Int) -> Inflated {
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return .corrupt }
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: 64 * 1024)
+        return data.withUnsafeBufferPointer { input -> Inflated in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+            stream.avail_in = uInt(input.count)
+            while true {
+                let (status, produced) = block.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
+                    let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    return (status, out.count - Int(stream.avail_out))
+                }
+                output += block.prefix(produced)
+                if output.count > limit { return .tooLarge }
+                switch status {
+                case Z_STREAM_END: return .inflated(output)
+                case Z_OK: continue
+                default: return .corrupt  // Z_BUF_ERROR here: the input ended before the stream did
                 }
             }
-            if status == Z_OK { return Array(output.prefix(Int(length))) }
-            guard status == Z_BUF_ERROR, size < limit else { return nil }
-            size = Swift.min(limit, size * 4)
         }
     }
 }

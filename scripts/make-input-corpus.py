@@ -266,6 +266,17 @@ def main():
     grey_keyed.paste(200, (0, 0, 4, 8))
     grey_keyed.save(os.path.join(out, "grey-trns.png"), transparency=200)
     add("png grey+tRNS", "grey-trns.png", grey_keyed.size, [[2, 4, 255, 255, 255], [6, 4, 0, 0, 0]])
+    # Transparency with a profile: the colour is converted to sRGB first and composited over
+    # white after, as browsers do (P3 (0, 200, 0) at alpha 128 is about (127, 229, 127)).
+    p3 = PROFILES["displayp3"]
+    semi = Image.new("RGBA", (8, 8))
+    for (x, y), colour in zip([(0, 0), (4, 0), (0, 4), (4, 4)], [(0, 200, 0, 128), (200, 30, 30, 64), (30, 30, 200, 192), (240, 200, 40, 255)]):
+        semi.paste(colour, (x, y, x + 4, y + 4))
+    converted = to_srgb(semi.convert("RGB"), p3).convert("RGBA")
+    converted.putalpha(semi.getchannel("A"))
+    for ext, options in [("png", {}), ("webp", {"lossless": True, "exact": True})]:
+        semi.save(os.path.join(out, f"p3-semi.{ext}"), icc_profile=p3, **options)
+        add(f"{ext} profile + alpha", f"p3-semi.{ext}", semi.size, samples(composite(converted), quad_points))
     logo = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
     logo.paste((0, 0, 0, 255), (4, 4, 12, 12))
     logo.save(os.path.join(out, "logo.png"))

@@ -136,9 +136,10 @@ public struct ImageStager: Sendable {
     ///
     /// In order: the first frame of an animation; transparency premultiplied (so hidden colours
     /// of transparent pixels do not bleed into their neighbours when scaled); the EXIF
-    /// orientation; scale and crop; transparency composited over `ImageStager.background`;
-    /// then an embedded profile or PNG gAMA/cHRM converted to sRGB (`ColourConverter`) at the
-    /// fitted size, where it costs a few milliseconds whatever the input's size.
+    /// orientation; scale and crop; an embedded profile or PNG gAMA/cHRM converted to sRGB
+    /// (`ColourConverter`) at the fitted size, where it costs a few milliseconds whatever the
+    /// input's size; then transparency composited over `ImageStager.background`, in sRGB (as
+    /// browsers do it: convert, then composite).
     /// - Returns: `fit.target` pixels, 3 bytes each.
     /// - Throws: `APIError.invalidImage` naming the field when the pixels cannot be decoded.
     public func decode(_ image: StagedImage, fit: CoverFit) async throws -> RGBImage {
@@ -169,8 +170,45 @@ public struct ImageStager: Sendable {
         guard outcome.succeeded, outcome.output.count == expected else {
             throw decodeFailure(image, decoderSaid: outcome.firstErrorLine)
         }
-        let pixels = traits.hasAlpha ? Self.flatten(premultiplied: outcome.output) : outcome.output
-        return ColourConverter.toSRGB(RGBImage(size: target, pixels: pixels), traits: traits)
+        guard traits.hasAlpha else { return ColourConverter.toSRGB(RGBImage(size: target, pixels: outcome.output), traits: traits) }
+        guard ColourConverter.needsConversion(traits) else {
+            return RGBImage(size: target, pixels: Self.flatten(premultiplied: outcome.output))
+        }
+        // As browsers do: the colour is converted to sRGB first, and composited over the
+        // (sRGB) background after; blending in the source space would tint the edges.
+        let (colour, alpha) = Self.unpremultiply(outcome.output)
+        let converted = ColourConverter.toSRGB(RGBImage(size: target, pixels: colour), traits: traits)
+        return RGBImage(size: target, pixels: Self.composite(converted.pixels, alpha: alpha))
+    }
+
+    /// Premultiplied RGBA split into straight RGB (3 bytes a pixel; black where the pixel is
+    /// fully transparent) and alpha (1 byte a pixel).
+    static func unpremultiply(_ rgba: [UInt8]) -> (rgb: [UInt8], alpha: [UInt8]) {
+        let count = rgba.count / 4
+        var rgb = [UInt8](repeating: 0, count: count * 3)
+        var alpha = [UInt8](repeating: 0, count: count)
+        for pixel in 0..<count {
+            let a = Int(rgba[pixel * 4 + 3])
+            alpha[pixel] = UInt8(a)
+            guard a > 0 else { continue }
+            for channel in 0..<3 {
+                rgb[pixel * 3 + channel] = UInt8(Swift.min(255, (Int(rgba[pixel * 4 + channel]) * 255 + a / 2) / a))
+            }
+        }
+        return (rgb, alpha)
+    }
+
+    /// Straight RGB with its alpha composited over `background`: RGB, 3 bytes a pixel.
+    static func composite(_ rgb: [UInt8], alpha: [UInt8]) -> [UInt8] {
+        let background = [Int(Self.background.r), Int(Self.background.g), Int(Self.background.b)]
+        var out = [UInt8](repeating: 0, count: rgb.count)
+        for pixel in 0..<alpha.count {
+            let a = Int(alpha[pixel])
+            for channel in 0..<3 {
+                out[pixel * 3 + channel] = UInt8((Int(rgb[pixel * 3 + channel]) * a + background[channel] * (255 - a) + 127) / 255)
+            }
+        }
+        return out
     }
 
     /// Premultiplied RGBA composited over `background`: RGB, 3 bytes a pixel.

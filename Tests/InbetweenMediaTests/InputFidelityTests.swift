@@ -95,6 +95,13 @@ struct InputFidelityTests {
         #expect(count == 4)
     }
 
+    @Test func transparencyWithAProfileIsConvertedThenComposited() async throws {
+        // Display P3 (0, 200, 0) at alpha 128 is about (127, 229, 127): converted to sRGB first,
+        // then composited over white, as Pillow's ImageCms and browsers do; PNG and WebP.
+        let count = try await check { $0.hasSuffix("profile + alpha") }
+        #expect(count == 2)
+    }
+
     @Test func aPNGWhoseProfileIsAZlibBombIsRefusedBeforeDecoding() async throws {
         let fixtures = try Fixtures()
         let corpus = try InputCorpus.make(in: fixtures.directory)

@@ -75,7 +75,7 @@ public struct ImageStager: Sendable {
             if let header = ImageHeader.size(bytes, format: format) {
                 PixelSize(width: header.width, height: header.height)
             } else {
-                try await probe(path: path, format: format, field: field)
+                try await probe(path: path, format: format, traits: traits, field: field)
             }
         let size = ExifOrientation.swapsSides(orientation) ? PixelSize(width: stored.height, height: stored.width) : stored
         try limits.check(width: size.width, height: size.height, field: field)
@@ -168,7 +168,7 @@ public struct ImageStager: Sendable {
             ],
             outputLimit: expected + 1, timeout: ffmpeg.decodeTimeout)
         guard outcome.succeeded, outcome.output.count == expected else {
-            throw decodeFailure(image, decoderSaid: outcome.firstErrorLine)
+            throw decodeFailure(image)
         }
         guard traits.hasAlpha else { return ColourConverter.toSRGB(RGBImage(size: target, pixels: outcome.output), traits: traits) }
         guard ColourConverter.needsConversion(traits) else {
@@ -249,12 +249,9 @@ public struct ImageStager: Sendable {
         ]
     }
 
-    private func probe(path: String, format: ImageFormat, field: String) async throws -> PixelSize {
-        let (size, outcome) = try await ffmpeg.probeSize(path, options: inputOptions(format).filter { $0 != "-xerror" })
-        guard let size else {
-            let detail = DecoderMessage.reason(outcome.firstErrorLine).map { " (\($0))" } ?? ""
-            throw APIError.invalidImage(field, "`\(field)` is damaged: its \(format.rawValue.uppercased()) header could not be read\(detail).")
-        }
+    private func probe(path: String, format: ImageFormat, traits: ImageTraits, field: String) async throws -> PixelSize {
+        let (size, _) = try await ffmpeg.probeSize(path, options: inputOptions(format).filter { $0 != "-xerror" })
+        guard let size else { throw headerFailure(format: format, traits: traits, field: field) }
         return size
     }
 

@@ -119,6 +119,36 @@ struct InputFidelityTests {
         }
     }
 
+    @Test func damagedFilesAreRefusedInPlainWords() async throws {
+        let fixtures = try Fixtures()
+        let corpus = try InputCorpus.make(in: fixtures.directory)
+        let jpeg = [UInt8](try Data(contentsOf: corpus.directory.appendingPathComponent("displayp3.jpg")))
+        let stager = ImageStager(ffmpeg: fixtures.ffmpeg, directory: fixtures.directory)
+        func refusal(_ bytes: [UInt8], _ name: String) async throws -> String {
+            do {
+                let staged = try await stager.stage(.file(try fixtures.file(name, bytes)), field: "image")
+                _ = try await stager.decode(staged, fit: OutputGeometry.coverFit(source: staged.size, target: staged.size))
+                Issue.record("\(name) was accepted")
+                return ""
+            } catch let error as APIError {
+                return error.message
+            }
+        }
+        // Cut off inside its APP2 profile segment, before the frame header.
+        #expect(try await refusal(Array(jpeg.prefix(200)), "cut.jpg") == "`image` is truncated: the JPEG file ends inside its header.")
+        // The frame header claims 2 components but lists 3 (ffmpeg: "decode_sof0: error, len(17) mismatch 2 components").
+        var badFrame = jpeg
+        let sof = try #require((0..<(jpeg.count - 1)).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
+        badFrame[sof + 9] = 2
+        #expect(try await refusal(badFrame, "badsof.jpg") == "`image` is damaged or truncated: its JPEG data could not be decoded.")
+        // A PNG whose image data is not zlib (ffmpeg: "inflate returned error -3").
+        var png = [UInt8](try Data(contentsOf: corpus.directory.appendingPathComponent("untagged.png")))
+        let idat = try #require((0..<(png.count - 4)).first { png[$0..<($0 + 4)].elementsEqual("IDAT".utf8) })
+        png[idat + 4] = 0xFF
+        png[idat + 5] = 0xFF
+        #expect(try await refusal(png, "badidat.png") == "`image` is damaged or truncated: its PNG data could not be decoded.")
+    }
+
     @Test func transparencyIsCompositedOverWhite() async throws {
         let names = [
             "png RGBA", "png grey+alpha", "png palette+tRNS", "png RGB+tRNS", "png grey+tRNS", "webp alpha", "black logo on transparent png",

@@ -101,7 +101,8 @@ public struct ImageStager: Sendable {
             } catch let error as APIError {
                 throw error
             } catch {
-                throw APIError.invalidImage(field, "`\(field)` could not be fetched from \(url.host ?? "its host"): \(error).")
+                throw APIError.invalidImage(
+                    field, "`\(field)` could not be fetched from \(ImageReference.excerpt(url.host ?? "its host")): \(error).")
             }
         }
         guard !bytes.isEmpty else { throw APIError.invalidImage(field, "`\(field)` is empty (0 bytes).") }

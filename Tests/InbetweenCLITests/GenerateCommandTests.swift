@@ -167,4 +167,22 @@ struct GenerateURLTests {
         #expect(result.stderr.contains("error: `image_tail` could not be fetched"), "\(result.stderr)")
         #expect(result.stderr.contains("404"), "\(result.stderr)")
     }
+
+    @Test func anUnreachableURLIsExplainedWithoutFoundationInternals() async throws {
+        let start = GenerateCommandTests.root.appendingPathComponent("samples/start.jpg").path
+        // A reserved name that never resolves (RFC 6761), and a closed port on loopback.
+        let long = "http://images.example.invalid/" + String(repeating: "a", count: 200) + ".png"
+        let cases = [
+            (long, "error: `image_tail` could not be fetched from images.example.invalid: the host name images.example.invalid does not resolve."),
+            ("http://127.0.0.1:1/end.png", "error: `image_tail` could not be fetched from 127.0.0.1: nothing accepted a connection at 127.0.0.1:1."),
+        ]
+        for (url, message) in cases {
+            let result = try await GenerateCommandTests.run([
+                "--image", start, "--image-tail", url, "--prompt", "x", "--output", GenerateCommandTests.temporary("o.mp4"),
+            ])
+            #expect(result.status == 2)
+            #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == message, "\(result.stderr)")
+            #expect(!result.stderr.contains("NSURLErrorDomain") && !result.stderr.contains("aaaa"), "\(result.stderr)")
+        }
+    }
 }

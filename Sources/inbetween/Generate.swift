@@ -19,11 +19,16 @@ struct Generate: AsyncParsableCommand {
     @Flag(help: "Print a one-line JSON summary (size, frames, fps, seconds per stage) on standard output.") var json = false
 
     func run() async throws {
+        Terminal.ignoreBrokenPipes()
         let validated: GenerationArguments
         do {
             validated = try GenerationArguments(validating: arguments.rawArguments(), allowFilePaths: true)
         } catch {
             Terminal.fail(error.message)
+            throw ExitCode(2)
+        }
+        if let problem = Terminal.outputProblem(output) {
+            Terminal.fail(problem)
             throw ExitCode(2)
         }
         let generator = VideoGenerator(ffmpeg: try FFmpeg(), fetcher: URLSessionFetcher(), engine: engine)

@@ -134,6 +134,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Requests per minute per key.") var rateLimit = 120
 
     func run() async throws {
+        Terminal.ignoreBrokenPipes()
         var configuration = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
         configuration.host = host
         configuration.port = port
@@ -192,6 +193,7 @@ struct Worker: AsyncParsableCommand {
     @Option(help: "Jobs rendered at once in this process.") var concurrency = 1
 
     func run() async throws {
+        Terminal.ignoreBrokenPipes()
         guard let url = store.postgresURL else {
             throw ValidationError("--database postgres://... is required: a worker shares its queue with API nodes. (SQLite: use `inbetween serve`.)")
         }

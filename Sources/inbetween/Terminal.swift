@@ -15,6 +15,28 @@ enum Terminal {
     static func fail(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }
+
+    /// Makes a write to a closed pipe (ffmpeg exiting early) an error the caller reports,
+    /// not a SIGPIPE that kills the process without a word.
+    static func ignoreBrokenPipes() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Why a video cannot be written to `path`, in words; nil when its folder exists and is
+    /// writable (and `path` is no folder itself).
+    static func outputProblem(_ path: String) -> String? {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "--output \(path) is a folder; give a file name, such as \(path)/out.mp4."
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "--output: the folder \(folder) does not exist; create it first."
+        }
+        guard manager.isWritableFile(atPath: folder) else { return "--output: the folder \(folder) is not writable here." }
+        return nil
+    }
 }
 
 /// A one-line progress bar on standard error, redrawn in place.

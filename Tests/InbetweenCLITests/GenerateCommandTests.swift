@@ -75,6 +75,28 @@ struct GenerateCommandTests {
         #expect(result.stderr.hasPrefix("error: `image` is"), "\(result.stderr)")
     }
 
+    @Test func anOutputInAMissingFolderIsRefusedBeforeRendering() async throws {
+        // It used to die of SIGPIPE (exit 141, no word) when ffmpeg could not open the file.
+        let start = GenerateCommandTests.root.appendingPathComponent("samples/start.jpg").path
+        let result = try await GenerateCommandTests.run([
+            "--image", start, "--image-tail", start, "--prompt", "x", "--output", "/nonexistent/dir/o.mp4",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: --output: the folder /nonexistent/dir does not exist; create it first.\n", "\(result.stderr)")
+    }
+
+    @Test func anOutputFFmpegCannotOpenEndsWithAMessageNotSIGPIPE() async throws {
+        // /proc passes the folder check for root, but nothing can be created in it: ffmpeg exits
+        // early and the frames written to its stdin meet a broken pipe (SIGPIPE is ignored).
+        let start = GenerateCommandTests.root.appendingPathComponent("samples/start.jpg").path
+        let result = try await GenerateCommandTests.run([
+            "--image", start, "--image-tail", start, "--prompt", "x", "--mode", "turbo", "--duration", "1", "--fps", "8", "--output",
+            "/proc/o.mp4",
+        ])
+        #expect(result.status == 1 || result.status == 2, "exit \(result.status): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: "), "\(result.stderr)")
+    }
+
     @Test func generatesWithJSONSummaryAndPlan() async throws {
         let output = Self.temporary("clip.mp4")
         let plan = Self.temporary("plan.json")

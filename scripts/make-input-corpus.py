@@ -237,6 +237,12 @@ def main():
     # Untagged stays as it is.
     source.save(os.path.join(out, "untagged.png"))
     add("untagged png", "untagged.png", source.size, samples(source, CHART_POINTS))
+    # gAMA outside libpng's range (16 ... 625000000) is ignored, as browsers do: untagged.
+    for name, value in [("gama1", 1), ("gamahuge", 0xFFFFFFFF)]:
+        info = PngInfo()
+        info.add(b"gAMA", struct.pack(">I", value))
+        source.save(os.path.join(out, f"{name}.png"), pnginfo=info)
+        add(f"png gAMA {value} out of range", f"{name}.png", source.size, samples(source, CHART_POINTS))
     # 2. Transparency: quadrants of invisible magenta, half red, opaque black, quarter blue.
     quads = [(255, 0, 255, 0), (255, 0, 0, 128), (0, 0, 0, 255), (0, 0, 255, 64)]
     quad_points = [(2, 2), (6, 2), (2, 6), (6, 6)]

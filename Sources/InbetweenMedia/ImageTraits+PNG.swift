@@ -48,7 +48,9 @@ extension ImageTraits {
             case "sRGB":
                 sRGB = true
             case "gAMA" where length == 4:
-                if let value = body.be32(0), value > 0 { gamma = Double(value) / 100_000 }
+                // libpng's accepted range (a gamma of 0.00016 ... 6250); outside it the chunk is
+                // ignored, as browsers do, rather than turning the picture black or white.
+                if let value = body.be32(0), (16...625_000_000).contains(value) { gamma = Double(value) / 100_000 }
             case "cHRM" where length == 32:
                 let v = (0..<8).map { Double(body.be32($0 * 4) ?? 0) / 100_000 }
                 if v.enumerated().allSatisfy({ $0.offset % 2 == 0 || $0.element > 0 }) {

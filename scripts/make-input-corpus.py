@@ -243,6 +243,13 @@ def main():
         info.add(b"gAMA", struct.pack(">I", value))
         source.save(os.path.join(out, f"{name}.png"), pnginfo=info)
         add(f"png gAMA {value} out of range", f"{name}.png", source.size, samples(source, CHART_POINTS))
+    # An RGB profile on a greyscale PNG is for other pixels: ignored, as libpng does.
+    grey_ramp_rgb_icc = Image.new("L", (32, 16))
+    for index, level in enumerate([16, 64, 128, 200]):
+        grey_ramp_rgb_icc.paste(level, (index * 8, 0, index * 8 + 8, 16))
+    grey_ramp_rgb_icc.save(os.path.join(out, "grey-with-prophoto.png"), icc_profile=PROFILES["prophoto"])
+    add("RGB profile on grey png ignored", "grey-with-prophoto.png", (32, 16), samples(grey_ramp_rgb_icc, [(4, 4), (12, 4), (20, 4), (28, 4)]))
+
     # 2. Transparency: quadrants of invisible magenta, half red, opaque black, quarter blue.
     quads = [(255, 0, 255, 0), (255, 0, 0, 128), (0, 0, 0, 255), (0, 0, 255, 64)]
     quad_points = [(2, 2), (6, 2), (2, 6), (6, 6)]

@@ -9,7 +9,7 @@ public import InbetweenEngine
 /// source white becomes sRGB white and colours outside sRGB are clipped). No black-point
 /// compensation. Untagged and sRGB-tagged images are left as they are; a profile Little CMS
 /// cannot read, or one for a colour space that does not match the pixels (CMYK, Lab, a grey
-/// profile on a colour image), is ignored as browsers ignore it.
+/// profile on a colour image, an RGB profile on a grey one, as libpng), is ignored as browsers ignore it.
 public enum ColourConverter {
     /// Whether `traits` asks for a conversion at all.
     public static func needsConversion(_ traits: ImageTraits) -> Bool {
@@ -28,7 +28,7 @@ public enum ColourConverter {
         defer { cmsCloseProfile(source) }
         let space = cmsGetColorSpace(source)
         let input: cmsUInt32Number
-        if space == cmsSigRgbData {
+        if space == cmsSigRgbData, !traits.isGrey {
             input = inbetween_lcms_rgb8()
         } else if space == cmsSigGrayData, traits.isGrey {
             input = inbetween_lcms_grey_in_rgb8()
@@ -65,8 +65,8 @@ public enum ColourConverter {
             guard let source = profile(traits) else { return "ICC profile unreadable: ignored, taken as sRGB" }
             defer { cmsCloseProfile(source) }
             let space = cmsGetColorSpace(source)
-            guard space == cmsSigRgbData || (space == cmsSigGrayData && traits.isGrey) else {
-                return "ICC profile for other pixels (not RGB): ignored"
+            guard (space == cmsSigRgbData && !traits.isGrey) || (space == cmsSigGrayData && traits.isGrey) else {
+                return "ICC profile for other pixels (\(space == cmsSigRgbData ? "an RGB profile on a grey image" : "not RGB")): ignored"
             }
             var buffer = [CChar](repeating: 0, count: 128)
             let length = cmsGetProfileInfoASCII(source, cmsInfoDescription, "en", "US", &buffer, cmsUInt32Number(buffer.count))

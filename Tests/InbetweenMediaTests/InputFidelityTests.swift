@@ -96,6 +96,11 @@ struct InputFidelityTests {
         #expect(count == 6)
     }
 
+    @Test func anRGBProfileOnAGreyImageIsIgnored() async throws {
+        let count = try await check { $0 == "RGB profile on grey png ignored" }
+        #expect(count == 1)
+    }
+
     @Test func transparencyWithAProfileIsConvertedThenComposited() async throws {
         // Display P3 (0, 200, 0) at alpha 128 is about (127, 229, 127): converted to sRGB first,
         // then composited over white, as Pillow's ImageCms and browsers do; PNG and WebP.

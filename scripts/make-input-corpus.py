@@ -250,6 +250,28 @@ def main():
     grey_ramp_rgb_icc.save(os.path.join(out, "grey-with-prophoto.png"), icc_profile=PROFILES["prophoto"])
     add("RGB profile on grey png ignored", "grey-with-prophoto.png", (32, 16), samples(grey_ramp_rgb_icc, [(4, 4), (12, 4), (20, 4), (28, 4)]))
 
+    # Of two PNG iCCP chunks the first counts (libpng); a WebP ICCP chunk counts only when the
+    # VP8X header's ICC flag is set (libwebp, browsers).
+    source.save(os.path.join(out, "two-iccp.png"), icc_profile=PROFILES["displayp3"])
+    with open(os.path.join(out, "two-iccp.png"), "rb") as handle:
+        data = handle.read()
+    end = data.index(b"iCCP") - 4
+    end += 12 + struct.unpack(">I", data[end:end + 4])[0]
+    import zlib as zlib_module
+
+    second = png_chunk(b"iCCP", b"second\0\0" + zlib_module.compress(PROFILES["prophoto"]))
+    with open(os.path.join(out, "two-iccp.png"), "wb") as handle:
+        handle.write(data[:end] + second + data[end:])
+    add("two iCCP png: the first counts", "two-iccp.png", source.size, samples(to_srgb(source, PROFILES["displayp3"]), CHART_POINTS))
+    buffer = io.BytesIO()
+    source.save(buffer, "WEBP", lossless=True, icc_profile=PROFILES["displayp3"])
+    data = bytearray(buffer.getvalue())
+    assert data[12:16] == b"VP8X" and data[20] & 0x20
+    data[20] &= ~0x20 & 0xFF
+    with open(os.path.join(out, "iccp-noflag.webp"), "wb") as handle:
+        handle.write(data)
+    add("webp ICCP without the VP8X flag: untagged", "iccp-noflag.webp", source.size, samples(source, CHART_POINTS))
+
     # 2. Transparency: quadrants of invisible magenta, half red, opaque black, quarter blue.
     quads = [(255, 0, 255, 0), (255, 0, 0, 128), (0, 0, 0, 255), (0, 0, 255, 64)]
     quad_points = [(2, 2), (6, 2), (2, 6), (6, 6)]

@@ -1,15 +1,17 @@
 import InbetweenAPI
 
 extension ImageTraits {
-    /// Walks a WebP's RIFF chunks: `VP8X` (canvas, flags), `ICCP`, `EXIF`, `ALPH`, `VP8L`'s
-    /// alpha bit, and the `ANMF` frames of an animation, the first of which is rebuilt as a
-    /// still WebP.
+    /// Walks a WebP's RIFF chunks: `VP8X` (canvas, flags), `ICCP` (when VP8X's ICC flag is
+    /// set), `EXIF`, `ALPH`, `VP8L`'s alpha bit, and the `ANMF` frames of an animation, the
+    /// first of which is rebuilt as a still WebP.
     static func webp(_ b: [UInt8]) -> ImageTraits {
         var traits = ImageTraits()
         guard b.count >= 12, b.tag(0) == "RIFF", b.tag(8) == "WEBP", let riffSize = b.le32(4) else { return traits }
         traits.truncated = riffSize + 8 > b.count
         var canvas: (width: Int, height: Int)?
         var frames = 0
+        var profile: [UInt8]?
+        var iccFlag = false
         var at = 12
         while let kind = b.tag(at), let length = b.le32(at + 4) {
             let data = at + 8
@@ -21,9 +23,10 @@ extension ImageTraits {
             switch kind {
             case "VP8X" where length >= 10:
                 traits.hasAlpha = body[0] & 0x10 != 0
+                iccFlag = body[0] & 0x20 != 0
                 canvas = ((body.le24(4) ?? 0) + 1, (body.le24(7) ?? 0) + 1)
-            case "ICCP":
-                traits.colour = .iccProfile(body)
+            case "ICCP" where profile == nil:
+                profile = body
             case "EXIF":
                 traits.orientation = ExifOrientation.tiffOrientation(body) ?? 1
             case "ALPH":
@@ -40,6 +43,8 @@ extension ImageTraits {
             }
             at = data + length + (length & 1)
         }
+        // As libwebp and browsers read it: the ICCP chunk counts only when VP8X's ICC flag is set.
+        if let profile, iccFlag { traits.colour = .iccProfile(profile) }
         if frames > 0 {
             traits.frameCount = frames
             // Where the first frame leaves part of the canvas uncovered, the background shows.

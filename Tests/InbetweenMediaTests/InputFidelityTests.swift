@@ -96,6 +96,13 @@ struct InputFidelityTests {
         #expect(count == 6)
     }
 
+    @Test func onlyTheProfileAReaderWouldUseCounts() async throws {
+        // A PNG with two iCCP chunks (Display P3, then ProPhoto RGB) is converted from the
+        // first; a WebP ICCP chunk without VP8X's ICC flag is not read (the file is untagged).
+        let count = try await check { $0.hasPrefix("two iCCP png") || $0.hasPrefix("webp ICCP without") }
+        #expect(count == 2)
+    }
+
     @Test func anRGBProfileOnAGreyImageIsIgnored() async throws {
         let count = try await check { $0 == "RGB profile on grey png ignored" }
         #expect(count == 1)

@@ -87,7 +87,7 @@ public enum ImageReference: Sendable, Hashable {
             throw .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
         }
         guard let sniffed = ImageFormat.sniff(bytes) else {
-            throw .invalidImage(field, "`\(field)` is not a PNG, JPEG or WebP image: its first bytes are no known image signature.")
+            throw .invalidImage(field, ImageFormat.notAccepted(bytes, field: field))
         }
         guard let size = ImageHeader.size(bytes, format: sniffed) else {
             throw .invalidImage(field, "`\(field)` is a truncated or corrupt \(sniffed.rawValue.uppercased()): its header gives no image size.")

@@ -108,7 +108,7 @@ public struct ImageStager: Sendable {
         guard !bytes.isEmpty else { throw APIError.invalidImage(field, "`\(field)` is empty (0 bytes).") }
         guard bytes.count <= limits.maxBytes else { throw tooLarge(field) }
         guard let format = ImageFormat.sniff(bytes) else {
-            throw APIError.invalidImage(field, "`\(field)` is not a PNG, JPEG or WebP image: its first bytes are no known image signature.")
+            throw APIError.invalidImage(field, ImageFormat.notAccepted(bytes, field: field))
         }
         return (bytes, format)
     }

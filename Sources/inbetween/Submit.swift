@@ -97,7 +97,7 @@ struct Submit: AsyncParsableCommand {
             throw .invalidImage(field, "`\(field)` file \(path) cannot be read.")
         }
         guard let format = ImageFormat.sniff(data) else {
-            throw .invalidImage(field, "`\(field)` is not a PNG, JPEG or WebP image: its first bytes are no known image signature.")
+            throw .invalidImage(field, ImageFormat.notAccepted(data, field: field))
         }
         return "data:\(format.mediaType);base64,\(data.base64EncodedString())"
     }

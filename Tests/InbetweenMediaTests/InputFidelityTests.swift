@@ -103,6 +103,31 @@ struct InputFidelityTests {
         #expect(count == 2)
     }
 
+    @Test func otherFormatsAreNamedInTheRefusal() async throws {
+        let fixtures = try Fixtures()
+        let stager = ImageStager(ffmpeg: fixtures.ffmpeg, directory: fixtures.directory)
+        let files: [(String, [UInt8], String)] = [
+            ("a.gif", Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0], "a GIF"),
+            ("a.bmp", Array("BM".utf8) + [UInt8](repeating: 0, count: 20), "a BMP"),
+            ("a.tiff", [0x49, 0x49, 0x2A, 0x00] + [UInt8](repeating: 0, count: 12), "a TIFF"),
+        ]
+        for (name, bytes, kind) in files {
+            let want = "`image` is not a PNG, JPEG or WebP image: it is \(kind) image, which this service does not accept; save it as a PNG or JPEG."
+            do {
+                _ = try await stager.read(.file(try fixtures.file(name, bytes)), field: "image")
+                Issue.record("\(name) was accepted")
+            } catch let error as APIError {
+                #expect(error.message == want)
+            }
+            // A data URI of it is refused the same way when the job is created.
+            #expect {
+                try ImageReference.checked(bytes, format: .png, field: "image")
+            } throws: { error in
+                (error as? APIError)?.message == want
+            }
+        }
+    }
+
     @Test func anRGBProfileOnAGreyImageIsIgnored() async throws {
         let count = try await check { $0 == "RGB profile on grey png ignored" }
         #expect(count == 1)

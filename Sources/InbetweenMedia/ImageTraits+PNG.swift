@@ -5,7 +5,7 @@ extension ImageTraits {
     /// Most bytes an inflated `iCCP` profile may have; an image whose profile inflates past
     /// this is refused (ffmpeg's PNG decoder would inflate all of it: a 1 MB file can hold a
     /// "profile" of gigabytes).
-    public static let maxProfileBytes = 4 << 20
+    static let maxProfileBytes = 4 << 20
 
     /// Walks a PNG's chunks: `IHDR` (grey, alpha), `tRNS`, `iCCP`, `sRGB`, `gAMA`, `cHRM`,
     /// `eXIf`, `acTL` (APNG), and whether `IEND` is there. ffmpeg decodes an APNG's default

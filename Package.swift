@@ -233,6 +233,7 @@ let package = Package(
             name: "InbetweenServerTests",
             dependencies: [
                 "InbetweenServer",
+                "InbetweenEngine",
                 "InbetweenWorker",
                 "InbetweenTestSupport",
                 "InbetweenSQLite",
@@ -262,6 +263,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/Support",
             swiftSettings: swiftSettings

@@ -43,7 +43,9 @@ public func buildApplication<Store: JobStore>(
     PlaygroundController().addRoutes(to: router)
     let api = router.group("api/v1")
         .add(middleware: APIKeyAuthenticator(store: store, timeout: configuration.databaseTimeout))
-        .add(middleware: RateLimitMiddleware(store: store, policy: configuration.rateLimit, timeout: configuration.databaseTimeout))
+        .add(
+            middleware: RateLimitMiddleware(
+                store: store, creates: configuration.createRateLimit, reads: configuration.readRateLimit, timeout: configuration.databaseTimeout))
     JobsController(store: store, presenter: presenter, signal: signal, configuration: configuration).addRoutes(to: api)
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addAPIRoutes(to: api)
 

@@ -226,6 +226,7 @@ let package = Package(
             name: "InbetweenJobsTests",
             dependencies: [
                 "InbetweenJobs", "InbetweenAPI", "InbetweenWebhooks", "InbetweenSQLite", "InbetweenTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -36,6 +36,7 @@ public func buildApplication<Store: JobStore>(
     let presenter = try presenter ?? configuration.makePresenter()
 
     let router = Router(context: InbetweenRequestContext.self)
+    router.middlewares.add(ReadBodyFirstMiddleware(limit: configuration.maxBodyBytes))
     router.middlewares.add(EnvelopeErrorMiddleware())
     router.middlewares.add(MetricsMiddleware())
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addRoutes(to: router)

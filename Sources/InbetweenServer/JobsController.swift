@@ -209,11 +209,7 @@ struct JobsController<Store: JobStore>: Sendable {
     }
 
     /// "64 MiB", "256 KiB", "900 bytes".
-    static func size(_ bytes: Int) -> String {
-        if bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024)) MiB" }
-        if bytes >= 1024 { return "\(bytes / 1024) KiB" }
-        return "\(bytes) bytes"
-    }
+    static func size(_ bytes: Int) -> String { sizeDescription(bytes) }
 
     static func jsonProblem(_ error: any Error) -> String {
         guard case DecodingError.dataCorrupted(let context)? = error as? DecodingError else { return "" }

@@ -1,11 +1,16 @@
 import Foundation
 import Hummingbird
+import InbetweenAPI
 import InbetweenEngine
 import InbetweenJobs
 import InbetweenServer
 import InbetweenTestSupport
 import InbetweenWorker
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Issue 18 as a client meets it, over real HTTP on loopback, on SQLite and on PostgreSQL:
 /// a cancel answered 200 always ends the job 4 (no result, no success callback), renders stop
@@ -220,6 +225,59 @@ struct CancelWinsTests {
                 "create/cancel loop [\(kind.rawValue)], \(Self.loopRounds) rounds, \(String(format: "%.1f", megabytes)) MB of data URIs: create \(Self.figures(creates))"
             )
             print("create of \(String(format: "%.1f", megabytes)) MB of data URIs, worker idle [\(kind.rawValue)]: \(Self.figures(idle))")
+        }
+    }
+
+    @Test("a create answered before its 5 MB body is read (over the creates' rate: 429) still reaches its client")
+    func earlyAnswerToBigBody() async throws {
+        let start = "data:image/png;base64," + (try Self.noisePNG()).base64EncodedString()
+        let end = "data:image/png;base64," + (try Self.noisePNG()).base64EncodedString()
+        try await LiveService.run(.sqlite, workers: 0) { settings in
+            settings.createRateLimit = RateLimitPolicy(limit: 1, window: .seconds(3600))
+        } _: { service in
+            #expect(try await service.create(Self.quickArgs()).answer.status == 200)
+            let body = try JSONSerialization.data(
+                withJSONObject: ["model": modelID, "args": Fixture.args(image: start, tail: end)] as [String: Any])
+            let port = try #require(Int(service.base.split(separator: ":").last ?? ""))
+            // As Python's urllib does it: `Connection: close`, the whole body, then the answer.
+            let outcome = await Self.post(port: port, path: "/api/v1/job/create", key: service.apiKey, body: [UInt8](body))
+            #expect(outcome.sentAll, "the client could not send its body: the server stopped reading it")
+            #expect(outcome.status == 429, "answered \(outcome.status.map(String.init) ?? "nothing")")
+        }
+    }
+
+    /// Sends a POST on a socket of its own (a thread, blocking calls, 10 s limits each way): all
+    /// of `body`, then reads the status line.
+    static func post(port: Int, path: String, key: String, body: [UInt8]) async -> (sentAll: Bool, status: Int?) {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var limit = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                }
+                guard connected else { return continuation.resume(returning: (false, nil)) }
+                let head =
+                    "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n"
+                let bytes = Array(head.utf8) + body
+                var sent = 0
+                while sent < bytes.count {
+                    let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if count <= 0 { break }
+                    sent += count
+                }
+                var answer = [UInt8](repeating: 0, count: 64)
+                let read = recv(fd, &answer, answer.count, 0)
+                let line = read > 12 ? String(decoding: answer[9..<12], as: UTF8.self) : ""
+                continuation.resume(returning: (sent == bytes.count, Int(line)))
+            }
         }
     }
 

@@ -232,6 +232,7 @@ let package = Package(
             name: "InbetweenJobsTests",
             dependencies: [
                 "InbetweenJobs", "InbetweenAPI", "InbetweenWebhooks", "InbetweenSQLite", "InbetweenTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -239,6 +240,7 @@ let package = Package(
             name: "InbetweenServerTests",
             dependencies: [
                 "InbetweenServer",
+                "InbetweenEngine",
                 "InbetweenWorker",
                 "InbetweenTestSupport",
                 "InbetweenSQLite",
@@ -268,6 +270,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/Support",
             swiftSettings: swiftSettings

@@ -22,7 +22,8 @@ public enum ImageReference: Sendable, Hashable {
         guard !trimmed.isEmpty else {
             throw .invalid(field, "`\(field)` is required: \(forms).")
         }
-        let lower = trimmed.lowercased()
+        // The scheme is all that is compared: a data URI is megabytes long.
+        let lower = String(trimmed.prefix(16)).lowercased()
         if lower.hasPrefix("data:") {
             return try parseDataURI(trimmed, field: field, limits: limits)
         }
@@ -66,12 +67,29 @@ public enum ImageReference: Sendable, Hashable {
         guard payload.utf8.count <= (limits.maxBytes / 3 + 1) * 4 + 16 else {
             throw .invalidImage(field, "`\(field)` is larger than \(limits.maxBytes / (1024 * 1024)) MiB; images may be at most that size.")
         }
-        // Line breaks and spaces are tolerated (MIME wraps base64); any other stray character is not.
-        let compact = String(payload.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) })
-        guard let data = Data(base64Encoded: compact) else {
+        guard let data = decodeBase64(payload) else {
             throw .invalid(field, "`\(field)` data URI is not valid base64.")
         }
         return try checked([UInt8](data), format: format, field: field, limits: limits)
+    }
+
+    /// Base64 to bytes. Line breaks and spaces are tolerated (MIME wraps base64); any other
+    /// stray character is not. Works on the UTF-8 bytes: megabytes of base64 take milliseconds
+    /// (a scalar-by-scalar `CharacterSet` filter took a quarter of a second per image).
+    static func decodeBase64(_ payload: Substring) -> Data? {
+        var compact = [UInt8]()
+        compact.reserveCapacity(payload.utf8.count)
+        for byte in payload.utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D: continue
+            case 0x80...:
+                // Non-ASCII: only Unicode white space may be dropped; take the careful way.
+                let filtered = String(payload.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) })
+                return Data(base64Encoded: filtered)
+            default: compact.append(byte)
+            }
+        }
+        return Data(base64Encoded: Data(compact))
     }
 
     /// An image's bytes as `.data`, after the checks a data URI gets: not empty, within the

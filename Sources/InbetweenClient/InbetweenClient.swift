@@ -20,13 +20,23 @@ public struct InbetweenClient: Sendable {
     public var httpClient: HTTPClient
     /// Longest one HTTP call may take.
     public var timeout: Duration
+    /// How many times a call refused with 429 is made again, each after the `Retry-After` the
+    /// server sent (a refused request did nothing, so a create is safe to repeat); 0: never.
+    public var rateLimitRetries: Int
+    /// The longest `Retry-After` waited for; a longer one is thrown at once as the 429.
+    public var maxRetryAfter: Duration
 
-    public init(baseURL: String, apiKey: String, model: String = modelID, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(90)) {
+    public init(
+        baseURL: String, apiKey: String, model: String = modelID, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(90),
+        rateLimitRetries: Int = 5, maxRetryAfter: Duration = .seconds(60)
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.model = model
         self.httpClient = httpClient
         self.timeout = timeout
+        self.rateLimitRetries = rateLimitRetries
+        self.maxRetryAfter = maxRetryAfter
     }
 
     /// Creates a job. `idempotencyKey` makes a retried create return the same job;
@@ -50,7 +60,8 @@ public struct InbetweenClient: Sendable {
         try await call(.GET, "/api/v1/job/query?id=\(Self.escape(id))")
     }
 
-    /// Cancels a job: queued ones end at once, running ones at their worker's next heartbeat.
+    /// Cancels a job: an answer means it ended canceled (status 4), whatever its render does
+    /// next. A job that had already ended throws the 409 `APIError`.
     public func cancel(_ id: String) async throws -> JobView {
         try await call(.POST, "/api/v1/job/cancel?id=\(Self.escape(id))")
     }
@@ -116,7 +127,18 @@ public struct InbetweenClient: Sendable {
         request.headers.add(name: "accept", value: "application/json")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await httpClient.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        var retries = 0
+        var response = try await httpClient.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        // Over the key's rate: wait as long as the server says, then ask again.
+        while response.status == .tooManyRequests, retries < rateLimitRetries,
+            let seconds = response.headers.first(name: "retry-after").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+            seconds >= 0, Duration.seconds(seconds) <= maxRetryAfter
+        {
+            _ = try? await response.body.collect(upTo: 1024 * 1024)
+            try await Task.sleep(for: .seconds(seconds))
+            retries += 1
+            response = try await httpClient.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        }
         let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         let envelope: Envelope<Payload>
         do {

@@ -31,6 +31,7 @@ public final class InMemoryJobStore: JobStore {
     }
 
     private let state = Mutex(State())
+    public let cancellations = CancelSignal()
 
     /// An empty store.
     public init() {}
@@ -53,6 +54,14 @@ public final class InMemoryJobStore: JobStore {
         state.withLock { state in
             let matching = state.keys.values.filter { ($0.id == reference || $0.prefix == reference) && $0.revokedAt == nil }
             for key in matching { state.keys[key.id]?.revokedAt = date }
+            return !matching.isEmpty
+        }
+    }
+
+    public func setRateLimits(_ reference: String, _ limits: KeyRateLimits) async throws -> Bool {
+        state.withLock { state in
+            let matching = state.keys.values.filter { $0.id == reference || $0.prefix == reference }
+            for key in matching { state.keys[key.id]?.rateLimits = limits }
             return !matching.isEmpty
         }
     }
@@ -106,7 +115,7 @@ public final class InMemoryJobStore: JobStore {
     }
 
     public func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)? {
-        state.withLock { state in
+        let result: (job: JobRecord, transition: JobLifecycle.Transition)? = state.withLock { state in
             guard var stored = state.jobs[id], stored.record.keyID == keyID else { return nil }
             let transition = stored.record.lifecycle.apply(.cancel)
             _ = stored.record.settle(after: transition, now: date)
@@ -114,6 +123,8 @@ public final class InMemoryJobStore: JobStore {
             state.jobs[id] = stored
             return (stored.record, transition)
         }
+        if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        return result
     }
 
     // MARK: Workers
@@ -142,7 +153,9 @@ public final class InMemoryJobStore: JobStore {
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
         state.withLock { state in
-            guard var stored = state.jobs[id], stored.record.status == .running, stored.record.lifecycle.leaseToken == token else { return nil }
+            guard var stored = state.jobs[id], stored.record.lifecycle.leaseToken == token else { return nil }
+            if stored.record.status == .canceled && stored.record.lifecycle.cancelRequested { return true }
+            guard stored.record.status == .running else { return nil }
             stored.record.leaseExpiresAt = now.adding(lease)
             stored.record.progress = max(stored.record.progress, JobLifecycle.heartbeatProgress(progress))
             state.jobs[id] = stored
@@ -201,11 +214,11 @@ public final class InMemoryJobStore: JobStore {
 
     // MARK: Rate limits
 
-    public func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
+    public func takeRateToken(bucket name: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
         state.withLock { state in
-            var bucket = state.buckets[keyID] ?? .full(policy, now: now)
+            var bucket = state.buckets[name] ?? .full(policy, now: now)
             let decision = bucket.take(policy: policy, now: now)
-            state.buckets[keyID] = bucket
+            state.buckets[name] = bucket
             return decision
         }
     }

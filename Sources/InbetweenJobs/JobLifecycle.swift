@@ -8,7 +8,9 @@ public struct JobLifecycle: Sendable, Hashable {
     /// Claims so far; counted when a worker claims the job, so a crash still counts.
     public var attempts: Int
     public var maxAttempts: Int
-    /// A cancel arrived while running; the worker stops at its next heartbeat.
+    /// A client's cancel was recorded (queued or running): the job is canceled (status 4) and
+    /// stays so. A worker still rendering it learns of it (a signal, else its next heartbeat),
+    /// stops, and can no longer complete it: a cancel answered 200 always wins.
     public var cancelRequested: Bool
     /// The fencing token of the current (or last) claim: only its holder may finish the job.
     public var leaseToken: Int64
@@ -47,8 +49,6 @@ public struct JobLifecycle: Sendable, Hashable {
         case exhausted
         /// Back in the queue.
         case requeued
-        /// Running; its worker will stop at the next heartbeat.
-        case cancelRequested
         /// The event does not apply (wrong state or stale token); nothing changes.
         case rejected(String)
     }
@@ -93,12 +93,13 @@ public struct JobLifecycle: Sendable, Hashable {
             }
             status = .queued
             return .requeued
-        case (.queued, .cancel):
+        case (.queued, .cancel), (.running, .cancel):
+            // A running job ends here too, not when its worker stops: once a cancel is
+            // recorded, no later event (a completion that lost the race, a failure, a lease
+            // expiry) can give the job another end.
+            cancelRequested = true
             status = .canceled
             return .finished(.canceled)
-        case (.running, .cancel):
-            cancelRequested = true
-            return .cancelRequested
         case (_, .succeed), (_, .fail), (_, .stopForCancel), (_, .release):
             return .rejected("the lease is no longer held (job \(status.name), token \(leaseToken))")
         default:

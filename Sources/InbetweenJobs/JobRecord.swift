@@ -183,9 +183,13 @@ public struct APIKeyRecord: Sendable, Hashable {
     public var budget: Int?
     public var createdAt: Date
     public var revokedAt: Date?
+    /// This key's own request budgets; nil fields take the server's defaults.
+    public var rateLimits: KeyRateLimits
 
-    public init(id: String, name: String, prefix: String, hash: String, webhookSecret: String, budget: Int?, createdAt: Date, revokedAt: Date? = nil)
-    {
+    public init(
+        id: String, name: String, prefix: String, hash: String, webhookSecret: String, budget: Int?, createdAt: Date, revokedAt: Date? = nil,
+        rateLimits: KeyRateLimits = KeyRateLimits()
+    ) {
         self.id = id
         self.name = name
         self.prefix = prefix
@@ -194,6 +198,21 @@ public struct APIKeyRecord: Sendable, Hashable {
         self.budget = budget
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.rateLimits = rateLimits
+    }
+}
+
+/// A key's request budgets per minute, apart for creates and for everything else (queries,
+/// cancels, listings): polling never eats into the creates. nil: the server's default.
+public struct KeyRateLimits: Sendable, Hashable {
+    /// Creates per minute.
+    public var creates: Int?
+    /// Other requests per minute.
+    public var reads: Int?
+
+    public init(creates: Int? = nil, reads: Int? = nil) {
+        self.creates = creates
+        self.reads = reads
     }
 }
 
@@ -204,7 +223,7 @@ extension JobRecord {
     /// this transition completed the job (stores count completions to prove there is one).
     public mutating func settle(after transition: JobLifecycle.Transition, now: Date) -> Int {
         switch transition {
-        case .rejected, .claimed, .cancelRequested:
+        case .rejected, .claimed:
             return 0
         case .requeued:
             leaseExpiresAt = nil

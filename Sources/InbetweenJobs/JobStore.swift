@@ -13,6 +13,8 @@ public protocol JobStore: Sendable {
     func keys() async throws -> [(key: APIKeyRecord, spent: Int)]
     /// Revokes the key whose id or prefix is `reference`; false when there is none.
     func revokeKey(_ reference: String, at date: Date) async throws -> Bool
+    /// Sets the request budgets of the key whose id or prefix is `reference`; false when there is none.
+    func setRateLimits(_ reference: String, _ limits: KeyRateLimits) async throws -> Bool
     /// The unrevoked key with this SHA-256.
     func key(hash: String) async throws -> APIKeyRecord?
     func key(id: String) async throws -> APIKeyRecord?
@@ -28,17 +30,20 @@ public protocol JobStore: Sendable {
     func jobs(keyID: String, limit: Int, after: String?) async throws -> [JobRecord]
     /// How many queued jobs are ahead of this queued job.
     func queuePosition(jobID: String) async throws -> Int?
-    /// A client's cancel: a queued job ends at once, a running one is flagged for its worker.
+    /// A client's cancel: a queued or running job ends canceled (status 4) at once and for
+    /// good; a running job's worker is told through `cancellations` and can no longer
+    /// complete it. The transition is `.rejected` when the job had already ended.
     func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)?
 
     // MARK: Workers
 
     /// Claims the oldest queued job (counting the attempt) under a lease until `now + lease`.
     func claim(now: Date, lease: Duration) async throws -> JobRecord?
-    /// Extends the lease and records progress. Returns nil when the lease is lost, else
-    /// whether a cancel was requested.
+    /// Extends the lease and records progress. Returns nil when the lease is lost (another
+    /// claim holds the job), true when the job was canceled under this claim (stop now), else false.
     func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool?
-    /// Ends a claimed job; false when `token` no longer holds it (nothing is written).
+    /// Ends a claimed job; false when `token` no longer holds it or the job was canceled
+    /// (nothing is written: a recorded cancel wins over a completion).
     func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     /// Requeues (or fails, past the attempts) running jobs whose lease ran out; their ids.
     func expireLeases(now: Date) async throws -> [String]
@@ -53,9 +58,16 @@ public protocol JobStore: Sendable {
 
     // MARK: Rate limits
 
-    /// Takes one request from the key's token bucket. Stores shared by several nodes keep the
-    /// bucket in the database; a single-process store may keep it in memory.
-    func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision
+    /// Takes one request from a token bucket: `bucket` names it (a key's id and what the
+    /// requests are spent on: `key_x/create`, `key_x/read`). Stores shared by several nodes
+    /// keep the bucket in the database; a single-process store may keep it in memory.
+    func takeRateToken(bucket: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision
+
+    // MARK: Signals
+
+    /// Notified (in this process) when a cancel is recorded, by this node or, for a store
+    /// shared by several nodes, by any node: workers stop a canceled render through it.
+    var cancellations: CancelSignal { get }
 
     // MARK: Operations
 

@@ -13,6 +13,8 @@ public protocol ResultStore: Sendable {
     func copy(from: String, to: String, name: String) async throws -> Bool
     /// A small stored file's bytes (at most `maxBytes`), or nil when there is none.
     func contents(job: String, name: String, maxBytes: Int) async throws -> [UInt8]?
+    /// Removes every file of `job` (nothing when there is none).
+    func remove(job: String) async throws
     /// The bytes in `range` of the stored file, in chunks read as they are consumed.
     /// - Throws: when the file cannot be opened (it went between `size` and this call).
     func read(job: String, name: String, range: ClosedRange<Int>) async throws -> AsyncThrowingStream<[UInt8], any Error>

@@ -15,8 +15,24 @@ public struct WorkerConfiguration: Sendable {
     public var heartbeat: Duration = .seconds(2)
     /// How often an idle worker looks for work when no signal wakes it.
     public var pollInterval: Duration = .seconds(1)
+    /// Where each heartbeat's delay goes besides the `inbetween_heartbeat_delay_seconds`
+    /// metric (a test or a measurement reads them); nil: the metric only.
+    public var heartbeatDelays: HeartbeatDelays?
 
     public init() {}
+}
+
+/// Every heartbeat's delay: how long after it was due its lease was renewed in the store
+/// (waiting for a thread, for the database, for anything). The lease must outlast the worst.
+public final class HeartbeatDelays: Sendable {
+    private let delays = Mutex<[Duration]>([])
+
+    public init() {}
+
+    func record(_ delay: Duration) { delays.withLock { $0.append(delay) } }
+
+    /// The delays recorded so far, in order.
+    public var all: [Duration] { delays.withLock { $0 } }
 }
 
 /// Claims queued jobs and renders them through a `JobRunner`: a `Service` whose slots run
@@ -99,11 +115,25 @@ public struct WorkerService<Store: JobStore, Runner: JobRunner>: Service {
                 }
             }
             group.addTask {
+                // The store says at once when the job is canceled; the heartbeat is the fall back.
+                await store.cancellations.wait(jobID: job.id)
+                return Task.isCancelled ? nil : .canceledByClient
+            }
+            group.addTask {
+                let clock = ContinuousClock()
+                var due = clock.now
                 while true {
-                    do { try await Task.sleep(for: configuration.heartbeat) } catch { return nil }
+                    due = due.advanced(by: configuration.heartbeat)
+                    do { try await clock.sleep(until: due) } catch { return nil }
                     let value = progress.value
                     do {
-                        switch try await store.heartbeat(id: job.id, token: token, progress: value, now: Date(), lease: configuration.lease) {
+                        let answer = try await store.heartbeat(id: job.id, token: token, progress: value, now: Date(), lease: configuration.lease)
+                        let delay = clock.now - due
+                        Metrics.Timer(label: "inbetween_heartbeat_delay_seconds").recordSeconds(delay.inSecondsValue)
+                        configuration.heartbeatDelays?.record(delay)
+                        // A heartbeat that came late does not make the next ones come in a burst.
+                        if clock.now > due { due = clock.now }
+                        switch answer {
                         case nil: return .leaseLost
                         case true?: return .canceledByClient
                         case false?: continue
@@ -136,13 +166,24 @@ public struct WorkerService<Store: JobStore, Runner: JobRunner>: Service {
         case .output(let output)?:
             Metrics.Timer(label: "inbetween_render_seconds").recordSeconds(seconds)
             let written = await record(.succeed(token: token), output: output)
+            if !written, (try? await store.job(id: job.id, keyID: nil))?.status == .canceled {
+                // The render finished after a cancel was recorded: the cancel wins, and the
+                // files this render put in place go (a canceled job never has a result).
+                await runner.discard(job)
+                logger.info("job canceled; its finished render lost the race and was discarded")
+                Counter(label: "inbetween_jobs_finished_total", dimensions: [("outcome", "canceled")]).increment()
+                return
+            }
             logger.info("job succeeded", metadata: ["job.seconds": "\(seconds)", "job.recorded": "\(written)"])
         case .failure(let failure)?:
             let written = await record(.fail(token: token), failure: failure)
             logger.info("job failed", metadata: ["job.error": "\(failure.message)", "job.recorded": "\(written)"])
         case .canceledByClient?:
+            // The store recorded the end when the cancel came (a row from before that rule
+            // is ended here); whatever the stopped render had put in place goes.
             let written = await record(.stopForCancel(token: token))
-            logger.info("job canceled", metadata: ["job.recorded": "\(written)"])
+            await runner.discard(job)
+            logger.info("job canceled; its render stopped", metadata: ["job.recorded": "\(written)", "job.seconds": "\(seconds)"])
         case .leaseLost?:
             logger.warning("lease lost; the job belongs to another worker now, this render is dropped")
             return

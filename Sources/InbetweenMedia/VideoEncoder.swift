@@ -4,6 +4,10 @@ public import InbetweenEngine
 import Subprocess
 import SystemPackage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// How a clip is encoded: libx264, High profile, yuv420p, BT.709 tags, `+faststart` MP4.
 /// Frames arrive as raw YUV 4:2:0 (BT.709, limited range), so ffmpeg converts nothing.
 public struct EncoderSettings: Sendable, Hashable, Codable {
@@ -52,7 +56,10 @@ public struct EncoderSink: FrameSink {
     /// Frames written so far.
     public private(set) var written = 0
 
+    /// Writes one frame. Throws `CancellationError` when the task is cancelled, so a canceled
+    /// job's render stops between frames (and ffmpeg is stopped, its partial file removed).
     public mutating func write(_ frame: YUVImage) async throws {
+        try Task.checkCancellation()
         precondition(frame.size == size, "frame is \(frame.size), the encoder expects \(size)")
         _ = try await writer.write(frame.bytes)
         written += 1
@@ -66,6 +73,9 @@ public struct VideoEncoder: Sendable {
     public var ffmpeg: FFmpeg
     /// Longest an encode may take.
     public var timeout: Duration
+
+    /// The encoder's `nice` value: below the server's, so its threads wait for ours.
+    static let niceness: Int32 = 10
 
     public init(ffmpeg: FFmpeg, timeout: Duration = .seconds(600)) {
         self.ffmpeg = ffmpeg
@@ -88,10 +98,15 @@ public struct VideoEncoder: Sendable {
                 .path(FilePath(ffmpegPath)), arguments: Arguments(settings.arguments(output: partial.path)), input: .inputWriter,
                 output: .discarded, error: .string(limit: stderrLimit)
             ) { execution in
+                // The encoder yields the cores to the server, the heartbeats and the render
+                // that feeds it: a busy machine delays the video, never a lease.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(execution.processIdentifier.value), Self.niceness)
                 var sink = EncoderSink(writer: execution.standardInputWriter, size: settings.size)
                 do {
                     try await body(&sink)
                 } catch let error as SubprocessError {
+                    // Stopped: thrown, so ffmpeg is torn down rather than waited for.
+                    try Task.checkCancellation()
                     // The pipe broke: ffmpeg stopped reading. Its own message says why.
                     return (sink.written, "\(error)")
                 }

@@ -117,6 +117,8 @@ public struct VideoGenerator: Sendable {
         }
         let plan = clip.plan
         lap("analyse", since: analyseStart)
+        // A job canceled during the analysis stops before its encoder starts.
+        try Task.checkCancellation()
 
         // 3. Render and encode, streaming.
         progress(GenerationProgress(stage: .rendering, fraction: 0.1))

@@ -56,7 +56,8 @@ extension PostgresJobStore {
             id: try row["id"].decode(String.self), name: try row["name"].decode(String.self), prefix: try row["prefix"].decode(String.self),
             hash: try row["hash"].decode(String.self), webhookSecret: try row["webhook_secret"].decode(String.self),
             budget: try row["budget"].decode(Int?.self), createdAt: Date(milliseconds: try row["created_at"].decode(Int64.self)) ?? Date(),
-            revokedAt: Date(milliseconds: try row["revoked_at"].decode(Int64?.self)))
+            revokedAt: Date(milliseconds: try row["revoked_at"].decode(Int64?.self)),
+            rateLimits: KeyRateLimits(creates: try row["creates_per_minute"].decode(Int?.self), reads: try row["reads_per_minute"].decode(Int?.self)))
     }
 
     /// Writes `job` after `transition` (see `JobRecord.settle`).

@@ -73,6 +73,12 @@ extension PostgresJobStore {
             """,
         ],
         ["CREATE TABLE rate_limits (key_id TEXT PRIMARY KEY REFERENCES api_keys(id), tokens DOUBLE PRECISION NOT NULL, updated_at BIGINT NOT NULL)"],
+        [
+            // A key has a bucket for creates and one for everything else: `key_x/create`, `key_x/read`.
+            "ALTER TABLE rate_limits DROP CONSTRAINT IF EXISTS rate_limits_key_id_fkey",
+            "ALTER TABLE api_keys ADD COLUMN creates_per_minute INTEGER",
+            "ALTER TABLE api_keys ADD COLUMN reads_per_minute INTEGER",
+        ],
     ]
 
     /// Runs `body` with a store on a client of its own that runs only meanwhile (for short

@@ -18,6 +18,11 @@ public final class PostgresJobStore: JobStore {
 
     /// The channel creates are announced on.
     public static let channel = "inbetween_jobs"
+    /// The channel cancels are announced on, the job's id as the payload.
+    public static let cancelChannel = "inbetween_cancels"
+    /// Cancels recorded by any node, as this node heard them (its `JobNotificationListener`
+    /// forwards `inbetween_cancels`; this node's own are signalled at once too).
+    public let cancellations = CancelSignal()
 
     public init(client: PostgresClient, logger: Logger, notifies: Bool = true) {
         self.client = client
@@ -40,8 +45,9 @@ public final class PostgresJobStore: JobStore {
     public func createKey(_ key: APIKeyRecord) async throws {
         try await client.query(
             """
-            INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at)
-            VALUES (\(key.id), \(key.name), \(key.prefix), \(key.hash), \(key.webhookSecret), \(key.budget), \(key.createdAt.milliseconds), \(key.revokedAt?.milliseconds))
+            INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute)
+            VALUES (\(key.id), \(key.name), \(key.prefix), \(key.hash), \(key.webhookSecret), \(key.budget), \(key.createdAt.milliseconds),
+                \(key.revokedAt?.milliseconds), \(key.rateLimits.creates), \(key.rateLimits.reads))
             """, logger: logger)
     }
 
@@ -64,6 +70,17 @@ public final class PostgresJobStore: JobStore {
         let rows = try await client.query(
             "UPDATE api_keys SET revoked_at = \(date.milliseconds) WHERE (id = \(reference) OR prefix = \(reference)) AND revoked_at IS NULL RETURNING id",
             logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count > 0
+    }
+
+    public func setRateLimits(_ reference: String, _ limits: KeyRateLimits) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE api_keys SET creates_per_minute = \(limits.creates), reads_per_minute = \(limits.reads)
+            WHERE id = \(reference) OR prefix = \(reference) RETURNING id
+            """, logger: logger)
         var count = 0
         for try await _ in rows { count += 1 }
         return count > 0
@@ -165,8 +182,13 @@ public final class PostgresJobStore: JobStore {
             guard var job = try await Self.jobs(rows).first else { return nil }
             let transition = job.lifecycle.apply(.cancel)
             try await Self.save(connection, &job, transition: transition, now: date, logger: logger)
+            if case .finished = transition {
+                // Sent at commit, to every node's listener: the worker rendering it stops.
+                try await connection.query("SELECT pg_notify(\(Self.cancelChannel), \(id))", logger: logger)
+            }
             return (job, transition)
         }
+        if case .finished? = result?.transition { cancellations.notify(jobID: id) }
         return result
     }
 
@@ -201,6 +223,10 @@ public final class PostgresJobStore: JobStore {
             WHERE id = \(id) AND status = 1 AND lease_token = \(token) RETURNING cancel_requested
             """, logger: logger)
         for try await cancel in rows.decode(Bool.self) { return cancel }
+        // Not running under this token: canceled under it (stop), or the lease is lost.
+        let canceled = try await client.query(
+            "SELECT 1 FROM jobs WHERE id = \(id) AND lease_token = \(token) AND status = 4 AND cancel_requested", logger: logger)
+        for try await _ in canceled { return true }
         return nil
     }
 
@@ -264,7 +290,7 @@ public final class PostgresJobStore: JobStore {
     // MARK: Rate limits
 
     /// The bucket lives in the database, so every API node draws from the same one.
-    public func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
+    public func takeRateToken(bucket keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
         let logger = logger
         return try await transaction { connection in
             let full = RateBucket.full(policy, now: now)

@@ -65,6 +65,10 @@ extension SQLiteJobStore {
                     );
                     """)
         }
+        migrator.registerMigration("v2: per-key request budgets") { db in
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN creates_per_minute INTEGER")
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN reads_per_minute INTEGER")
+        }
         return migrator
     }
 
@@ -111,7 +115,8 @@ extension SQLiteJobStore {
     static func key(from row: Row) -> APIKeyRecord {
         APIKeyRecord(
             id: row["id"], name: row["name"], prefix: row["prefix"], hash: row["hash"], webhookSecret: row["webhook_secret"],
-            budget: row["budget"], createdAt: Date(milliseconds: row["created_at"]) ?? Date(), revokedAt: Date(milliseconds: row["revoked_at"]))
+            budget: row["budget"], createdAt: Date(milliseconds: row["created_at"]) ?? Date(), revokedAt: Date(milliseconds: row["revoked_at"]),
+            rateLimits: KeyRateLimits(creates: row["creates_per_minute"], reads: row["reads_per_minute"]))
     }
 
     /// Writes `job` after `transition`, doing what the transition asks: a terminal one

@@ -10,6 +10,8 @@ public final class SQLiteJobStore: JobStore {
     public let pool: DatabasePool
     /// Token buckets live in memory: one `serve` process owns a SQLite file.
     private let buckets = Mutex<[String: RateBucket]>([:])
+    /// Cancels recorded by this process (one `serve` process owns a SQLite file).
+    public let cancellations = CancelSignal()
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -43,12 +45,12 @@ public final class SQLiteJobStore: JobStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     key.id, key.name, key.prefix, key.hash, key.webhookSecret, key.budget, key.createdAt.milliseconds,
-                    key.revokedAt?.milliseconds,
+                    key.revokedAt?.milliseconds, key.rateLimits.creates, key.rateLimits.reads,
                 ])
         }
     }
@@ -70,6 +72,15 @@ public final class SQLiteJobStore: JobStore {
             try db.execute(
                 sql: "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL",
                 arguments: [date.milliseconds, reference, reference])
+            return db.changesCount > 0
+        }
+    }
+
+    public func setRateLimits(_ reference: String, _ limits: KeyRateLimits) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE api_keys SET creates_per_minute = ?, reads_per_minute = ? WHERE id = ? OR prefix = ?",
+                arguments: [limits.creates, limits.reads, reference, reference])
             return db.changesCount > 0
         }
     }
@@ -158,12 +169,15 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)? {
-        try await write { db in
+        let result = try await write { db -> (job: JobRecord, transition: JobLifecycle.Transition)? in
             guard var job = try Self.job(db, id: id, keyID: keyID) else { return nil }
             let transition = job.lifecycle.apply(.cancel)
             try Self.save(db, &job, transition: transition, now: date)
             return (job, transition)
         }
+        // Committed: a worker rendering the job stops now.
+        if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        return result
     }
 
     // MARK: Workers
@@ -194,8 +208,13 @@ public final class SQLiteJobStore: JobStore {
                     WHERE id = ? AND status = 1 AND lease_token = ?
                     """,
                 arguments: [now.adding(lease).milliseconds, JobLifecycle.heartbeatProgress(progress), id, token])
-            guard db.changesCount == 1 else { return nil }
-            return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM jobs WHERE id = ?", arguments: [id]) ?? false
+            if db.changesCount == 1 {
+                return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM jobs WHERE id = ?", arguments: [id]) ?? false
+            }
+            // Not running under this token: canceled under it (stop), or the lease is lost.
+            let canceled = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_token = ? AND status = 4 AND cancel_requested", arguments: [id, token])
+            return canceled == true ? true : nil
         }
     }
 
@@ -259,11 +278,11 @@ public final class SQLiteJobStore: JobStore {
 
     // MARK: Rate limits
 
-    public func takeRateToken(keyID: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
+    public func takeRateToken(bucket name: String, policy: RateLimitPolicy, now: Date) async throws -> RateBucket.Decision {
         buckets.withLock { buckets in
-            var bucket = buckets[keyID] ?? .full(policy, now: now)
+            var bucket = buckets[name] ?? .full(policy, now: now)
             let decision = bucket.take(policy: policy, now: now)
-            buckets[keyID] = bucket
+            buckets[name] = bucket
             return decision
         }
     }

@@ -36,6 +36,7 @@ public func buildApplication<Store: JobStore>(
     let presenter = try presenter ?? configuration.makePresenter()
 
     let router = Router(context: InbetweenRequestContext.self)
+    router.middlewares.add(ReadBodyFirstMiddleware(limit: configuration.maxBodyBytes))
     router.middlewares.add(EnvelopeErrorMiddleware())
     router.middlewares.add(MetricsMiddleware())
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addRoutes(to: router)
@@ -43,7 +44,9 @@ public func buildApplication<Store: JobStore>(
     PlaygroundController().addRoutes(to: router)
     let api = router.group("api/v1")
         .add(middleware: APIKeyAuthenticator(store: store, timeout: configuration.databaseTimeout))
-        .add(middleware: RateLimitMiddleware(store: store, policy: configuration.rateLimit, timeout: configuration.databaseTimeout))
+        .add(
+            middleware: RateLimitMiddleware(
+                store: store, creates: configuration.createRateLimit, reads: configuration.readRateLimit, timeout: configuration.databaseTimeout))
     JobsController(store: store, presenter: presenter, signal: signal, configuration: configuration).addRoutes(to: api)
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addAPIRoutes(to: api)
 

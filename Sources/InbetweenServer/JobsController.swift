@@ -17,10 +17,28 @@ struct JobsController<Store: JobStore>: Sendable {
     let inFlight = InFlightKeys()
 
     func addRoutes(to group: RouterGroup<InbetweenRequestContext>) {
-        group.post("job/create", use: create)
-        group.get("job/query", use: query)
-        group.post("job/cancel", use: cancel)
-        group.get("jobs", use: list)
+        group.post("job/create", use: bounded(create))
+        group.get("job/query", use: bounded(query))
+        group.post("job/cancel", use: bounded(cancel))
+        group.get("jobs", use: bounded(list))
+    }
+
+    /// `handler` answered within `configuration.requestTimeout` (plus the wait a create asked
+    /// for): past it the request is answered 503 and the handler cancelled. Store calls have
+    /// deadlines of their own; this one covers everything between them, so no path (a body
+    /// being read, a lock, a validation) can hold a client indefinitely.
+    func bounded(
+        _ handler: @escaping @Sendable (Request, InbetweenRequestContext) async throws -> Response
+    ) -> @Sendable (Request, InbetweenRequestContext) async throws -> Response {
+        let configuration = configuration
+        return { request, context in
+            var limit = configuration.requestTimeout
+            if request.headers[.prefer] != nil { limit += configuration.maxWait }
+            let seconds = limit.components.seconds
+            return try await withDeadline(
+                limit, orThrow: APIError(.unavailable, "the request was not answered within \(seconds) s and was stopped; try again.")
+            ) { try await handler(request, context) }
+        }
     }
 
     @Sendable func create(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
@@ -55,7 +73,10 @@ struct JobsController<Store: JobStore>: Sendable {
         }
         let wait = try Self.wait(request.headers[.prefer], limit: configuration.maxWait)
 
-        let arguments = String(decoding: try JSONEncoder().encode(JSONValue.object(jobRequest.rawArguments)), as: UTF8.self)
+        // Base64 is full of slashes: left as they are, the stored arguments stay the size they came.
+        let argumentsEncoder = JSONEncoder()
+        argumentsEncoder.outputFormatting = [.withoutEscapingSlashes]
+        let arguments = String(decoding: try argumentsEncoder.encode(JSONValue.object(jobRequest.rawArguments)), as: UTF8.self)
         let amount =
             Pricing.thousandths(mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration)
             ?? 0
@@ -188,11 +209,7 @@ struct JobsController<Store: JobStore>: Sendable {
     }
 
     /// "64 MiB", "256 KiB", "900 bytes".
-    static func size(_ bytes: Int) -> String {
-        if bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024)) MiB" }
-        if bytes >= 1024 { return "\(bytes / 1024) KiB" }
-        return "\(bytes) bytes"
-    }
+    static func size(_ bytes: Int) -> String { sizeDescription(bytes) }
 
     static func jsonProblem(_ error: any Error) -> String {
         guard case DecodingError.dataCorrupted(let context)? = error as? DecodingError else { return "" }

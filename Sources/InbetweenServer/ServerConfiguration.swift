@@ -18,8 +18,14 @@ public struct ServerConfiguration: Sendable {
     public var resultURLLifetime: Duration = .seconds(24 * 3600)
     /// Largest request body (two 20 MiB images as base64 data URIs fit).
     public var maxBodyBytes = 64 * 1024 * 1024
-    /// Requests per key per window before 429.
-    public var rateLimit = RateLimitPolicy(limit: 120, window: .seconds(60))
+    /// Creates per key per window before 429, unless the key has its own (`inbetween keys`).
+    public var createRateLimit = RateLimitPolicy(limit: 600, window: .seconds(60))
+    /// Every other request (queries, cancels, listings) per key per window before 429, a
+    /// budget apart from the creates': a client can poll dozens of jobs every second.
+    public var readRateLimit = RateLimitPolicy(limit: 6000, window: .seconds(60))
+    /// Longest any API request takes before it is answered 503: nothing holds a client
+    /// indefinitely (a `Prefer: wait` create may take its wait on top).
+    public var requestTimeout: Duration = .seconds(30)
     /// Claims a job gets before it is failed (a crash mid-render uses one).
     public var maxAttempts = 3
     /// Longest `Prefer: wait=N` honoured.

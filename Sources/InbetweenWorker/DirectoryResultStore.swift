@@ -57,6 +57,12 @@ public struct DirectoryResultStore: ResultStore {
         }
     }
 
+    public func remove(job: String) async throws {
+        let directory = root.appendingPathComponent(job, isDirectory: true)
+        guard FileManager.default.fileExists(atPath: directory.path) else { return }
+        try FileManager.default.removeItem(at: directory)
+    }
+
     public func size(job: String, name: String) async throws -> Int? {
         (try? FileManager.default.attributesOfItem(atPath: path(job: job, name: name)))?[.size].flatMap { ($0 as? NSNumber)?.intValue }
     }

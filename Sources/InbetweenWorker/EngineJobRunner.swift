@@ -107,6 +107,14 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
         throw JobFailure(code: APIError.Code.internalError.rawValue, message: "no engine is routed for this job.")
     }
 
+    func discard(_ job: JobRecord) async {
+        do {
+            try await results.remove(job: job.id)
+        } catch {
+            logger.warning("could not remove a canceled job's files", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+        }
+    }
+
     /// The bytes of an image and their sniffed format. A data URI's bytes were checked just now,
     /// when the arguments were read (with the same limits), so they are only sniffed; anything
     /// else is read or fetched and checked by the stager.

@@ -8,7 +8,7 @@ import InbetweenSQLite
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list and revoke API keys.",
-        subcommands: [Create.self, List.self, Revoke.self]
+        subcommands: [Create.self, List.self, Limits.self, Revoke.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -18,6 +18,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "A name to tell the key apart.") var name: String
         @Option(help: "Spending budget in USD (e.g. 25 or 0.50); creates beyond it are refused with 402.") var budget: String?
+        @OptionGroup var limits: RateLimitOptions
 
         func run() async throws {
             let limit = try budget.map { text in
@@ -30,7 +31,7 @@ struct Keys: AsyncParsableCommand {
             let secret = Secrets.newWebhookSecret()
             let record = APIKeyRecord(
                 id: "key_" + Secrets.randomToken(12), name: name, prefix: String(key.prefix(11)), hash: Secrets.sha256(key),
-                webhookSecret: secret, budget: limit, createdAt: Date())
+                webhookSecret: secret, budget: limit, createdAt: Date(), rateLimits: try limits.limits())
             try await store.withStore { try await $0.createKey(record) }
             print(key)
             print(secret)
@@ -59,14 +60,52 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let keys = try await store.withStore { try await $0.keys() }
-            print(["ID", "NAME", "PREFIX", "BUDGET", "SPENT", "CREATED", "REVOKED"].joined(separator: "\t"))
+            print(["ID", "NAME", "PREFIX", "BUDGET", "SPENT", "CREATES/MIN", "READS/MIN", "CREATED", "REVOKED"].joined(separator: "\t"))
             for (key, spent) in keys {
                 print(
                     [
                         key.id, key.name, key.prefix + "…", key.budget.map { "$" + Pricing.format(thousandths: $0) } ?? "-",
-                        "$" + Pricing.format(thousandths: spent), key.createdAt.ISO8601Format(), key.revokedAt?.ISO8601Format() ?? "-",
+                        "$" + Pricing.format(thousandths: spent), key.rateLimits.creates.map(String.init) ?? "default",
+                        key.rateLimits.reads.map(String.init) ?? "default", key.createdAt.ISO8601Format(), key.revokedAt?.ISO8601Format() ?? "-",
                     ].joined(separator: "\t"))
             }
+        }
+    }
+
+    struct Limits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a key's request budgets per minute, by its id or prefix; a budget not given goes back to the server's default.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The key's id (key_...) or prefix (ib_...).") var key: String
+        @OptionGroup var limits: RateLimitOptions
+
+        func run() async throws {
+            let key = key
+            let limits = try limits.limits()
+            guard try await store.withStore({ try await $0.setRateLimits(key, limits) }) else {
+                FileHandle.standardError.write(Data("error: no key with id or prefix \"\(key)\".\n".utf8))
+                throw ExitCode(1)
+            }
+            print(
+                "\(key): \(limits.creates.map { "\($0)" } ?? "the default") creates and \(limits.reads.map { "\($0)" } ?? "the default") other requests a minute"
+            )
+        }
+    }
+
+    /// A key's own request budgets (`serve`'s defaults otherwise).
+    struct RateLimitOptions: ParsableArguments {
+        @Option(name: .customLong("creates-per-minute"), help: "Creates a minute for this key (default: the server's, 600).")
+        var creates: Int?
+        @Option(
+            name: .customLong("reads-per-minute"),
+            help: "Other requests (queries, cancels, listings) a minute for this key (default: the server's, 6000).")
+        var reads: Int?
+
+        func limits() throws -> KeyRateLimits {
+            for (flag, value) in [("--creates-per-minute", creates), ("--reads-per-minute", reads)] {
+                if let value, value < 1 { throw ValidationError("\(flag) must be at least 1; got \(value).") }
+            }
+            return KeyRateLimits(creates: creates, reads: reads)
         }
     }
 

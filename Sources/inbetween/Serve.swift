@@ -131,14 +131,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(help: "Jobs rendered at once in this process (0: an API node without workers).") var workers = 1
-    @Option(name: .customLong("rate-limit"), help: "Requests per minute per key.") var rateLimit = 120
+    @Option(name: .customLong("creates-per-minute"), help: "Creates per minute per key, unless the key has its own (`inbetween keys`).")
+    var createsPerMinute = 600
+    @Option(
+        name: .customLong("reads-per-minute"),
+        help: "Other requests (queries, cancels, listings) per minute per key, a budget apart from the creates', unless the key has its own.")
+    var readsPerMinute = 6000
 
     func run() async throws {
         Terminal.ignoreBrokenPipes()
         var configuration = ServerConfiguration(dataDirectory: store.dataDirectoryURL)
         configuration.host = host
         configuration.port = port
-        configuration.rateLimit = RateLimitPolicy(limit: rateLimit, window: .seconds(60))
+        guard createsPerMinute > 0, readsPerMinute > 0 else {
+            throw ValidationError("--creates-per-minute and --reads-per-minute must be at least 1.")
+        }
+        configuration.createRateLimit = RateLimitPolicy(limit: createsPerMinute, window: .seconds(60))
+        configuration.readRateLimit = RateLimitPolicy(limit: readsPerMinute, window: .seconds(60))
         run.apply(to: &configuration)
         let runtime = try run.runtime(dataDirectory: store.dataDirectoryURL, concurrency: workers)
         let logger = try run.logger()
@@ -177,7 +186,7 @@ struct Serve: AsyncParsableCommand {
         try await PostgresJobStore.withStore(url: url, logger: logger) { _ in }
         let client = PostgresClient(configuration: try PostgresJobStore.configuration(url: url), backgroundLogger: logger)
         let store = PostgresJobStore(client: client, logger: logger, notifies: notify)
-        return (store, [client, JobNotificationListener(client: client, signal: signal, logger: logger)])
+        return (store, [client, JobNotificationListener(client: client, signal: signal, cancellations: store.cancellations, logger: logger)])
     }
 }
 

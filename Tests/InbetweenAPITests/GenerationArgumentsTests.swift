@@ -17,6 +17,21 @@ struct GenerationArgumentsTests {
         return args
     }
 
+    @Test("a data URI's base64 may be wrapped with line breaks and spaces (ASCII or not); any other stray character is refused")
+    func wrappedBase64() throws {
+        let bytes = ImageHeaderTests.pngHeader(width: 64, height: 48)
+        let encoded = Data(bytes).base64EncodedString()
+        let index = encoded.index(encoded.startIndex, offsetBy: 8)
+        for gap in ["\r\n", " \t", "\u{2028}", "\u{00A0}"] {
+            let wrapped = "data:image/png;base64," + encoded[..<index] + gap + encoded[index...]
+            let parsed = try ImageReference.parse(wrapped, field: "image")
+            #expect(parsed == .data(.png, bytes), "with \(gap.unicodeScalars.map { $0.value })")
+        }
+        #expect(throws: APIError.self) {
+            try ImageReference.parse("data:image/png;base64," + encoded[..<index] + "é" + encoded[index...], field: "image")
+        }
+    }
+
     /// Validates and returns the error, failing the test if there is none.
     func failure(_ changes: [String: JSONValue], removing: [String] = [], allowFiles: Bool = false) -> APIError? {
         var args = valid(changes)

@@ -26,7 +26,11 @@ struct ServeCommandTests {
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = try GenerateCommandTests.binary()
             // Tests poll often: a high rate limit (the limit itself is tested on the router).
-            process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--allow-private-networks", "--rate-limit", "100000"] + extra
+            process.arguments =
+                [
+                    "serve", "--data-dir", dataDirectory, "--port", "0", "--allow-private-networks", "--creates-per-minute", "100000",
+                    "--reads-per-minute", "100000",
+                ] + extra
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardError = process.standardOutput
             try process.run()

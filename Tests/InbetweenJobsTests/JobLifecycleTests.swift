@@ -43,30 +43,43 @@ struct JobLifecycleTests {
         #expect(job.exhaustedFailure.message.contains("2 times"))
     }
 
-    @Test("cancel ends a queued job at once and flags a running one for its worker")
+    @Test("cancel ends a queued or a running job at once, and nothing its worker does after changes that")
     func cancel() {
         var queued = JobLifecycle(maxAttempts: 3)
         #expect(queued.apply(.cancel) == .finished(.canceled))
         var running = JobLifecycle(maxAttempts: 3)
         _ = running.apply(.claim)
-        #expect(running.apply(.cancel) == .cancelRequested)
-        #expect(running.status == .running && running.cancelRequested)
-        #expect(running.apply(.stopForCancel(token: 1)) == .finished(.canceled))
+        #expect(running.apply(.cancel) == .finished(.canceled))
+        #expect(running.status == .canceled && running.cancelRequested)
+        for late in [JobLifecycle.Event.succeed(token: 1), .fail(token: 1), .stopForCancel(token: 1), .release(token: 1), .leaseExpired, .claim] {
+            guard case .rejected = running.apply(late) else {
+                Issue.record("\(late) changed a canceled job")
+                return
+            }
+            #expect(running.status == .canceled)
+        }
         guard case .rejected = running.apply(.cancel) else {
             Issue.record("an ended job accepted a cancel")
             return
         }
     }
 
-    @Test("a release at shutdown requeues and refunds the attempt, unless a cancel is pending")
+    @Test("a release at shutdown requeues and refunds the attempt; a canceled job stays canceled")
     func release() {
         var job = JobLifecycle(maxAttempts: 3)
         _ = job.apply(.claim)
         #expect(job.apply(.release(token: 1)) == .requeued)
         #expect(job.status == .queued && job.attempts == 0)
         _ = job.apply(.claim)
-        _ = job.apply(.cancel)
-        #expect(job.apply(.release(token: 2)) == .finished(.canceled))
+        #expect(job.apply(.cancel) == .finished(.canceled))
+        guard case .rejected = job.apply(.release(token: 2)) else {
+            Issue.record("a release requeued a canceled job")
+            return
+        }
+        #expect(job.status == .canceled)
+        // A row written before a cancel ended a running job (running, cancel flagged) still ends canceled.
+        var legacy = JobLifecycle(status: .running, attempts: 1, maxAttempts: 3, cancelRequested: true, leaseToken: 1)
+        #expect(legacy.apply(.release(token: 1)) == .finished(.canceled))
     }
 
     @Test("a heartbeat records 0 to 99; a cancel after the end says so with the final status")

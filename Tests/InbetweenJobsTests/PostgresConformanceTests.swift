@@ -23,6 +23,9 @@ struct PostgresConformanceTests {
     @Test("rate limits: one token bucket per key in the database, shared by every node")
     func rateLimits() async throws { try await StoreConformance.rateLimits(FreshStore.store()) }
 
+    @Test("a recorded cancel wins over a completion, a failure and a lease expiry; the worker is signalled")
+    func cancelWins() async throws { try await StoreConformance.cancelWins(FreshStore.store()) }
+
     @Test("concurrent claimers take every job exactly once")
     func concurrentClaims() async throws { try await StoreConformance.concurrentClaims(FreshStore.store()) }
 }

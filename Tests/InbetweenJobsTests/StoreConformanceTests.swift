@@ -41,6 +41,9 @@ struct StoreConformanceTests {
     @Test("concurrent claimers take every job exactly once", arguments: LocalStore.allCases)
     func concurrentClaims(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.concurrentClaims($0) } }
 
-    @Test("rate limits: a token bucket per key, refilled over the window", arguments: LocalStore.allCases)
+    @Test("a recorded cancel wins over a completion, a failure and a lease expiry; the worker is signalled", arguments: LocalStore.allCases)
+    func cancelWins(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.cancelWins($0) } }
+
+    @Test("rate limits: token buckets per key and use, refilled over the window; a key's own budgets", arguments: LocalStore.allCases)
     func rateLimits(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.rateLimits($0) } }
 }

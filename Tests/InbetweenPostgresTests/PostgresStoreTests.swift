@@ -17,7 +17,7 @@ struct PostgresStoreTests {
             for try await version in try await store.client.query("SELECT version FROM inbetween_migrations ORDER BY version").decode(Int.self) {
                 versions.append(version)
             }
-            #expect(versions == [1, 2])
+            #expect(versions == [1, 2, 3])
         }
     }
 
@@ -36,6 +36,30 @@ struct PostgresStoreTests {
                 _ = try await store.create(StoreConformance.newJob(key))
                 await signal.wait(upTo: .seconds(120))
                 // Generous: without the notification this waits the full 120 s.
+                #expect(ContinuousClock.now - began < .seconds(30))
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test("a cancel recorded by one node reaches the workers of another through NOTIFY inbetween_cancels")
+    func cancelReachesOtherNodes() async throws {
+        try await TestPostgres.withStore { store in
+            // Another node: a store of its own (its own cancel signal) hearing the database through its listener.
+            let other = PostgresJobStore(client: store.client, logger: Logger(label: "test"))
+            let listener = JobNotificationListener(
+                client: store.client, signal: JobSignal(), cancellations: other.cancellations, logger: Logger(label: "test"))
+            let key = try await StoreConformance.key(store)
+            let job = try await store.create(StoreConformance.newJob(key)).job
+            _ = try #require(try await store.claim(now: Date(), lease: .seconds(30)))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await listener.run() }
+                try await Task.sleep(for: .milliseconds(500))
+                let heard = Task { await other.cancellations.wait(jobID: job.id) }
+                let began = ContinuousClock.now
+                _ = try await store.cancel(id: job.id, keyID: key.id, at: Date())
+                await heard.value
+                // Generous: without the notification this waits until the test's time limit.
                 #expect(ContinuousClock.now - began < .seconds(30))
                 group.cancelAll()
             }

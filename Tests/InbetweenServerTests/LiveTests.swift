@@ -272,7 +272,7 @@ struct LiveTests {
             }
             #expect(status == 1)
             let canceled = try await client.call("/api/v1/job/cancel?id=\(id)", .post, headers: fixture.headers())
-            #expect(canceled.data["status"] as? Int == 1)
+            #expect(canceled.data["status"] as? Int == 4)
             let ended = try await Self.waitForEnd(client, fixture, id, seconds: 30)
             #expect(ended["status"] as? Int == 4)
             let after = try await Self.waitForEnd(client, fixture, nextID)

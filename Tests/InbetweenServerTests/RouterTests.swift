@@ -194,21 +194,39 @@ struct RouterTests {
         }
     }
 
-    @Test("a key over its budget gets 402; over its rate 429 with RateLimit and Retry-After")
+    @Test("a key over its budget gets 402; over its rate 429 with RateLimit and Retry-After; creates and reads have budgets apart")
     func limits() async throws {
-        let fixture = try await Fixture(budget: 50) { $0.rateLimit = RateLimitPolicy(limit: 3, window: .seconds(60)) }
+        let fixture = try await Fixture(budget: 50) {
+            $0.createRateLimit = RateLimitPolicy(limit: 3, window: .seconds(60))
+            $0.readRateLimit = RateLimitPolicy(limit: 2, window: .seconds(60))
+        }
+        let policy = HTTPField.Name("RateLimit-Policy")!
+        let state = HTTPField.Name("RateLimit")!
         try await fixture.application().test(.router) { client in
             let first = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Fixture.body(Fixture.args()))
             #expect(first.status == .ok)
-            #expect(first.headers[HTTPField.Name("RateLimit-Policy")!] == "3;w=60")
-            #expect(first.headers[HTTPField.Name("RateLimit")!]?.hasPrefix("limit=3, remaining=2") == true)
+            #expect(first.headers[policy] == "3;w=60")
+            #expect(first.headers[state]?.hasPrefix("limit=3, remaining=2") == true)
             try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Fixture.body(Fixture.args()))
                 .expectFailure(.budgetExceeded, mentioning: ["$0.03", "$0.02", "$0.05"])
+            // Reads draw from their own bucket.
+            let read = try await client.call("/api/v1/models", headers: fixture.headers())
+            #expect(read.status == .ok && read.headers[policy] == "2;w=60" && read.headers[state]?.hasPrefix("limit=2, remaining=1") == true)
             _ = try await client.call("/api/v1/models", headers: fixture.headers())
             let limited = try await client.call("/api/v1/models", headers: fixture.headers())
-            limited.expectFailure(.rateLimited, mentioning: ["3 per 60 s"])
+            limited.expectFailure(.rateLimited, mentioning: ["2 per 60 s"])
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
-            #expect(limited.headers[HTTPField.Name("RateLimit")!]?.contains("remaining=0") == true)
+            #expect(limited.headers[state]?.contains("remaining=0") == true)
+            // Spent reads leave the creates alone: this one gets as far as the budget (402), the next is over the creates' rate.
+            try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Fixture.body(Fixture.args()))
+                .expectFailure(.budgetExceeded)
+            let overCreates = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Fixture.body(Fixture.args()))
+            overCreates.expectFailure(.rateLimited, mentioning: ["creates", "3 per 60 s"])
+            // A key's own budget (`inbetween keys limits`) replaces the default.
+            let (plain, other) = try await Fixture.makeKey(fixture.store)
+            #expect(try await fixture.store.setRateLimits(other.id, KeyRateLimits(creates: nil, reads: 50)))
+            let own = try await client.call("/api/v1/models", headers: fixture.headers(key: plain))
+            #expect(own.status == .ok && own.headers[policy] == "50;w=60")
         }
     }
 

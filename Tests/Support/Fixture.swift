@@ -10,6 +10,7 @@ public import InbetweenWorker
 public import Logging
 public import NIOCore
 public import Prometheus
+public import ServiceLifecycle
 public import Testing
 
 /// The HTTP edge's configuration and the worker runtime's, set as one: `settings.routes`,
@@ -48,9 +49,12 @@ public struct Settings: Sendable {
 }
 
 /// The whole service as `inbetween serve` runs it: the HTTP edge with the worker runtime beside it.
+///
+/// - Parameter listeners: services that run first, made with the workers' wake-up signal (a
+///   PostgreSQL store's `JobNotificationListener`).
 public func buildFullApplication(
-    _ settings: Settings, store: SQLiteJobStore, resolver: any HostResolver = SystemHostResolver(),
-    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+    _ settings: Settings, store: some JobStore, resolver: any HostResolver = SystemHostResolver(),
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), listeners: (JobSignal) -> [any Service] = { _ in [] }, logger: Logger
 ) throws -> some ApplicationProtocol {
     let results = try DirectoryResultStore(root: settings.runtime.resultsDirectory)
     let presenter = try settings.server.makePresenter()
@@ -60,7 +64,7 @@ public func buildFullApplication(
         signal: signal, logger: logger)
     return try buildApplication(
         configuration: settings.server, store: store, results: results, presenter: presenter, registry: registry, signal: signal,
-        services: services, logger: logger)
+        dependencies: listeners(signal), services: services, logger: logger)
 }
 
 /// A server over a fresh data directory and SQLite file, with one API key made the way
@@ -89,6 +93,15 @@ public struct Fixture: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-server-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try prepare(directory)
+        var configuration = Self.settings(dataDirectory: directory, workers: workers)
+        adjust(&configuration)
+        self.configuration = configuration
+        store = try SQLiteJobStore(path: configuration.databasePath)
+        (apiKey, key) = try await Self.makeKey(store, budget: budget)
+    }
+
+    /// The settings tests run the service with: quick polls, heartbeats and retries, no rate limit to speak of.
+    public static func settings(dataDirectory directory: URL, workers: Int) -> Settings {
         var configuration = Settings(dataDirectory: directory)
         configuration.port = 0
         configuration.worker.concurrency = workers
@@ -99,14 +112,12 @@ public struct Fixture: Sendable {
         configuration.webhooks.timeout = .seconds(2)
         configuration.reapInterval = .milliseconds(200)
         // Tests poll; the rate-limit test sets its own small limit.
-        configuration.rateLimit = RateLimitPolicy(limit: 100_000, window: .seconds(60))
-        adjust(&configuration)
-        self.configuration = configuration
-        store = try SQLiteJobStore(path: configuration.databasePath)
-        (apiKey, key) = try await Self.makeKey(store, budget: budget)
+        configuration.createRateLimit = RateLimitPolicy(limit: 100_000, window: .seconds(60))
+        configuration.readRateLimit = RateLimitPolicy(limit: 100_000, window: .seconds(60))
+        return configuration
     }
 
-    public static func makeKey(_ store: SQLiteJobStore, budget: Int? = nil) async throws -> (String, APIKeyRecord) {
+    public static func makeKey(_ store: some JobStore, budget: Int? = nil) async throws -> (String, APIKeyRecord) {
         let plain = Secrets.newAPIKey()
         let record = APIKeyRecord(
             id: "key_" + Secrets.randomToken(12), name: "test", prefix: String(plain.prefix(11)), hash: Secrets.sha256(plain),

@@ -74,11 +74,14 @@ public enum StoreConformance {
         #expect(try await store.heartbeat(id: a.id, token: token, progress: 40, now: Date(), lease: .seconds(30)) == false)
         #expect(try await store.job(id: a.id, keyID: nil)?.progress == 40)
         #expect(try await store.heartbeat(id: a.id, token: token + 1, progress: 50, now: Date(), lease: .seconds(30)) == nil)
-        _ = try await store.cancel(id: a.id, keyID: key.id, at: Date())
+        // A cancel ends the running job at once; its worker's heartbeat is told to stop.
+        #expect(try await store.cancel(id: a.id, keyID: key.id, at: Date())?.transition == .finished(.canceled))
+        #expect(try await store.job(id: a.id, keyID: nil)?.status == .canceled)
         #expect(try await store.heartbeat(id: a.id, token: token, progress: 60, now: Date(), lease: .seconds(30)) == true)
+        #expect(try await store.heartbeat(id: a.id, token: token + 1, progress: 60, now: Date(), lease: .seconds(30)) == nil)
         let output = JobOutput(video: "v", cover: "c", width: 2, height: 2, fps: 24, frames: 24, duration: 1, bytes: 1, engine: "motion")
         #expect(try await !store.finish(id: a.id, token: token + 1, event: .succeed(token: token + 1), output: output, failure: nil, now: Date()))
-        #expect(try await store.finish(id: a.id, token: token, event: .stopForCancel(token: token), output: nil, failure: nil, now: Date()))
+        #expect(try await !store.finish(id: a.id, token: token, event: .stopForCancel(token: token), output: nil, failure: nil, now: Date()))
         #expect(try await store.job(id: a.id, keyID: nil)?.status == .canceled)
 
         let second = try #require(try await store.claim(now: Date(), lease: .seconds(30)))
@@ -138,15 +141,49 @@ extension StoreConformance {
         let other = try await Self.key(store)
         let policy = RateLimitPolicy(limit: 3, window: .seconds(60))
         let now = Date()
+        let creates = "\(key.id)/create"
         var decisions: [RateBucket.Decision] = []
-        for _ in 0..<4 { decisions.append(try await store.takeRateToken(keyID: key.id, policy: policy, now: now)) }
+        for _ in 0..<4 { decisions.append(try await store.takeRateToken(bucket: creates, policy: policy, now: now)) }
         #expect(decisions.map(\.allowed) == [true, true, true, false])
         #expect(decisions.map(\.remaining) == [2, 1, 0, 0])
         #expect(decisions[3].retryAfter == 20)
-        #expect(try await store.takeRateToken(keyID: other.id, policy: policy, now: now).allowed)
+        #expect(try await store.takeRateToken(bucket: "\(other.id)/create", policy: policy, now: now).allowed)
+        // The same key's other bucket is apart.
+        #expect(try await store.takeRateToken(bucket: "\(key.id)/read", policy: policy, now: now).allowed)
         // One token back every 20 s.
-        #expect(try await store.takeRateToken(keyID: key.id, policy: policy, now: now.addingTimeInterval(21)).allowed)
-        #expect(try await !store.takeRateToken(keyID: key.id, policy: policy, now: now.addingTimeInterval(21)).allowed)
+        #expect(try await store.takeRateToken(bucket: creates, policy: policy, now: now.addingTimeInterval(21)).allowed)
+        #expect(try await !store.takeRateToken(bucket: creates, policy: policy, now: now.addingTimeInterval(21)).allowed)
+        // A key's own budgets are kept with it.
+        #expect(try await store.setRateLimits(key.prefix, KeyRateLimits(creates: 7, reads: nil)))
+        #expect(try await store.key(hash: key.hash)?.rateLimits == KeyRateLimits(creates: 7, reads: nil))
+        #expect(try await !store.setRateLimits("key_none", KeyRateLimits()))
+    }
+
+    /// A recorded cancel wins: the store refuses the completion, the failure and the lease
+    /// expiry that come after it, the worker is signalled, and the callback says 4.
+    public static func cancelWins(_ store: some JobStore) async throws {
+        let key = try await key(store)
+        let job = try await store.create(newJob(key, callback: "https://example.com/hook")).job
+        let claimed = try #require(try await store.claim(now: Date(), lease: .seconds(1)))
+        let token = claimed.lifecycle.leaseToken
+        async let signalled: Void = store.cancellations.wait(jobID: job.id)
+        let canceled = try #require(try await store.cancel(id: job.id, keyID: key.id, at: Date()))
+        #expect(canceled.transition == .finished(.canceled) && canceled.job.status == .canceled && canceled.job.finishedAt != nil)
+        await signalled
+        let output = JobOutput(video: "v", cover: "c", width: 2, height: 2, fps: 24, frames: 24, duration: 1, bytes: 1, engine: "motion")
+        #expect(try await !store.finish(id: job.id, token: token, event: .succeed(token: token), output: output, failure: nil, now: Date()))
+        #expect(try await !store.finish(id: job.id, token: token, event: .fail(token: token), output: nil, failure: nil, now: Date()))
+        #expect(try await !store.finish(id: job.id, token: token, event: .release(token: token), output: nil, failure: nil, now: Date()))
+        #expect(try await store.expireLeases(now: Date().addingTimeInterval(5)).isEmpty)
+        let after = try #require(try await store.job(id: job.id, keyID: key.id))
+        #expect(after.status == .canceled && after.output == nil && after.webhook?.state == .pending)
+        // A second cancel is refused: the job has ended.
+        guard case .rejected? = try await store.cancel(id: job.id, keyID: key.id, at: Date())?.transition else {
+            Issue.record("a canceled job accepted another cancel")
+            return
+        }
+        // A late waiter still hears of it.
+        await store.cancellations.wait(jobID: job.id)
     }
 
     public static func concurrentClaims(_ store: some JobStore) async throws {

@@ -60,7 +60,7 @@ rel_free_port() {
 }
 
 # rel_start_server [extra serve flags...]: creates a key (KEY), starts the server (SERVER_PID,
-# BASE) with --workers 1 --engine dissolve --rate-limit 1000000 unless overridden, and waits up
+# BASE) with --workers 1 --engine dissolve --creates-per-minute 1000000 --reads-per-minute 1000000 unless overridden, and waits up
 # to 120 s for GET /healthz to answer 200.
 rel_start_server() {
     local data="$WORK/data"
@@ -69,7 +69,7 @@ rel_start_server() {
     SERVER_PORT="$(rel_free_port)"
     BASE="http://127.0.0.1:$SERVER_PORT"
     "$BIN" serve --data-dir "$data" --port "$SERVER_PORT" --workers 1 --engine dissolve \
-        --rate-limit 1000000 --log-level warning "$@" >"$WORK/server.log" 2>&1 &
+        --creates-per-minute 1000000 --reads-per-minute 1000000 --log-level warning "$@" >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 1200); do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -1,6 +1,7 @@
 import CVisionKernels
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Draws the frames of a prepared clip. Each frame resamples each source once: the camera
 /// path, the global motion and the local flow are composed into one map per source, in the
@@ -217,12 +218,51 @@ public struct RenderThread: Sendable {
 
     public init() {}
 
-    /// Runs `body` on the render thread and returns its result.
+    /// Runs `body` on the render thread and returns its result. When the calling task is
+    /// cancelled first, this throws `CancellationError` at once and `body`, which cannot be
+    /// interrupted (an analysis is one long call), finishes on its own and its result is
+    /// dropped: a canceled job's worker goes on without waiting for it.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try body() })
+        let waiter = Waiter<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard waiter.wait(continuation) else { return }
+                queue.async { waiter.resume(with: Result { try body() }) }
             }
+        } onCancel: {
+            waiter.resume(with: .failure(CancellationError()))
+        }
+    }
+
+    /// The one continuation of a `run`, resumed once: by the result or by a cancel, whichever
+    /// comes first.
+    private final class Waiter<T: Sendable>: Sendable {
+        private enum State {
+            case idle
+            case waiting(CheckedContinuation<T, any Error>)
+            case done
+        }
+
+        private let state = Mutex(State.idle)
+
+        /// Holds `continuation`; false (and resumed with `CancellationError`) when a cancel came first.
+        func wait(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
+            let cancelled = state.withLock { state -> Bool in
+                if case .done = state { return true }
+                state = .waiting(continuation)
+                return false
+            }
+            if cancelled { continuation.resume(throwing: CancellationError()) }
+            return !cancelled
+        }
+
+        func resume(with result: Result<T, any Error>) {
+            let continuation = state.withLock { state -> CheckedContinuation<T, any Error>? in
+                defer { state = .done }
+                if case .waiting(let continuation) = state { return continuation }
+                return nil
+            }
+            continuation?.resume(with: result)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import InbetweenEngine
@@ -146,6 +147,27 @@ struct EngineTests {
         let withFlow = ImageMetrics.psnr(try FrameRenderer(clip: motion, start: start, end: end, profile: .pro).frame(1).rgb(), truth)
         let withoutFlow = ImageMetrics.psnr(try FrameRenderer(clip: global, start: start, end: end, profile: .pro).frame(1).rgb(), truth)
         #expect(withFlow > withoutFlow - 1, "with flow \(withFlow) dB, global only \(withoutFlow) dB")
+    }
+
+    @Test("a cancelled task leaves the render thread's call at once, before the work ends")
+    func renderThreadAnswersACancelAtOnce() async throws {
+        let finished = Mutex(false)
+        let began = Mutex(false)
+        let task = Task {
+            try await RenderThread().run {
+                began.withLock { $0 = true }
+                Thread.sleep(forTimeInterval: 3)
+                finished.withLock { $0 = true }
+                return 1
+            }
+        }
+        while !began.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        // The uninterruptible work is still running: the call did not wait for it.
+        #expect(!finished.withLock { $0 })
+        // A call that is not cancelled gets its result.
+        #expect(try await RenderThread().run { 7 } == 7)
     }
 
     @Test func renderingIsDeterministic() async throws {

@@ -45,6 +45,10 @@ struct RouterTests {
                 .expectFailure(.badJSON, mentioning: ["JSON object"])
             let huge = Fixture.body(Fixture.args(prompt: String(repeating: "a", count: 300 * 1024)))
             try await client.call(create, .post, headers: fixture.headers(), body: huge).expectFailure(.payloadTooLarge, mentioning: ["256 KiB"])
+            // Only a create may carry a large body: 100 KiB to any other route is refused unread.
+            let bulky = ByteBuffer(string: String(repeating: "a", count: 100 * 1024))
+            try await client.call("/api/v1/job/cancel?id=x", .post, headers: fixture.headers(), body: bulky)
+                .expectFailure(.payloadTooLarge, mentioning: ["64 KiB"])
             try await client.call(create, .post, headers: fixture.headers(), body: Fixture.body(Fixture.args(), model: "acme/other"))
                 .expectFailure(.unknownModel, mentioning: ["acme/other", modelID])
             try await client.call(create, .post, headers: fixture.headers(), body: Fixture.body(Fixture.args(extra: ["style": "anime"])))

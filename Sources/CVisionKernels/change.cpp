@@ -34,6 +34,15 @@ int32_t ivk_change_mask(const IVKImage *a, const IVKImage *b, int32_t blur, int3
     });
 }
 
+int32_t ivk_gaussian_blur(const IVKImage *src, double sigma, IVKImage *dst) {
+    if (!valid(src, 1) || !valid(dst, 1) || dst->width != src->width || dst->height != src->height || !(sigma > 0)) return IVK_EINVAL;
+    return guarded([&] {
+        cv::Mat out = wrap(dst);
+        cv::GaussianBlur(wrap(src), out, cv::Size(), sigma, sigma, cv::BORDER_REPLICATE);
+        return IVK_OK;
+    });
+}
+
 int32_t ivk_connected_components(const IVKImage *mask, int32_t *labels, int32_t *stats, int32_t capacity, int32_t *count) {
     if (!valid(mask, 1) || labels == nullptr || count == nullptr || capacity < 0 || (capacity > 0 && stats == nullptr)) return IVK_EINVAL;
     return guarded([&] {

@@ -45,6 +45,11 @@ public struct ChangeTracker: Sendable {
     /// Share of the ring around a region's box, where it was and where it went, that must be
     /// unchanged: a thing moves over a background that stays.
     public var minimumStillSurround = 0.6
+    /// Standard deviation of the Gaussian blur both images get before regions are compared and
+    /// matched, as a share of the frame's long side (3 pixels at 960): a thing changes its look
+    /// as it travels (a walker's legs, a turning ball, the light on it), and its coarse shape and
+    /// colours follow it where its fine detail does not. 0 matches the images as they are.
+    public var matchBlur = 1.0 / 320
 
     public init() {}
 
@@ -79,6 +84,9 @@ public struct ChangeTracker: Sendable {
             size: size, regions: [], startLabels: [Int32](repeating: 0, count: count), endLabels: [Int32](repeating: 0, count: count),
             settled: [Bool](repeating: false, count: count), unchanged: agreeing.pixels.map { $0 == 0 })
         let radius = Int(searchRadius * Double(max(size.width, size.height)))
+        // From here on the regions are compared and matched on both images blurred.
+        let sigma = matchBlur * Double(max(size.width, size.height))
+        let (start, end) = sigma > 0 ? (try Kernels.gaussianBlur(start, sigma: sigma), try Kernels.gaussianBlur(end, sigma: sigma)) : (start, end)
         var things: [Thing] = []
         var claimed = [Bool](repeating: false, count: count)
         for component in candidates {

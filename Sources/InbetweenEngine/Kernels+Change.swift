@@ -28,6 +28,20 @@ extension Kernels {
         return out
     }
 
+    /// `image` Gaussian-blurred with a standard deviation of `sigma` pixels (see `ivk_gaussian_blur`).
+    static func gaussianBlur(_ image: GrayImage, sigma: Double) throws -> GrayImage {
+        var out = GrayImage(size: image.size, pixels: [UInt8](repeating: 0, count: image.size.pixelCount))
+        try withView(image) { source in
+            try out.pixels.withUnsafeMutableBufferPointer { buffer in
+                var dst = IVKImage(
+                    data: buffer.baseAddress, width: Int32(image.size.width), height: Int32(image.size.height), stride: Int32(image.size.width),
+                    channels: 1)
+                try check(ivk_gaussian_blur(&source, sigma, &dst), "gaussian_blur")
+            }
+        }
+        return out
+    }
+
     /// The 8-connected components of `mask`'s nonzero pixels: a label per pixel (0 background)
     /// and the first `capacity` components' boxes and areas.
     static func components(_ mask: GrayImage, capacity: Int) throws -> (labels: [Int32], components: [MaskComponent]) {

@@ -96,6 +96,48 @@ struct StillCameraTests {
     }
 }
 
+extension StillCameraTests {
+    /// `image` with fine noise of up to `amplitude` levels (seeded) over the disc at (x, y): the
+    /// same thing with its fine detail changed (motion blur, a fine pattern, the encoder), as a
+    /// walker's or a rolling ball's is from one moment to the next.
+    static func roughened(_ image: RGBImage, x: Int, y: Int, amplitude: Int, seed: UInt64) -> RGBImage {
+        var rng = Patterns.SplitMix(state: seed)
+        var out = image
+        for dy in 0..<thing {
+            for dx in 0..<thing {
+                let u = Double(dx) / Double(thing) - 0.5
+                let v = Double(dy) / Double(thing) - 0.5
+                guard u * u + v * v <= 0.25 else { continue }
+                let noise = Int(rng.next() % UInt64(2 * amplitude + 1)) - amplitude
+                for c in 0..<3 {
+                    let i = ((y + dy) * size.width + x + dx) * 3 + c
+                    out.pixels[i] = UInt8(clamping: Int(out.pixels[i]) + noise)
+                }
+            }
+        }
+        return out
+    }
+
+    @Test("a thing whose fine detail changes as it travels is still followed, by its coarse look")
+    func aThingThatChangesItsLookIsFollowed() throws {
+        let plain = Self.background(textured: false)
+        let start = Self.scene(plain, x: 60, y: 110)
+        let end = Self.roughened(Self.scene(plain, x: 280, y: 130), x: 280, y: 130, amplitude: 70, seed: 5)
+        let size = GlobalMotionEstimator(profile: .pro).analysisSize(for: Self.size)
+        let a = try Kernels.gray(start, size: size)
+        let b = try Kernels.gray(end, size: size)
+        // Matched pixel for pixel, the noise leaves too much of the difference: no thing.
+        var exact = ChangeTracker()
+        exact.matchBlur = 0
+        #expect(try exact.track(start: a, end: b).regions.isEmpty)
+        // Matched on the blurred images, the disc is found where it went.
+        let regions = try ChangeTracker().track(start: a, end: b).regions
+        try #require(regions.count == 1)
+        let scale = Double(size.width) / Double(Self.size.width)
+        #expect(abs(regions[0].dx - 220 * scale) <= 1 && abs(regions[0].dy - 20 * scale) <= 1, "\(regions[0])")
+    }
+}
+
 extension RGBImage {
     func crop(_ box: (x: Int, y: Int, width: Int, height: Int)) -> RGBImage {
         var out = RGBImage(size: PixelSize(width: box.width, height: box.height))

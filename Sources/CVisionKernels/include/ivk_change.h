@@ -15,6 +15,10 @@ extern "C" {
 /// `mask` (1 channel, same size).
 int32_t ivk_change_mask(const IVKImage *a, const IVKImage *b, int32_t blur, int32_t threshold, int32_t close, int32_t open, IVKImage *mask);
 
+/// `src` (1 channel) Gaussian-blurred with standard deviation `sigma` pixels (> 0) each way,
+/// edges replicated, into `dst` (same size; may be `src`): OpenCV's GaussianBlur.
+int32_t ivk_gaussian_blur(const IVKImage *src, double sigma, IVKImage *dst);
+
 /// Connected components (8-connected) of the nonzero pixels of `mask`: `labels` (width ×
 /// height) receives 0 for the background and 1...count for the components, `stats` five
 /// int32 per component (x, y, width, height of its bounding box, and its area in pixels), for

@@ -22,6 +22,12 @@ public struct MotionEngine: InterpolationEngine {
     /// A camera model whose inliers' bounding box covers less of the frame than this fits a
     /// thing, not the camera.
     public var minimumSpread = 0.25
+    /// Two images that do not match are morphed along the dense flow (instead of dissolved)
+    /// when its trusted part (consistent both ways, explaining the other image clearly better
+    /// than no motion) covers at least this share of the pixels that changed. Measured: 0.71 on
+    /// a cockatoo walking up to a handheld camera (+1.6 dB over the dissolve), 0.37 and less
+    /// where morphing did not pay, 0.19 and less across Megamind's cuts.
+    public var morphShare = 0.5
 
     public init(useFlow: Bool = true, minimumConfidence: Double = 0.2, sameSceneShare: Double = 0.6) {
         self.useFlow = useFlow
@@ -76,7 +82,9 @@ public struct MotionEngine: InterpolationEngine {
                             + "levels of no motion's \(rounded(still.residual)), more than \(percent(minimumExplained))"
         func analyseFlow(_ matrix: Matrix3) throws {
             guard useFlow && profile.useFlow else { return }
-            let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix, analysis: grays)
+            follow(try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix, analysis: grays))
+        }
+        func follow(_ field: FlowField) {
             flow = field
             let scale = Double(request.size.width) / Double(field.size.width)
             flowSummary = MotionPlan.Flow(
@@ -106,12 +114,47 @@ public struct MotionEngine: InterpolationEngine {
                 reason = "the images do not match (\(why)): \(move.rawValue) over a dissolve, as the prompt asks"
             } else {
                 reason = "the images do not match (\(why)) and the prompt names no camera move: dissolve"
+                // One subject that moved in a way no camera model fits (a bird walking up to a
+                // shaking camera) still has dense correspondences: where they explain enough of
+                // what changed, morph along them. Two different shots leave most of it unexplained.
+                if useFlow && profile.useFlow {
+                    let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: .identity, analysis: grays)
+                    let explained = try explainedShare(field, grays)
+                    if explained >= morphShare {
+                        camera = MotionPlan.Camera(source: .morph, matrix: .identity, easing: cues.pace.easing)
+                        reason =
+                            "the images do not match (\(why)), but the dense flow explains \(percent(explained)) of what changed: "
+                            + "morphing along it, \(cues.pace.rawValue) pace"
+                        follow(field)
+                    }
+                }
             }
         }
         let plan = MotionPlan(
             engine: name, size: request.size, fps: request.fps, motion: motion, cues: cues, camera: camera, flow: flowSummary, reason: reason,
             steps: MotionPlan.steps(frameCount: request.frameCount, camera: camera.easing, blend: .linear))
         return PreparedClip(plan: plan, flow: flow)
+    }
+
+    /// Of the pixels where the two images differ (by more than `agreementLevels` after a blur),
+    /// the share whose flow is trusted (confidence ≥ 0.5): how much of the change the dense
+    /// correspondences explain. Plain areas that agree anyway do not count for them.
+    private func explainedShare(_ field: FlowField, _ grays: (start: GrayImage, end: GrayImage)) throws -> Double {
+        let mask = try Kernels.changeMask(grays.start, grays.end, blur: 5, threshold: agreementLevels, close: 0, open: 0)
+        let kx = Double(mask.size.width) / Double(field.size.width)
+        let ky = Double(mask.size.height) / Double(field.size.height)
+        var changed = 0
+        var explained = 0
+        for y in 0..<field.size.height {
+            let my = min(mask.size.height - 1, Int((Double(y) + 0.5) * ky))
+            for x in 0..<field.size.width {
+                let mx = min(mask.size.width - 1, Int((Double(x) + 0.5) * kx))
+                guard mask.pixels[my * mask.size.width + mx] != 0 else { continue }
+                changed += 1
+                if field.forwardConfidence[y * field.size.width + x] >= 0.5 { explained += 1 }
+            }
+        }
+        return changed > 0 ? Double(explained) / Double(changed) : 0
     }
 
     private func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }

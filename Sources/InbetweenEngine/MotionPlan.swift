@@ -25,6 +25,10 @@ public struct MotionPlan: Sendable, Hashable, Codable {
             /// No camera model, but the two images show the same scene: a still camera, where
             /// only what moves on its own moves.
             case still
+            /// The images do not match as they stand, but dense correspondences explain much of
+            /// the change (one subject that moved non-rigidly, a camera too close or shaky to
+            /// fit): no camera path, the pixels move along the flow where it is trusted.
+            case morph
             /// No camera motion: a dissolve.
             case none
         }

@@ -153,10 +153,12 @@ struct EngineTests {
     func renderThreadAnswersACancelAtOnce() async throws {
         let finished = Mutex(false)
         let began = Mutex(false)
+        let released = Mutex(false)
         let task = Task {
             try await RenderThread().run {
                 began.withLock { $0 = true }
-                Thread.sleep(forTimeInterval: 3)
+                // Uninterruptible work that ends only once the test lets it (or after a minute).
+                for _ in 0..<6000 where !released.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
                 finished.withLock { $0 = true }
                 return 1
             }
@@ -166,6 +168,7 @@ struct EngineTests {
         await #expect(throws: CancellationError.self) { try await task.value }
         // The uninterruptible work is still running: the call did not wait for it.
         #expect(!finished.withLock { $0 })
+        released.withLock { $0 = true }
         // A call that is not cancelled gets its result.
         #expect(try await RenderThread().run { 7 } == 7)
     }

@@ -34,4 +34,40 @@ template <int N> inline void sampleChannels(const float *field, int w, int h, fl
     for (int k = 0; k < N; ++k) out[k] = w00 * p00[k] + w10 * p10[k] + w01 * p01[k] + w11 * p11[k];
 }
 
+// The splatted motion (d x, d y, trust, ... as splatMotion writes them) at (x, y), clamped to its
+// edges: bilinear where the four pixels around move alike, and across a motion boundary (their
+// trusted motions differ by more than `edge` flow pixels) the channels of the one that moves
+// most, which splatting keeps in front. Blending across the boundary would hand the pixels
+// along it motions between the two, sampling neither the thing nor what it covers but whatever
+// lies between: a smeared, dotted outline around everything that moves on its own.
+template <int N> inline void sampleMotionFront(const float *field, int w, int h, float x, float y, float edge, float out[N]) {
+    x = std::clamp(x, 0.0f, static_cast<float>(w - 1));
+    y = std::clamp(y, 0.0f, static_cast<float>(h - 1));
+    const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+    const int dx = x0 < w - 1 ? N : 0;
+    const size_t dy = y0 < h - 1 ? static_cast<size_t>(N) * w : 0;
+    const float *p00 = field + N * (static_cast<size_t>(y0) * w + x0);
+    const float *corner[4] = {p00, p00 + dx, p00 + dy, p00 + dy + dx};
+    float lowX = corner[0][2] * corner[0][0], highX = lowX, lowY = corner[0][2] * corner[0][1], highY = lowY;
+    int front = 0;
+    float frontLength = lowX * lowX + lowY * lowY;
+    for (int k = 1; k < 4; ++k) {
+        const float mx = corner[k][2] * corner[k][0], my = corner[k][2] * corner[k][1];
+        lowX = std::min(lowX, mx);
+        highX = std::max(highX, mx);
+        lowY = std::min(lowY, my);
+        highY = std::max(highY, my);
+        const float length = mx * mx + my * my;
+        if (length > frontLength) {
+            frontLength = length;
+            front = k;
+        }
+    }
+    if (highX - lowX <= edge && highY - lowY <= edge) {
+        sampleChannels<N>(field, w, h, x, y, out);
+        return;
+    }
+    for (int k = 0; k < N; ++k) out[k] = corner[front][k];
+}
+
 } // namespace ivk

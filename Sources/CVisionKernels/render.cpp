@@ -136,6 +136,7 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
         const float back = -m->flow_time, on = 1 - m->flow_time;
         const cv::Matx33d g(m->to_start), hm(m->start_to_end);
         const float blend = m->blend;
+        const float motionEdge = m->motion_edge;
         const float fa = std::max(m->feather, 1e-3f);
         const float sx = hasFlow ? static_cast<float>(w) / m->flow_width : 1.0f;
         const float sy = hasFlow ? static_cast<float>(h) / m->flow_height : 1.0f;
@@ -179,8 +180,13 @@ int32_t ivk_render_yuv(const IVKPlanes *a, const IVKPlanes *b, const IVKFrameMot
                 if (hasFlow) {
                     for (int i = 0; i < gw; ++i) {
                         float f[splatChannels];
-                        sampleChannels<splatChannels>(motion, m->flow_width, m->flow_height, static_cast<float>(cx[i]) * inverseSx,
-                                                      static_cast<float>(cy[i]) * inverseSy, f);
+                        if (motionEdge > 0) {
+                            sampleMotionFront<splatChannels>(motion, m->flow_width, m->flow_height, static_cast<float>(cx[i]) * inverseSx,
+                                                             static_cast<float>(cy[i]) * inverseSy, motionEdge, f);
+                        } else {
+                            sampleChannels<splatChannels>(motion, m->flow_width, m->flow_height, static_cast<float>(cx[i]) * inverseSx,
+                                                          static_cast<float>(cy[i]) * inverseSy, f);
+                        }
                         const float dx = f[2] * sx * f[0], dy = f[2] * sy * f[1];
                         m0x[i] = back * dx;
                         m0y[i] = back * dy;

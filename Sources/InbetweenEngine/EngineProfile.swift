@@ -36,6 +36,12 @@ public struct EngineProfile: Sendable, Hashable, Codable {
     /// what it covers land on one spot at some time, exp(splatDepth · |flow|) keeps the one that
     /// moves more in front (flow length stands in for depth); 0 averages them.
     public var splatDepth: Double = 1
+    /// Where the motions of the four flow pixels around a rendered spot differ by more than
+    /// this many flow pixels (a motion boundary: a thing's outline), the spot takes the motion
+    /// of the one that moves most instead of a blend of them, which would sample neither the
+    /// thing nor what it covers (a smeared outline around everything that moves on its own).
+    /// 0 blends everywhere.
+    public var motionEdge: Double = 1
     /// Width (the Gaussian's σ) over which an untrusted hole in the flow takes the motion of
     /// its trusted surroundings, as a share of the flow field's long side (8 px at 480).
     public var fillSigma: Double = 1.0 / 60

@@ -100,6 +100,7 @@ public struct FrameRenderer: Sendable {
             motions[slot].feather = Float(profile.feather)
             motions[slot].flow_time = Float(step.camera)
             motions[slot].splat_depth = Float(profile.splatDepth)
+            motions[slot].motion_edge = Float(profile.motionEdge)
             motions[slot].map_step = Int32(mapStep)
             // The profile's interpolation is spent on the source that dominates this frame's
             // blend; the other, weighted under a half, is resampled bilinearly at a third of the

@@ -29,6 +29,10 @@ typedef struct IVKFrameMotion {
     /// Softmax splatting's depth weight per flow pixel of motion (see `ivk_intermediate_flow`):
     /// 0 averages what lands on one spot; larger keeps what moves more in front.
     float splat_depth;
+    /// Motion boundary threshold, in flow pixels: where the trusted motions of the four flow
+    /// pixels around a spot differ by more (per axis), the spot takes the motion of the one
+    /// that moves most instead of their bilinear blend; 0 always blends.
+    float motion_edge;
     /// Weight of the end source in the blend, 0...1.
     float blend;
     /// Soft edge, in output pixels, where a source runs out.

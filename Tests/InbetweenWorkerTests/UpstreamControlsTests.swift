@@ -3,8 +3,6 @@ import Hummingbird
 import HummingbirdTesting
 import InbetweenAPI
 import InbetweenClient
-import InbetweenJobs
-import InbetweenSQLite
 import InbetweenTestSupport
 import NIOCore
 import Testing
@@ -90,9 +88,14 @@ struct UpstreamControlsTests {
                 let done = try await clientA.waitUntilDone(created.jobID, timeout: .seconds(120))
                 #expect(done.status == .succeeded, "\(String(describing: done.error))")
                 #expect(done.result?.engine == "upstream:b")
-                let upstreamJob = try #require(done.result?.upstream?.jobID)
-                let stored = try #require(try await b.store.job(id: upstreamJob, keyID: nil))
-                #expect(stored.arguments?.contains("\"loop\":true") == true, "\(stored.arguments ?? "")")
+                // B made it with the loop: the same bytes as B's own job with loop, not as one without.
+                let clientB = InbetweenClient(baseURL: baseB, apiKey: b.apiKey)
+                let viaA = try await UpstreamTests.download(done, clientA)
+                let looped = try await clientB.waitUntilDone(
+                    try await clientB.createJob(UpstreamTests.arguments(["loop": true])).jobID, timeout: .seconds(120))
+                let plain = try await clientB.waitUntilDone(try await clientB.createJob(UpstreamTests.arguments()).jobID, timeout: .seconds(120))
+                #expect(try await UpstreamTests.download(looped, clientB) == viaA)
+                #expect(try await UpstreamTests.download(plain, clientB) != viaA)
             }
         }
     }

@@ -15,8 +15,10 @@ public struct FrameRenderer: Sendable {
     public let profile: EngineProfile
     /// The static mask (one byte per output pixel, non-zero: still), when the request has one.
     let staticMask: StillMask?
-    /// The motion-brush strokes, each with whether it arrives where the end image shows it.
-    let brushes: [(path: BrushPath, arrives: Bool)]
+    /// The motion-brush strokes, each with whether it arrives where the end image shows it, and
+    /// the start image with the region filled from its surroundings when the end image shows no
+    /// background where it was.
+    let brushes: [(path: BrushPath, arrives: Bool, background: YUVImage?)]
     /// Each source's chroma again, interleaved, for the kernels' AVX2 path (which fetches both
     /// planes at once); empty draws from the planes alone. The frames are the same either way.
     let startChroma: [UInt8]
@@ -34,7 +36,10 @@ public struct FrameRenderer: Sendable {
         self.end = try YUVImage(end)
         self.profile = profile
         staticMask = clip.staticMask.map { StillMask($0, size: clip.plan.size) }
-        brushes = zip(clip.brushes, clip.plan.controls?.brushes ?? []).map { (BrushPath($0.0, size: clip.plan.size), $0.1.arrives) }
+        brushes = try zip(clip.brushes, clip.plan.controls?.brushes ?? []).map { brush, stroke in
+            let path = BrushPath(brush, size: clip.plan.size)
+            return (path, stroke.arrives, stroke.hole == "surroundings" ? try YUVImage(path.inpainted(start)) : nil)
+        }
         startChroma = interleavedChroma ? self.start.interleavedChroma : []
         endChroma = interleavedChroma ? self.end.interleavedChroma : []
     }
@@ -74,7 +79,7 @@ public struct FrameRenderer: Sendable {
         var results: [Int: YUVImage] = [:]
         if !drawn.isEmpty {
             for (index, frame) in zip(drawn, try draw(drawn)) {
-                let brushed = drawBrushes(frame, progress: plan.steps[index].camera)
+                let brushed = drawBrushes(frame, camera: plan.steps[index].camera)
                 results[index] = staticMask.map { keepStill(brushed, mask: $0, blend: plan.steps[index].blend) } ?? brushed
             }
         }

@@ -33,7 +33,10 @@ extension MotionEngine {
             }
         }
         if !controls.brushes.isEmpty {
-            report.brushes = controls.brushes.map { BrushPath($0, size: plan.size).stroke(start: start, end: end) }
+            // Where the camera path leaves the start's pixels in the last frame (the end image's
+            // framing); a transition between unrelated shots ends on the end image as it is.
+            let arrival = plan.followsCamera ? (plan.pathToStart(camera: 1).inverse ?? .identity) : .identity
+            report.brushes = controls.brushes.map { BrushPath($0, size: plan.size).stroke(start: start, end: end, fromStart: arrival) }
             plan.reason += "; \(controls.brushes.count) region(s) follow the motion brush's paths (no dense flow)"
         }
         plan.controls = report

@@ -12,13 +12,17 @@ extension MotionPlan {
         /// Its length, in output pixels.
         public var length: Double
         /// Whether the end image shows the region where the path ends (mean difference under
-        /// `BrushPath.agreementLevels`): then it arrives there, the place it leaves showing the
-        /// end image and the place it goes to the start image until it is covered; otherwise it
-        /// hands over to the end image by fading out over the last 40 % of the path.
+        /// `BrushPath.agreementLevels`): then it arrives there, the place it goes showing the
+        /// start image until it is covered; otherwise it hands over to the end image by fading out
+        /// over the last 40 % of the path.
         public var arrives: Bool
         /// Mean absolute difference (levels, RGB) between the region and the end image where the
         /// path ends.
         public var difference: Double
+        /// What fills the place the region leaves: `end image` (it shows the background there:
+        /// the thing moved) or `surroundings` (the end image still shows the region there, so the
+        /// place is filled from around it, ring by ring).
+        public var hole: String
     }
 
     /// What the request's creative controls did to the plan.

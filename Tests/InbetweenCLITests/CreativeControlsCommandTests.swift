@@ -96,6 +96,37 @@ struct CreativeControlsCommandTests {
         #expect(result.stderr.contains("error: \(message)"), "\(result.stderr)")
     }
 
+    @Test("submit sends the controls, local masks as data URIs; the server makes the video with them")
+    func submitSendsThem() async throws {
+        let data = GenerateCommandTests.temporary("data")
+        let (key, _) = try await ServeCommandTests.createKey(data)
+        let server = try await ServeCommandTests.Server(dataDirectory: data)
+        let output = GenerateCommandTests.temporary("submitted.mp4")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let run = try await ServeCommandTests.inbetween([
+            "submit", "--server", server.base, "--key", key, "--image", GenerateCommandTests.samples.start, "--image-tail",
+            GenerateCommandTests.samples.end, "--prompt", "push in", "--mode", "turbo", "--resolution", "540p", "--duration", "1", "--output",
+            output, "--camera-control", "forward_up", "--static-mask", try Self.mask("still.png", box: "x=0:y=0:w=320:h=180"), "--motion-brush",
+            "\(try Self.mask("brush.png", box: "x=600:y=300:w=80:h=80")):640,340;800,200", "--negative-prompt", "dissolve", "--loop",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("960x540, 24 frames at 24 fps"), "\(run.stdout)")
+        // A mask of another size is refused by the server at create, naming it.
+        let small = try Self.mask("small.png", box: "x=0:y=0:w=10:h=10")
+        let scaled = GenerateCommandTests.temporary("scaled.png")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-i", small, "-vf", "scale=640:360", scaled]
+        try process.run()
+        process.waitUntilExit()
+        let refused = try await ServeCommandTests.inbetween([
+            "submit", "--server", server.base, "--key", key, "--image", GenerateCommandTests.samples.start, "--image-tail",
+            GenerateCommandTests.samples.end, "--prompt", "push in", "--static-mask", scaled,
+        ])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("`static_mask` must be the start image's size, 1280×720 pixels; it is 640×360."), "\(refused.stderr)")
+    }
+
     @Test func aMaskOfAnotherSizeIsRefusedNamingIt() async throws {
         let small = GenerateCommandTests.temporary("small.png")
         let process = Process()

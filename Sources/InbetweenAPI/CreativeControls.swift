@@ -1,3 +1,5 @@
+import Foundation
+
 /// An explicit camera move (`args.camera_control`, Kling's shape): a type and, for `simple`,
 /// six axes, each −10 … 10. The presets are fixed combinations of the same axes.
 public struct CameraControl: Sendable, Hashable, Codable {
@@ -91,4 +93,35 @@ public struct DynamicMask: Sendable, Hashable {
     public static let maxCount = 6
     /// Points per trajectory.
     public static let pointCount = 2...77
+}
+
+extension CameraControl {
+    /// As `args.camera_control` takes it: `{"type"}` for a preset, `{"type": "simple", "config"}`
+    /// with every axis otherwise (the SDK's way to send one).
+    public var json: JSONValue {
+        guard type == .simple else { return .object(["type": .string(type.rawValue)]) }
+        let axes: [String: JSONValue] = [
+            "horizontal": .number(config.horizontal), "vertical": .number(config.vertical), "pan": .number(config.pan),
+            "tilt": .number(config.tilt), "roll": .number(config.roll), "zoom": .number(config.zoom),
+        ]
+        return .object(["type": .string(type.rawValue), "config": .object(axes)])
+    }
+}
+
+extension ImageReference {
+    /// As an `args` image field takes it: the URL, a `data:` URI of the bytes, or the path.
+    public var json: JSONValue {
+        switch self {
+        case .url(let url): .string(url.absoluteString)
+        case .data(let format, let bytes): .string("data:\(format.mediaType);base64,\(Data(bytes).base64EncodedString())")
+        case .file(let path): .string(path)
+        }
+    }
+}
+
+extension DynamicMask {
+    /// As one entry of `args.dynamic_masks` takes it (the SDK's way to send one).
+    public var json: JSONValue {
+        .object(["mask": mask.json, "trajectories": .array(trajectory.map { .object(["x": .number(Double($0.x)), "y": .number(Double($0.y))]) })])
+    }
 }

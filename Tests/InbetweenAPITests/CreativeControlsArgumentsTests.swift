@@ -117,6 +117,20 @@ struct CreativeControlsArgumentsTests {
         #expect(error.code == .invalidImage && error.field == "static_mask" && error.message.contains("must be a PNG"), "\(error.message)")
     }
 
+    @Test("the SDK's JSON forms of the controls read back as the same controls")
+    func jsonRoundTrip() throws {
+        let camera = CameraControl(type: .simple, config: .init(pan: -2, zoom: 5))
+        let mask = DynamicMask(mask: try ImageReference.parse(Self.png(64, 48), field: "mask"), trajectory: [.init(x: 1, y: 2), .init(x: 30, y: 40)])
+        var args = try Self.args("{}")
+        args["camera_control"] = camera.json
+        args["dynamic_masks"] = .array([mask.json])
+        args["static_mask"] = mask.mask.json
+        let parsed = try GenerationArguments(validating: args)
+        #expect(parsed.cameraControl == camera && parsed.dynamicMasks == [mask] && parsed.staticMask == mask.mask)
+        args["camera_control"] = CameraControl(type: .leftTurnForward, config: CameraControl.Kind.leftTurnForward.axes).json
+        #expect(try GenerationArguments(validating: args).cameraControl?.config.pan == -5)
+    }
+
     @Test("the model description lists every extension field")
     func modelListsThem() {
         let names = ModelDescription.startEndToVideo.arguments.map(\.name)

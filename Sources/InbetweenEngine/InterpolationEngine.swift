@@ -79,9 +79,17 @@ public struct DissolveEngine: InterpolationEngine {
     public var name: String { "dissolve" }
 
     public func prepare(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> PreparedClip {
-        let plan = MotionPlan(
+        var plan = MotionPlan(
             engine: name, size: request.size, fps: request.fps, motion: .none(), cues: .none, camera: .none, flow: nil,
             reason: "dissolve engine: no motion analysis", steps: MotionPlan.steps(frameCount: request.frameCount, camera: .linear, blend: .linear))
+        // A cross-fade has no motion to control; it loops when asked (the other controls move things).
+        if request.controls.loop {
+            plan.steps = MotionPlan.loopSteps(frameCount: request.frameCount, camera: .linear, blend: .linear)
+            var controls = MotionPlan.Controls()
+            controls.loop = true
+            plan.controls = controls
+            plan.reason += "; looping: start → end → start"
+        }
         return PreparedClip(plan: plan, flow: nil)
     }
 }

@@ -182,6 +182,16 @@ struct CreativeControlsTests {
         #expect(locked.plan.controls?.removed?.contains("camera path found") == true)
     }
 
+    @Test("the dissolve engine loops too")
+    func dissolveLoops() throws {
+        let (start, end) = (Self.bright(seed: 12), Self.bright(seed: 13))
+        let clip = try DissolveEngine().prepare(start: start, end: end, request: Self.request(frames: 8, controls: CreativeControls(loop: true)))
+        #expect(clip.plan.loops && clip.plan.steps.map(\.blend)[4] == 1 && clip.plan.steps[7].blend == clip.plan.steps[1].blend)
+        let frames = try Self.frames(clip, start, end)
+        let (first, last) = (try YUVImage(start), try YUVImage(end))
+        #expect(frames[0] == first && frames[7] != last && frames[7] == frames[1])
+    }
+
     @Test("loop: out and back in the same frames; the step from the last frame to frame 0 is no bigger than the median step")
     func loopWraps() throws {
         let start = Patterns.picture(Self.size, seed: 11)

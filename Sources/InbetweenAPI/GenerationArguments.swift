@@ -16,9 +16,18 @@ public struct GenerationArguments: Sendable, Hashable {
     public var movementAmplitude: MovementAmplitude
     /// Frames per second, 8...60.
     public var fps: Int
+    /// The extensions of CONTRACT.md ("Extensions"); each nil (false) when absent.
+    public var cameraControl: CameraControl?
+    public var dynamicMasks: [DynamicMask]?
+    public var staticMask: ImageReference?
+    public var negativePrompt: String?
+    public var loop: Bool = false
 
     /// Every key `args` may hold.
-    public static let keys = ["mode", "prompt", "duration", "image", "image_tail", "resolution", "seed", "movement_amplitude", "fps"]
+    public static let keys = [
+        "mode", "prompt", "duration", "image", "image_tail", "resolution", "seed", "movement_amplitude", "fps", "camera_control", "dynamic_masks",
+        "static_mask", "negative_prompt", "loop",
+    ]
     public static let durationRange = 1...8
     public static let fpsRange = 8...60
     public static let promptLength = 1...5000
@@ -64,9 +73,10 @@ public struct GenerationArguments: Sendable, Hashable {
         }
         image = try Self.image(args["image"], field: "image", limits: limits, allowFiles: allowFilePaths)
         imageTail = try Self.image(args["image_tail"], field: "image_tail", limits: limits, allowFiles: allowFilePaths)
+        try readControls(args, limits: limits, allowFilePaths: allowFilePaths)
     }
 
-    private static func describe(_ value: JSONValue) -> String {
+    static func describe(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): "\"\(text.count > 40 ? String(text.prefix(40)) + "…" : text)\""
         case .number(let number): number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
@@ -74,7 +84,7 @@ public struct GenerationArguments: Sendable, Hashable {
         }
     }
 
-    private static func string(_ value: JSONValue?, field: String) throws(APIError) -> String? {
+    static func string(_ value: JSONValue?, field: String) throws(APIError) -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?: return text
@@ -115,7 +125,7 @@ public struct GenerationArguments: Sendable, Hashable {
         }
     }
 
-    private static func image(_ value: JSONValue?, field: String, limits: ImageLimits, allowFiles: Bool) throws(APIError) -> ImageReference {
+    static func image(_ value: JSONValue?, field: String, limits: ImageLimits, allowFiles: Bool) throws(APIError) -> ImageReference {
         guard let text = try string(value, field: field) else {
             let forms = allowFiles ? "a file path, URL or data URI" : "an https:// or http:// URL or a data:image/png|jpeg|webp;base64 URI"
             throw .invalid(field, "`\(field)` is required: \(forms).")

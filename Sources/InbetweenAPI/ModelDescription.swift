@@ -59,6 +59,25 @@ public struct ModelDescription: Sendable, Hashable, Codable {
             Argument(
                 name: "fps", type: "integer", required: false, defaultValue: "24", minimum: GenerationArguments.fpsRange.lowerBound,
                 maximum: GenerationArguments.fpsRange.upperBound, description: "Frames per second (an extension to the seed page)."),
+            Argument(
+                name: "camera_control", type: "object", required: false, options: CameraControl.Kind.allCases.map(\.rawValue),
+                minimum: Int(CameraControl.axisRange.lowerBound), maximum: Int(CameraControl.axisRange.upperBound),
+                description:
+                    "An explicit camera move: {type, config: {horizontal, vertical, pan, tilt, roll, zoom}}, each axis -10 to 10; config only for simple."
+            ),
+            Argument(
+                name: "dynamic_masks", type: "array", required: false, minimum: 1, maximum: DynamicMask.maxCount,
+                description:
+                    "Motion brush: up to 6 {mask: PNG of the start image's size, white = region; trajectories: 2-77 {x, y} in start-image pixels}."),
+            Argument(
+                name: "static_mask", type: "string", required: false,
+                description: "A PNG of the start image's size (same forms as image); white areas take no motion, only a dissolve."),
+            Argument(
+                name: "negative_prompt", type: "string", required: false, minimum: 0, maximum: GenerationArguments.negativePromptLength,
+                description: "Cue words to switch off (zoom, pan, tilt, rotation, camera movement, dissolve, pace words)."),
+            Argument(
+                name: "loop", type: "boolean", required: false, defaultValue: "false",
+                description: "Start → end → start in the same duration; the last frame leads into the first (it is not the end image)."),
         ],
         pricing: pricingTable()
     )

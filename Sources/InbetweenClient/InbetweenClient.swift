@@ -71,6 +71,17 @@ public struct InbetweenClient: Sendable {
         try await call(.GET, "/api/v1/jobs?limit=\(limit)" + (after.map { "&after=\(Self.escape($0))" } ?? ""))
     }
 
+    /// The models the server offers, with their arguments and prices (`GET /api/v1/models`):
+    /// which extension fields (`camera_control`, `loop`, ...) it takes is read from here.
+    public func models() async throws -> [ModelDescription] {
+        let list: ModelList = try await call(.GET, "/api/v1/models")
+        return list.models
+    }
+
+    private struct ModelList: Codable, Sendable {
+        var models: [ModelDescription]
+    }
+
     /// Polls until the job ends, backing off from 0.5 s to 5 s between queries, reporting
     /// each state to `progress`. Throws `InbetweenClientError.timedOut` after `timeout`.
     public func waitUntilDone(

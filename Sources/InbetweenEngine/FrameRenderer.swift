@@ -13,6 +13,12 @@ public struct FrameRenderer: Sendable {
     public let start: YUVImage
     public let end: YUVImage
     public let profile: EngineProfile
+    /// The static mask (one byte per output pixel, non-zero: still), when the request has one.
+    let staticMask: StillMask?
+    /// The motion-brush strokes, each with whether it arrives where the end image shows it, and
+    /// the start image with the region filled from its surroundings when the end image shows no
+    /// background where it was.
+    let brushes: [(path: BrushPath, arrives: Bool, background: YUVImage?)]
     /// Each source's chroma again, interleaved, for the kernels' AVX2 path (which fetches both
     /// planes at once); empty draws from the planes alone. The frames are the same either way.
     let startChroma: [UInt8]
@@ -29,6 +35,11 @@ public struct FrameRenderer: Sendable {
         self.start = try YUVImage(start)
         self.end = try YUVImage(end)
         self.profile = profile
+        staticMask = clip.staticMask.map { StillMask($0, size: clip.plan.size) }
+        brushes = try zip(clip.brushes, clip.plan.controls?.brushes ?? []).map { brush, stroke in
+            let path = BrushPath(brush, size: clip.plan.size)
+            return (path, stroke.arrives, stroke.hole == "surroundings" ? try YUVImage(path.inpainted(start)) : nil)
+        }
         startChroma = interleavedChroma ? self.start.interleavedChroma : []
         endChroma = interleavedChroma ? self.end.interleavedChroma : []
     }
@@ -39,23 +50,14 @@ public struct FrameRenderer: Sendable {
     /// start image to where the motion puts them in the end image; the homography through
     /// those corners takes start pixels to the frame.
     public func toStart(camera: Double) -> Matrix3 {
-        guard plan.followsCamera, camera > 0 else { return .identity }
-        let h = plan.camera.matrix
-        let w = Double(plan.size.width)
-        let ht = Double(plan.size.height)
-        let corners: [(x: Double, y: Double)] = [(0, 0), (w, 0), (w, ht), (0, ht)]
-        let moved = corners.map { corner -> (x: Double, y: Double) in
-            let target = h.apply(corner.x, corner.y) ?? corner
-            return (corner.x + (target.x - corner.x) * camera, corner.y + (target.y - corner.y) * camera)
-        }
-        guard let path = Matrix3.perspective(from: corners, to: moved), let inverse = path.inverse else { return .identity }
-        return inverse.normalized
+        plan.pathToStart(camera: camera)
     }
 
     /// The frame's maps at progress `camera`: output → start, and start → end. A move the
     /// prompt asked for between unrelated shots gives each source its own path (see
     /// `CameraMoves.sourceMaps`); otherwise the end follows the start through the motion found.
     func sourceMaps(camera: Double) -> (toStart: Matrix3, startToEnd: Matrix3) {
+        if let maps = plan.controlledMaps(camera: camera) { return maps }
         if plan.camera.source == .prompt, let move = plan.camera.move, let amplitude = plan.camera.amplitude {
             let maps = CameraMoves.sourceMaps(move, amplitude: amplitude, size: plan.size, progress: camera)
             return (maps.toStart, ((maps.toEnd * (maps.toStart.inverse ?? .identity)).normalized))
@@ -71,14 +73,19 @@ public struct FrameRenderer: Sendable {
     /// The frames in `range`, drawn concurrently, one per thread.
     public func frames(_ range: Range<Int>) throws -> [YUVImage] {
         precondition(range.lowerBound >= 0 && range.upperBound <= plan.steps.count, "frames \(range) are outside the plan")
-        let drawn = range.filter { $0 != 0 && $0 != plan.steps.count - 1 }
+        // A looping clip's last frame leads back into the first: it is drawn, not the end image.
+        let last = plan.loops ? -1 : plan.steps.count - 1
+        let drawn = range.filter { $0 != 0 && $0 != last }
         var results: [Int: YUVImage] = [:]
         if !drawn.isEmpty {
-            for (index, frame) in zip(drawn, try draw(drawn)) { results[index] = frame }
+            for (index, frame) in zip(drawn, try draw(drawn)) {
+                let brushed = drawBrushes(frame, camera: plan.steps[index].camera)
+                results[index] = staticMask.map { keepStill(brushed, mask: $0, blend: plan.steps[index].blend) } ?? brushed
+            }
         }
         return range.map { index in
             if index == 0 { return start }
-            if index == plan.steps.count - 1 { return end }
+            if index == last { return end }
             return results[index]!
         }
     }

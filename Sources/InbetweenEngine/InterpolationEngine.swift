@@ -10,10 +10,14 @@ public struct RenderRequest: Sendable, Hashable {
     /// A prompt-driven camera move's size as a fraction of the frame; nil: chosen from the prompt.
     public var amplitude: Double?
     public var profile: EngineProfile
+    /// The request's creative controls; empty: today's behaviour.
+    public var controls: CreativeControls
 
     public init(
-        size: PixelSize, frameCount: Int, fps: Int, prompt: String = "", seed: UInt64 = 0, amplitude: Double? = nil, profile: EngineProfile = .pro
+        size: PixelSize, frameCount: Int, fps: Int, prompt: String = "", seed: UInt64 = 0, amplitude: Double? = nil, profile: EngineProfile = .pro,
+        controls: CreativeControls = CreativeControls()
     ) {
+        self.controls = controls
         self.size = size
         self.frameCount = frameCount
         self.fps = fps
@@ -29,6 +33,11 @@ public struct PreparedClip: Sendable {
     public var plan: MotionPlan
     /// The dense local motion, when the plan uses it.
     public var flow: FlowField?
+    /// The static mask (one byte per output pixel, non-zero: no motion, only a dissolve), when
+    /// the request has one.
+    public var staticMask: [UInt8]? = nil
+    /// The motion-brush strokes, when the request has some (see `MotionPlan.BrushStroke`).
+    public var brushes: [CreativeControls.Brush] = []
 }
 
 /// Turns two fitted images into a prepared clip; `FrameRenderer` draws it.
@@ -70,9 +79,17 @@ public struct DissolveEngine: InterpolationEngine {
     public var name: String { "dissolve" }
 
     public func prepare(start: RGBImage, end: RGBImage, request: RenderRequest) throws -> PreparedClip {
-        let plan = MotionPlan(
+        var plan = MotionPlan(
             engine: name, size: request.size, fps: request.fps, motion: .none(), cues: .none, camera: .none, flow: nil,
             reason: "dissolve engine: no motion analysis", steps: MotionPlan.steps(frameCount: request.frameCount, camera: .linear, blend: .linear))
+        // A cross-fade has no motion to control; it loops when asked (the other controls move things).
+        if request.controls.loop {
+            plan.steps = MotionPlan.loopSteps(frameCount: request.frameCount, camera: .linear, blend: .linear)
+            var controls = MotionPlan.Controls()
+            controls.loop = true
+            plan.controls = controls
+            plan.reason += "; looping: start → end → start"
+        }
         return PreparedClip(plan: plan, flow: nil)
     }
 }

@@ -45,7 +45,11 @@ public struct MotionEngine: InterpolationEngine {
         let small = estimator.analysisSize(for: start.size)
         let grays = (start: try Kernels.gray(start, size: small), end: try Kernels.gray(end, size: small))
         let motion = try estimator.estimate(grayA: grays.start, grayB: grays.end, outputSize: start.size)
-        let cues = MotionCues.parse(request.prompt)
+        // The negative prompt switches cue words off (nothing without one).
+        let negative = request.controls.negativePrompt.map(NegativeCues.parse)
+        let (cues, removed) = negative?.apply(to: MotionCues.parse(request.prompt)) ?? (MotionCues.parse(request.prompt), [])
+        // A negative prompt that names camera movement locks the camera (an explicit move wins).
+        let locked = negative?.locksCamera == true && request.controls.camera == nil
         // A camera model must explain the pair better than a still camera does: features found
         // only on a thing that moved (a coin on a plain table) fit its motion, not the camera's.
         let still = try agreement(grays, motion: .identity, outputSize: start.size)
@@ -58,7 +62,8 @@ public struct MotionEngine: InterpolationEngine {
         // for little. A well-supported one stands even where the light changes (a time-lapse).
         let explains =
             motion.confidence >= wellSupported || (fitted.map { $0.residual <= minimumExplained * still.residual } ?? false)
-        let matched = motion.model != .none && motion.confidence >= minimumConfidence && !stillWins && explains
+        let cameraFound = motion.model != .none && motion.confidence >= minimumConfidence && !stillWins && explains
+        let matched = cameraFound && !locked
         // Without a camera model worth following, two images that mostly agree as they are
         // are still one scene: only what moves on its own moves.
         let stillScene = !matched && still.share >= sameSceneShare
@@ -68,7 +73,7 @@ public struct MotionEngine: InterpolationEngine {
         var flowSummary: MotionPlan.Flow?
         let found = "\(motion.model.rawValue) with \(motion.inliers) of \(motion.matches) inliers, confidence \(rounded(motion.confidence))"
 
-        let why =
+        let unmatched =
             motion.model == .none
             ? "no reliable camera model"
             : stillWins && local
@@ -80,8 +85,11 @@ public struct MotionEngine: InterpolationEngine {
                         ? "\(found) is below \(minimumConfidence)"
                         : "the \(found) is below \(wellSupported) and leaves a mean difference of \(rounded(fitted?.residual ?? 0)) "
                             + "levels of no motion's \(rounded(still.residual)), more than \(percent(minimumExplained))"
+        let why = cameraFound && locked ? "the negative prompt locks the camera: the \(found) is not followed" : unmatched
+        // With a motion brush the strokes are what moves on its own: no dense flow.
+        let flowAllowed = useFlow && profile.useFlow && request.controls.brushes.isEmpty
         func analyseFlow(_ matrix: Matrix3) throws {
-            guard useFlow && profile.useFlow else { return }
+            guard flowAllowed else { return }
             follow(try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix, analysis: grays))
         }
         func follow(_ field: FlowField) {
@@ -106,18 +114,24 @@ public struct MotionEngine: InterpolationEngine {
             reason = "\(why), but \(percent(still.share)) of the frame agrees unmoved: one scene from a still camera, \(cues.pace.rawValue) pace"
             try analyseFlow(.identity)
         } else {
-            if let move = cues.move, move != .static {
+            // Named in the negative prompt, a dissolve gives way to a push in.
+            let move = cues.move ?? (negative?.prefersMotion == true ? .zoomIn : nil)
+            if let axes = request.controls.camera {
+                camera = MotionPlan.Camera(source: .control, matrix: .identity, easing: cues.pace.easing)
+                reason = "the images do not match (\(why)): the requested camera move (\(axes.type)) over a dissolve"
+            } else if let move, move != .static {
                 let amplitude = CameraMoves.amplitude(request.amplitude, strength: cues.strength)
                 camera = MotionPlan.Camera(
                     source: .prompt, matrix: CameraMoves.matrix(move, amplitude: amplitude, size: request.size), easing: cues.pace.easing, move: move,
                     amplitude: amplitude)
-                reason = "the images do not match (\(why)): \(move.rawValue) over a dissolve, as the prompt asks"
+                let asked = cues.move == nil ? "as the negative prompt turns the plain dissolve down" : "as the prompt asks"
+                reason = "the images do not match (\(why)): \(move.rawValue) over a dissolve, \(asked)"
             } else {
                 reason = "the images do not match (\(why)) and the prompt names no camera move: dissolve"
                 // One subject that moved in a way no camera model fits (a bird walking up to a
                 // shaking camera) still has dense correspondences: where they explain enough of
                 // what changed, morph along them. Two different shots leave most of it unexplained.
-                if useFlow && profile.useFlow {
+                if flowAllowed {
                     let field = try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: .identity, analysis: grays)
                     let explained = try explainedShare(field, grays)
                     if explained >= morphShare {
@@ -133,7 +147,12 @@ public struct MotionEngine: InterpolationEngine {
         let plan = MotionPlan(
             engine: name, size: request.size, fps: request.fps, motion: motion, cues: cues, camera: camera, flow: flowSummary, reason: reason,
             steps: MotionPlan.steps(frameCount: request.frameCount, camera: camera.easing, blend: .linear))
-        return PreparedClip(plan: plan, flow: flow)
+        guard !request.controls.isEmpty else { return PreparedClip(plan: plan, flow: flow) }
+        return PreparedClip(
+            plan: controlled(
+                plan, start: start, end: end, request: request, negative: negative,
+                removed: removed + (cameraFound && locked ? ["camera path found"] : [])),
+            flow: flow, staticMask: request.controls.staticMask, brushes: request.controls.brushes)
     }
 
     /// Of the pixels where the two images differ (by more than `agreementLevels` after a blur),

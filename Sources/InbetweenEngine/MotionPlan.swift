@@ -12,6 +12,9 @@ public struct MotionPlan: Sendable, Hashable, Codable {
         public var camera: Double
         /// Weight of the end image in the blend, 0 ... 1.
         public var blend: Double
+        /// Output → start map of this frame, when an explicit camera move (`camera_control`)
+        /// shapes the path; nil otherwise.
+        public var cameraMatrix: Matrix3? = nil
     }
 
     /// The camera path the frames follow.
@@ -31,6 +34,9 @@ public struct MotionPlan: Sendable, Hashable, Codable {
             case morph
             /// No camera motion: a dissolve.
             case none
+            /// The images do not match: the explicit camera move the request asked for
+            /// (`camera_control`), over a dissolve.
+            case control
         }
 
         public var source: Source
@@ -97,10 +103,14 @@ public struct MotionPlan: Sendable, Hashable, Codable {
     /// Why the plan is what it is, in words.
     public var reason: String
     public var steps: [Step]
+    /// What the creative controls did; nil when the request had none.
+    public var controls: Controls? = nil
 
     public var frameCount: Int { steps.count }
     /// Whether the frames follow a camera path (found or asked for).
     public var followsCamera: Bool { camera.source == .found || camera.source == .prompt }
+    /// Whether the clip loops: its last frame leads into the first and is not the end image.
+    public var loops: Bool { controls?.loop == true }
 }
 
 /// How progress runs over time.

@@ -106,9 +106,10 @@ public struct VideoGenerator: Sendable {
         progress(GenerationProgress(stage: .analysing, fraction: 0.05))
         let analyseStart = clock.now
         let settings = ModeSettings.for(arguments.mode)
+        let controls = arguments.hasControls ? try await creativeControls(arguments, start: stagedStart, size: size) : CreativeControls()
         let request = RenderRequest(
             size: size, frameCount: arguments.frameCount, fps: arguments.fps, prompt: arguments.prompt, seed: arguments.seed ?? 0,
-            amplitude: ModeSettings.amplitude(arguments.movementAmplitude), profile: settings.profile)
+            amplitude: ModeSettings.amplitude(arguments.movementAmplitude), profile: settings.profile, controls: controls)
         let engine = self.engine.engine
         let thread = RenderThread()
         let (clip, renderer) = try await thread.run {

@@ -65,6 +65,10 @@ struct JobsController<Store: JobStore>: Sendable {
             throw APIError(.badJSON, "the request body is not valid JSON\(Self.jsonProblem(error)).")
         }
         let jobRequest = try JobRequest(validating: body)
+        // Creative controls only where the job's route takes them (an upstream may not).
+        if jobRequest.arguments.hasControls, let admission = configuration.admission {
+            try await admission(jobRequest.model, jobRequest.arguments)
+        }
         let idempotencyKey = try request.headers[.idempotencyKey].map { value throws(APIError) in
             guard (1...255).contains(value.utf8.count) else {
                 throw APIError.invalid("Idempotency-Key", "the `Idempotency-Key` header must be 1 to 255 characters long.")

@@ -7,7 +7,10 @@ import NIOCore
 /// The playground at `/`: plain HTML, CSS and JavaScript shipped as resources (no build
 /// step) that use the public API with a key the user types, kept in their browser only.
 struct PlaygroundController: Sendable {
-    static let types = ["index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"]
+    static let types = [
+        "index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8", "controls.js": "text/javascript; charset=utf-8",
+        "style.css": "text/css; charset=utf-8",
+    ]
 
     func addRoutes(to router: Router<InbetweenRequestContext>) {
         router.get("/") { _, _ in try Self.file("index.html") }

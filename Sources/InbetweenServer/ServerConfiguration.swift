@@ -1,4 +1,5 @@
 public import Foundation
+public import InbetweenAPI
 public import InbetweenJobs
 
 /// Everything the HTTP edge of `inbetween serve` can be told, with the defaults a single
@@ -32,6 +33,10 @@ public struct ServerConfiguration: Sendable {
     public var maxWait: Duration = .seconds(60)
     /// Longest a request waits on the database before answering 503.
     public var databaseTimeout: Duration = .seconds(5)
+    /// Checked at create for a job with creative controls (model, validated arguments): throws
+    /// the `APIError` to answer (a 422 naming a control no engine on the job's route takes).
+    /// nil: every control is taken (the local engine makes every job).
+    public var admission: (@Sendable (String, GenerationArguments) async throws -> Void)?
 
     /// A configuration with the defaults, keeping its data in `dataDirectory`.
     public init(dataDirectory: URL) {

@@ -21,6 +21,8 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
     let ffmpeg: FFmpeg
     let registry: PrometheusCollectorRegistry
     let logger: Logger
+    /// Which upstreams take the creative controls; nil: no upstream is configured.
+    var capabilities: UpstreamCapabilities? = nil
 
     func run(_ job: JobRecord, progress: @escaping @Sendable (Int) -> Void) async throws -> JobOutput {
         guard let text = job.arguments, case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
@@ -33,8 +35,24 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
         let (start, end) = try await (startRead, endRead)
         arguments.image = try checked(start, from: image, field: "image")
         arguments.imageTail = try checked(end, from: imageTail, field: "image_tail")
+        if arguments.staticMask != nil || arguments.dynamicMasks != nil { arguments = try await readMasks(arguments, start: start) }
 
-        let targets = routes.targets(model: job.model, mode: arguments.mode)
+        var targets = routes.targets(model: job.model, mode: arguments.mode)
+        // An upstream gets the creative controls only when its own model list names them.
+        if arguments.hasControls, let capabilities {
+            try await capabilities.admit(model: job.model, arguments: arguments, routes: routes)
+            var taking: [EngineTarget] = []
+            for target in targets {
+                if case .upstream(let name) = target,
+                    let field = await capabilities.missing(arguments.controlFields, upstream: name, model: job.model)
+                {
+                    logger.info("upstream skipped", metadata: ["job.id": "\(job.id)", "job.engine": "\(target)", "job.field": "\(field)"])
+                    continue
+                }
+                taking.append(target)
+            }
+            targets = taking
+        }
         let route = try targets.map { target in
             guard let engine = engines[target] else {
                 throw JobFailure(code: APIError.Code.internalError.rawValue, message: "no engine \(target) is configured.")
@@ -121,6 +139,30 @@ struct EngineJobRunner<Results: ResultStore>: JobRunner {
     private func read(_ reference: ImageReference, field: String) async throws -> (bytes: [UInt8], format: ImageFormat) {
         if case .data(_, let bytes) = reference, let format = ImageFormat.sniff(bytes) { return (bytes, format) }
         return try await images.read(reference, field: field)
+    }
+
+    /// `arguments` with every mask read (a URL fetched through the SSRF guard, as `image` is),
+    /// checked with `image`'s rules, required to be a PNG of the start image's size, and in hand
+    /// as `.data`.
+    private func readMasks(_ arguments: GenerationArguments, start: (bytes: [UInt8], format: ImageFormat)) async throws -> GenerationArguments {
+        var arguments = arguments
+        func readMask(_ reference: ImageReference, field: String) async throws -> ImageReference {
+            let mask = try await read(reference, field: field)
+            try GenerationArguments.requirePNG(mask.bytes, field: field)
+            return try checked(mask, from: reference, field: field)
+        }
+        if let mask = arguments.staticMask { arguments.staticMask = try await readMask(mask, field: "static_mask") }
+        if var brushes = arguments.dynamicMasks {
+            for index in brushes.indices { brushes[index].mask = try await readMask(brushes[index].mask, field: "dynamic_masks[\(index)].mask") }
+            arguments.dynamicMasks = brushes
+        }
+        if let size = ImageHeader.size(start.bytes, format: start.format) {
+            try arguments.checkControls(startSize: size, allowTransposed: true) { reference in
+                guard case .data(let format, let bytes) = reference else { return nil }
+                return ImageHeader.size(bytes, format: format)
+            }
+        }
+        return arguments
     }
 
     /// The image in hand as `.data` with its sniffed format. Fetched bytes get the checks a data

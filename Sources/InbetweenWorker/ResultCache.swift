@@ -16,7 +16,7 @@ struct ResultCache<Results: ResultStore>: Sendable {
     /// (a generative upstream) is cached only when a seed is given.
     static func key(model: String, arguments: GenerationArguments, on engine: some VideoEngine, start: [UInt8], end: [UInt8]) -> String? {
         guard engine.deterministic || arguments.seed != nil else { return nil }
-        let canonical: [String: JSONValue] = [
+        var canonical: [String: JSONValue] = [
             "engine": .string(engine.cacheIdentity), "model": .string(model), "mode": .string(arguments.mode.rawValue),
             "prompt": .string(arguments.prompt), "duration": .number(Double(arguments.duration)),
             "resolution": .string(arguments.resolution.rawValue), "seed": arguments.seed.map { .number(Double($0)) } ?? .null,
@@ -25,8 +25,35 @@ struct ResultCache<Results: ResultStore>: Sendable {
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // The creative controls, only when sent: a request without them keeps its key.
+        if arguments.hasControls { canonical["controls"] = controls(arguments) }
         guard let bytes = try? encoder.encode(JSONValue.object(canonical)) else { return nil }
         return hex(SHA256.hash(data: bytes))
+    }
+
+    /// The controls in canonical form, each mask by the SHA-256 of its bytes.
+    static func controls(_ arguments: GenerationArguments) -> JSONValue {
+        func mask(_ reference: ImageReference) -> JSONValue {
+            switch reference {
+            case .data(_, let bytes): .string(hex(SHA256.hash(data: bytes)))
+            case .url(let url): .string(url.absoluteString)
+            case .file(let path): .string(path)
+            }
+        }
+        var object: [String: JSONValue] = ["loop": .bool(arguments.loop), "negative_prompt": arguments.negativePrompt.map(JSONValue.string) ?? .null]
+        if let camera = arguments.cameraControl {
+            let axes = camera.config
+            object["camera_control"] = .array(
+                [.string(camera.type.rawValue)] + [axes.horizontal, axes.vertical, axes.pan, axes.tilt, axes.roll, axes.zoom].map(JSONValue.number))
+        }
+        if let staticMask = arguments.staticMask { object["static_mask"] = mask(staticMask) }
+        if let brushes = arguments.dynamicMasks {
+            object["dynamic_masks"] = .array(
+                brushes.map { brush in
+                    .object(["mask": mask(brush.mask), "path": .array(brush.trajectory.flatMap { [.number(Double($0.x)), .number(Double($0.y))] })])
+                })
+        }
+        return .object(object)
     }
 
     static func hex(_ digest: SHA256.Digest) -> String {

@@ -59,10 +59,22 @@ public struct EngineRequest: Sendable {
     /// is sent. Made when asked, since only an upstream needs the base64.
     public var json: [String: JSONValue] {
         var json = args
+        func dataURI(_ reference: ImageReference) -> JSONValue? {
+            guard case .data(let format, let bytes) = reference else { return nil }
+            return .string("data:\(format.mediaType);base64,\(Data(bytes).base64EncodedString())")
+        }
         for (field, reference) in [("image", arguments.image), ("image_tail", arguments.imageTail)] {
-            if case .data(let format, let bytes) = reference {
-                json[field] = .string("data:\(format.mediaType);base64,\(Data(bytes).base64EncodedString())")
+            if let uri = dataURI(reference) { json[field] = uri }
+        }
+        if let mask = arguments.staticMask, let uri = dataURI(mask) { json["static_mask"] = uri }
+        if let brushes = arguments.dynamicMasks, case .array(var entries)? = json["dynamic_masks"], entries.count == brushes.count {
+            for (index, brush) in brushes.enumerated() {
+                if case .object(var entry) = entries[index], let uri = dataURI(brush.mask) {
+                    entry["mask"] = uri
+                    entries[index] = .object(entry)
+                }
             }
+            json["dynamic_masks"] = .array(entries)
         }
         return json
     }

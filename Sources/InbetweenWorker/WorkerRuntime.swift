@@ -40,7 +40,8 @@ public func buildWorkerServices<Store: JobStore, Results: ResultStore>(
         let runner = EngineJobRunner(
             engines: engines, routes: configuration.routes,
             images: ImageStager(ffmpeg: ffmpeg, directory: FileManager.default.temporaryDirectory, fetcher: fetcher), results: results,
-            cache: configuration.cache ? ResultCache(results: results) : nil, ffmpeg: ffmpeg, registry: registry, logger: logger)
+            cache: configuration.cache ? ResultCache(results: results) : nil, ffmpeg: ffmpeg, registry: registry, logger: logger,
+            capabilities: configuration.upstreams.isEmpty ? nil : UpstreamCapabilities(upstreams: configuration.upstreams))
         services.append(WorkerService(store: store, runner: runner, configuration: configuration.worker, signal: signal, logger: logger))
     }
     services.append(LeaseReaper(store: store, interval: configuration.reapInterval, signal: signal, logger: logger))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import InbetweenAPI
 
 /// The job's arguments as flags: `generate` and `submit` share them, and both turn them into
@@ -13,6 +14,23 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Frames per second, 8–60 (default 24).") var fps: String?
     @Option(help: "Seed, 0 to 2^53-1: the same inputs and seed give the same video.") var seed: String?
     @Option(name: .customLong("movement-amplitude"), help: "auto | small | medium | large (default auto).") var movementAmplitude: String?
+    @Option(
+        name: .customLong("camera-control"),
+        help: ArgumentHelp(
+            "An explicit camera move: axes as zoom=5,pan=-2 (horizontal, vertical, pan, tilt, roll, zoom; each -10..10), or a preset: "
+                + "down_back | forward_up | right_turn_forward | left_turn_forward."))
+    var cameraControl: String?
+    @Option(
+        name: .customLong("motion-brush"),
+        help: ArgumentHelp(
+            "A region that follows a path: MASK:x,y;x,y;... (a PNG of the start image's size, white = the region; 2-77 points in "
+                + "start-image pixels). Up to 6 times."))
+    var motionBrush: [String] = []
+    @Option(name: .customLong("static-mask"), help: "A PNG of the start image's size: white areas take no motion, only a dissolve.")
+    var staticMask: String?
+    @Option(name: .customLong("negative-prompt"), help: "Cue words to switch off (zoom, pan, camera movement, dissolve, ...), ≤ 2500 characters.")
+    var negativePrompt: String?
+    @Flag(help: "Start → end → start in the same duration; the last frame leads into the first.") var loop = false
 
     /// The flags as the JSON `args` object the API takes, so the same rules and messages apply.
     func rawArguments() -> [String: JSONValue] {
@@ -34,6 +52,48 @@ struct GenerationOptions: ParsableArguments {
         put("fps", fps, numeric: true)
         put("seed", seed, numeric: true)
         put("movement_amplitude", movementAmplitude)
+        if let cameraControl { args["camera_control"] = Self.cameraControl(cameraControl) }
+        if !motionBrush.isEmpty { args["dynamic_masks"] = .array(motionBrush.map(Self.motionBrush)) }
+        put("static_mask", staticMask)
+        put("negative_prompt", negativePrompt)
+        if loop { args["loop"] = .bool(true) }
         return args
+    }
+
+    /// `zoom=5,pan=-2` (type simple), `forward_up` or `type=forward_up` as `camera_control`; a
+    /// value that is not a number is passed on as a string, for the API's rule to name.
+    static func cameraControl(_ text: String) -> JSONValue {
+        var type = "simple"
+        var config: [String: JSONValue] = [:]
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            guard let equals = part.firstIndex(of: "=") else {
+                type = part
+                continue
+            }
+            let key = String(part[..<equals]).lowercased()
+            let value = String(part[part.index(after: equals)...])
+            if key == "type" {
+                type = value
+            } else {
+                config[key] = Double(value).map(JSONValue.number) ?? .string(value)
+            }
+        }
+        var object: [String: JSONValue] = ["type": .string(type)]
+        if type == "simple" || !config.isEmpty { object["config"] = .object(config) }
+        return .object(object)
+    }
+
+    /// `MASK:x,y;x,y;...` as one `dynamic_masks` entry (the mask is what comes before the last
+    /// colon, so a data URI works too); a point that does not read as two numbers is passed on as
+    /// a string, for the API's rule to name.
+    static func motionBrush(_ text: String) -> JSONValue {
+        guard let colon = text.lastIndex(of: ":") else { return .object(["mask": .string(text)]) }
+        let mask = String(text[..<colon])
+        let points: [JSONValue] = text[text.index(after: colon)...].split(separator: ";").map { point in
+            let xy = point.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard xy.count == 2, let x = xy[0], let y = xy[1] else { return .string(String(point)) }
+            return .object(["x": .number(x), "y": .number(y)])
+        }
+        return .object(["mask": .string(mask), "trajectories": .array(points)])
     }
 }

@@ -150,6 +150,8 @@ struct Serve: AsyncParsableCommand {
         configuration.readRateLimit = RateLimitPolicy(limit: readsPerMinute, window: .seconds(60))
         run.apply(to: &configuration)
         let runtime = try run.runtime(dataDirectory: store.dataDirectoryURL, concurrency: workers)
+        // Creative controls only where the job's route takes them.
+        configuration.admission = runtime.controlAdmission
         let logger = try run.logger()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

@@ -83,10 +83,21 @@ struct Submit: AsyncParsableCommand {
     static func prepare(_ arguments: [String: JSONValue]) throws(APIError) -> [String: JSONValue] {
         var raw = arguments
         _ = try GenerationArguments(validating: raw, allowFilePaths: true)
-        for field in ["image", "image_tail"] {
+        for field in ["image", "image_tail", "static_mask"] {
             if case .string(let text)? = raw[field], case .file(let path) = try ImageReference.parse(text, field: field, allowFiles: true) {
                 raw[field] = .string(try dataURI(path, field: field))
             }
+        }
+        if case .array(var brushes)? = raw["dynamic_masks"] {
+            for index in brushes.indices {
+                let field = "dynamic_masks[\(index)].mask"
+                guard case .object(var brush) = brushes[index], case .string(let text)? = brush["mask"],
+                    case .file(let path) = try ImageReference.parse(text, field: field, allowFiles: true)
+                else { continue }
+                brush["mask"] = .string(try dataURI(path, field: field))
+                brushes[index] = .object(brush)
+            }
+            raw["dynamic_masks"] = .array(brushes)
         }
         return raw
     }

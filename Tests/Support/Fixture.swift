@@ -62,8 +62,10 @@ public func buildFullApplication(
     let services = try buildWorkerServices(
         configuration: settings.runtime, store: store, results: results, presenter: presenter, registry: registry, resolver: resolver,
         signal: signal, logger: logger)
+    var server = settings.server
+    server.admission = server.admission ?? settings.runtime.controlAdmission
     return try buildApplication(
-        configuration: settings.server, store: store, results: results, presenter: presenter, registry: registry, signal: signal,
+        configuration: server, store: store, results: results, presenter: presenter, registry: registry, signal: signal,
         dependencies: listeners(signal), services: services, logger: logger)
 }
 

@@ -24,6 +24,7 @@ function readImage(field, file) {
   reader.onload = () => {
     images[field] = reader.result;
     document.querySelector(`#drop-${field} img`).src = reader.result;
+    if (field === "image") document.dispatchEvent(new CustomEvent("start-image", { detail: reader.result }));
   };
   reader.readAsDataURL(file);
 }
@@ -115,6 +116,7 @@ $("job").addEventListener("submit", async (event) => {
         args: {
           prompt: $("prompt").value, mode: $("mode").value, duration: $("duration").value, resolution: $("resolution").value,
           image: images.image, image_tail: images.image_tail,
+          ...(window.creativeControls ? window.creativeControls() : {}),
         },
       }),
     });

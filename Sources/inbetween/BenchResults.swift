@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import InbetweenJobs
+import InbetweenS3
+import InbetweenWorker
 
 extension Bench {
     /// `inbetween bench results`: what storing a finished result costs a job, per store.
@@ -14,6 +16,8 @@ extension Bench {
         @Option(help: "Bytes per result.") var bytes = 5_000_000
         @Option(help: "Runs per store (the first, a warm-up, is not counted).") var runs = 20
         @Option(help: "Target for the bucket's p95, in milliseconds.") var target = 100.0
+        @Flag(name: .customLong("create-bucket"), help: "Create the bucket first (a throw-away one on a local server such as moto or MinIO).")
+        var createBucket = false
 
         func run() async throws {
             guard bytes > 0, runs > 0 else { throw ValidationError("--bytes and --runs must be at least 1.") }
@@ -27,7 +31,9 @@ extension Bench {
             let local = try ResultOptions.parse([]).makeStore(directory: scratch.appendingPathComponent("results"), urlTTL: 86_400).0
             var stores: [(String, AnyResultStore)] = [("directory (<data-dir>/results)", local)]
             if let name = results.results {
-                stores.append((name, try results.makeStore(directory: scratch.appendingPathComponent("unused"), urlTTL: 86_400).0))
+                let (store, _) = try results.makeStore(directory: scratch.appendingPathComponent("unused"), urlTTL: 86_400)
+                if createBucket, let bucket = store.base as? S3ResultStore { try await bucket.client.createBucket() }
+                stores.append((name, store))
             }
             print("| store | bytes | runs | p50 ms | p95 ms | max ms | target |")
             print("|---|---|---|---|---|---|---|")

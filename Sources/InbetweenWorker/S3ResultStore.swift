@@ -90,10 +90,8 @@ public struct S3ResultStore: ResultStore, DirectResultLinks {
         }
     }
 
-    /// A presigned GET URL for `job`'s `name` (with its content type), expiring at `expires`.
+    /// A presigned GET URL for `job`'s `name` (served with the content type it was stored with), expiring at `expires`.
     public func link(job: String, name: String, expires: Int, now: Date) -> String {
-        client.presignedGetURL(
-            key: key(job: job, name: name), expires: max(1, min(604_800, expires - Int(now.timeIntervalSince1970))), date: now,
-            responseHeaders: [])
+        client.presignedGetURL(key: key(job: job, name: name), expires: max(1, min(604_800, expires - Int(now.timeIntervalSince1970))), date: now)
     }
 }

@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "InbetweenPostgres", targets: ["InbetweenPostgres"]),
         .library(name: "InbetweenWorker", targets: ["InbetweenWorker"]),
         .library(name: "InbetweenServer", targets: ["InbetweenServer"]),
+        .library(name: "InbetweenS3", targets: ["InbetweenS3"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -108,6 +109,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // S3-compatible object storage: the AWS Signature Version 4 signer and a small client over AsyncHTTPClient.
+        .target(
+            name: "InbetweenS3",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Jobs without HTTP: the store protocol, the lifecycle state machine, workers, webhooks.
         .target(
             name: "InbetweenJobs",
@@ -147,6 +157,7 @@ let package = Package(
                 "InbetweenMedia",
                 "InbetweenEngine",
                 "InbetweenClient",
+                "InbetweenS3",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -187,6 +198,7 @@ let package = Package(
                 "InbetweenMedia",
                 "InbetweenEngine",
                 "InbetweenAPI",
+                "InbetweenS3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -220,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "InbetweenCLITests",
             dependencies: [
-                "inbetween", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", "InbetweenAPI",
+                "inbetween", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", "InbetweenAPI", "InbetweenS3",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -255,6 +267,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The signer against botocore and the published test suite; the client and the result store against moto.
+        .testTarget(
+            name: "InbetweenS3Tests",
+            dependencies: [
+                "InbetweenS3", "InbetweenWorker", "InbetweenJobs", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,7 +6,8 @@
 # PostgreSQL (the multi-node store's tests start a throw-away server), and Chromium with its
 # driver plus Selenium (the playground is tested in a real headless browser); and for
 # scripts/reliability/ hey (loopback load) and Schemathesis from PyPI in a venv of its own
-# (contract fuzzing; python3-venv makes the venv). Swift itself is expected at /opt/swift or on PATH.
+# (contract fuzzing; python3-venv makes the venv), with moto's S3 server and botocore in the same
+# venv for the S3 result store's tests. Swift itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 
 packages=(ffmpeg libopencv-dev liblcms2-dev zlib1g-dev libjpeg-turbo-progs pkg-config python3 python3-venv curl postgresql chromium chromium-driver hey clang-format)
@@ -31,6 +32,11 @@ venv="${INBETWEEN_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/inbetween-venv}"
 if [ ! -x "$venv/bin/schemathesis" ]; then
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet 'schemathesis>=4,<5'
+fi
+# The S3 tests: moto's S3 server (scripts/moto-test-server.sh) and botocore, the reference
+# SigV4 signer (scripts/sigv4-reference.py).
+if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import botocore" >/dev/null 2>&1; then
+    "$venv/bin/python" -m pip install --quiet 'moto[server]>=5,<6' 'botocore>=1.34'
 fi
 
 # A python3 from elsewhere (pyenv) does not see Debian's python3-requests or python3-selenium:

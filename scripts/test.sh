@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs the system packages the tests use, starts a throw-away
-# PostgreSQL, then `swift test`, then Schemathesis against a live server.
+# PostgreSQL and a moto S3 server, then `swift test`, then Schemathesis against a live server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 source scripts/postgres-test-cluster.sh
+source scripts/moto-test-server.sh
 swift build --build-tests
 swift test --skip-build
 # Contract fuzzing of a live server (about a minute): no 5xx, every answer as /openapi.json says.

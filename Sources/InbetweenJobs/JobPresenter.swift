@@ -30,6 +30,9 @@ public struct JobPresenter: Sendable {
     public let lifetime: Duration
     /// The base the URLs start with.
     public let base: BaseURL
+    /// Where result URLs point instead of the API's `/files/` routes (an object store's
+    /// presigned URLs); nil: the API serves them.
+    public var directLinks: (any DirectResultLinks)?
 
     /// A presenter signing with `signer`, for URLs under `base` that work for `lifetime`.
     public init(signer: URLSigner, lifetime: Duration, base: BaseURL) {
@@ -42,6 +45,12 @@ public struct JobPresenter: Sendable {
     /// time), for URLs under `publicURL` or, until the server knows its address, `defaultBase`.
     public init(dataDirectory: URL, publicURL: String?, defaultBase: String, lifetime: Duration) throws {
         let signer = try URLSigner(keyFile: dataDirectory.appendingPathComponent("url-signing.key"))
+        self.init(signer: signer, publicURL: publicURL, defaultBase: defaultBase, lifetime: lifetime)
+    }
+
+    /// A presenter signing with `signer`, for URLs under `publicURL` or, until the server knows
+    /// its address, `defaultBase`.
+    public init(signer: URLSigner, publicURL: String?, defaultBase: String, lifetime: Duration) {
         let base = BaseURL(publicURL ?? defaultBase)
         if let publicURL { base.set(publicURL) }
         self.init(signer: signer, lifetime: lifetime, base: base)
@@ -64,6 +73,11 @@ public struct JobPresenter: Sendable {
         date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
+    /// A result file's URL: the store's own link, or the API's signed `/files/` URL.
+    func url(job: String, file: String, expires: Int, base: String, now: Date) -> String {
+        directLinks?.link(job: job, name: file, expires: expires, now: now) ?? signer.url(base: base, job: job, file: file, expires: expires)
+    }
+
     /// The job as clients see it, with URLs signed now.
     public func view(_ job: JobRecord, queuePosition: Int?, now: Date = Date()) -> JobView {
         var view = JobView(
@@ -81,8 +95,8 @@ public struct JobPresenter: Sendable {
             if let output = job.output {
                 let expires = Int(now.adding(lifetime).timeIntervalSince1970)
                 let base = base.current
-                let video = signer.url(base: base, job: job.id, file: "video.mp4", expires: expires)
-                let cover = signer.url(base: base, job: job.id, file: "cover.jpg", expires: expires)
+                let video = url(job: job.id, file: "video.mp4", expires: expires, base: base, now: now)
+                let cover = url(job: job.id, file: "cover.jpg", expires: expires, base: base, now: now)
                 view.result = JobResult(
                     images: [.init(url: video)],
                     videos: [

@@ -19,3 +19,10 @@ public protocol ResultStore: Sendable {
     /// - Throws: when the file cannot be opened (it went between `size` and this call).
     func read(job: String, name: String, range: ClosedRange<Int>) async throws -> AsyncThrowingStream<[UInt8], any Error>
 }
+
+/// A result store that clients download from directly, under URLs it signs itself (an
+/// object store's presigned GET URLs), instead of through the API's `/files/` routes.
+public protocol DirectResultLinks: Sendable {
+    /// A URL for `job`'s stored `name` that works until `expires` (Unix seconds), signed at `now`.
+    func link(job: String, name: String, expires: Int, now: Date) -> String
+}

@@ -34,6 +34,11 @@ public struct URLSigner: Sendable {
         self.key = key
     }
 
+    /// A signer with the key `bytes` (32 bytes kept elsewhere: PostgreSQL's `shared_secrets`).
+    public init(keyBytes bytes: [UInt8]) {
+        self.key = SymmetricKey(data: bytes)
+    }
+
     /// The URL-safe base64 HMAC of `<job>/<file>/<expires>`.
     public func signature(job: String, file: String, expires: Int) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(job)/\(file)/\(expires)".utf8), using: key)

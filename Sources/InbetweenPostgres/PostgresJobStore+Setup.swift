@@ -79,6 +79,8 @@ extension PostgresJobStore {
             "ALTER TABLE api_keys ADD COLUMN creates_per_minute INTEGER",
             "ALTER TABLE api_keys ADD COLUMN reads_per_minute INTEGER",
         ],
+        // Secrets every node shares (the URL-signing key), so nodes share nothing but the database and the result store.
+        ["CREATE TABLE shared_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)"],
     ]
 
     /// Runs `body` with a store on a client of its own that runs only meanwhile (for short

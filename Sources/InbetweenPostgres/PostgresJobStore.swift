@@ -86,6 +86,22 @@ public final class PostgresJobStore: JobStore {
         return count > 0
     }
 
+    /// The shared secret `name`: 32 random bytes, made by whichever node asks first and kept
+    /// in the database, so every node signs and checks with the same one (the URL-signing
+    /// key lives here on PostgreSQL, not in a shared directory).
+    public func sharedSecret(_ name: String) async throws -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        let fresh = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+        let now = Date().milliseconds
+        try await client.query(
+            "INSERT INTO shared_secrets (name, value, created_at) VALUES (\(name), \(fresh), \(now)) ON CONFLICT (name) DO NOTHING", logger: logger)
+        for try await value in try await client.query("SELECT value FROM shared_secrets WHERE name = \(name)", logger: logger).decode(String.self) {
+            guard let bytes = Data(base64Encoded: value), bytes.count == 32 else { break }
+            return Array(bytes)
+        }
+        throw JobStoreError(.invalidConfiguration, "the shared secret \(name) in the database is not 32 bytes of base64")
+    }
+
     public func key(hash: String) async throws -> APIKeyRecord? {
         try await firstKey(client.query("SELECT * FROM api_keys WHERE hash = \(hash) AND revoked_at IS NULL", logger: logger))
     }

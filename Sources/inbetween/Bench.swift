@@ -9,7 +9,7 @@ import InbetweenMedia
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed and quality against ffmpeg minterpolate, a cross-fade and a global-homography warp.",
-        subcommands: [Speed.self, Quality.self, Report.self]
+        subcommands: [Speed.self, Quality.self, Report.self, Results.self]
     )
 
     struct Options: ParsableArguments {

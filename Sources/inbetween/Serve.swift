@@ -128,6 +128,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var run: RunOptions
+    @OptionGroup var results: ResultOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(help: "Jobs rendered at once in this process (0: an API node without workers).") var workers = 1
@@ -156,23 +157,32 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         try store.prepareDirectory()
+        let (resultStore, links) = try results.makeStore(directory: runtime.resultsDirectory, urlTTL: run.urlTTL)
         let signal = JobSignal()
         if let url = store.postgresURL {
-            let (postgres, dependencies) = try await Self.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
+            let (postgres, dependencies, signingKey) = try await Self.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
+            // On PostgreSQL the URL-signing key lives in the database: nodes share no directory.
+            var presenter = JobPresenter(
+                signer: URLSigner(keyBytes: signingKey), publicURL: configuration.publicURL,
+                defaultBase: configuration.defaultBaseURL, lifetime: configuration.resultURLLifetime)
+            presenter.directLinks = links
             try await Self.serve(
-                configuration, runtime, store: postgres, registry: registry, signal: signal, dependencies: dependencies, logger: logger)
+                configuration, runtime, store: postgres, results: resultStore, presenter: presenter, registry: registry, signal: signal,
+                dependencies: dependencies, logger: logger)
         } else {
-            try await Self.serve(configuration, runtime, store: try store.openSQLite(), registry: registry, signal: signal, logger: logger)
+            var presenter = try configuration.makePresenter()
+            presenter.directLinks = links
+            try await Self.serve(
+                configuration, runtime, store: try store.openSQLite(), results: resultStore, presenter: presenter, registry: registry, signal: signal,
+                logger: logger)
         }
     }
 
     /// The HTTP edge with the worker runtime beside it, sharing one presenter, until shut down.
     static func serve(
-        _ configuration: ServerConfiguration, _ runtime: RuntimeConfiguration, store: some JobStore, registry: PrometheusCollectorRegistry,
-        signal: JobSignal, dependencies: [any Service] = [], logger: Logger
+        _ configuration: ServerConfiguration, _ runtime: RuntimeConfiguration, store: some JobStore, results: some ResultStore,
+        presenter: JobPresenter, registry: PrometheusCollectorRegistry, signal: JobSignal, dependencies: [any Service] = [], logger: Logger
     ) async throws {
-        let results = try DirectoryResultStore(root: runtime.resultsDirectory)
-        let presenter = try configuration.makePresenter()
         let services = try buildWorkerServices(
             configuration: runtime, store: store, results: results, presenter: presenter, registry: registry, signal: signal, logger: logger)
         let app = try buildApplication(
@@ -181,14 +191,18 @@ struct Serve: AsyncParsableCommand {
         try await app.runService()
     }
 
-    /// Migrates (on a client of its own), then a long-lived client and its LISTEN loop, to run
-    /// first in the service group.
-    static func openPostgres(url: String, signal: JobSignal, notify: Bool, logger: Logger) async throws -> (PostgresJobStore, [any Service]) {
+    /// Migrates and reads the URL-signing key (on a client of its own), then a long-lived client
+    /// and its LISTEN loop, to run first in the service group.
+    static func openPostgres(url: String, signal: JobSignal, notify: Bool, logger: Logger) async throws -> (
+        PostgresJobStore, [any Service], [UInt8]
+    ) {
         try StoreOptions.checkPostgresURL(url)
-        try await PostgresJobStore.withStore(url: url, logger: logger) { _ in }
+        let signingKey = try await PostgresJobStore.withStore(url: url, logger: logger) { try await $0.sharedSecret("url-signing") }
         let client = PostgresClient(configuration: try PostgresJobStore.configuration(url: url), backgroundLogger: logger)
         let store = PostgresJobStore(client: client, logger: logger, notifies: notify)
-        return (store, [client, JobNotificationListener(client: client, signal: signal, cancellations: store.cancellations, logger: logger)])
+        return (
+            store, [client, JobNotificationListener(client: client, signal: signal, cancellations: store.cancellations, logger: logger)], signingKey
+        )
     }
 }
 
@@ -196,11 +210,13 @@ struct Serve: AsyncParsableCommand {
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run workers against a shared PostgreSQL queue (no HTTP).",
-        discussion: "Give it the API's --database and a --data-dir every node shares (results and the URL-signing key live there)."
+        discussion:
+            "Give it the API's --database, and either a --data-dir every node shares (results live there) or --results s3://BUCKET/PREFIX (then each node may have its own --data-dir). The URL-signing key lives in the database."
     )
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var run: RunOptions
+    @OptionGroup var results: ResultOptions
     @Option(help: "Jobs rendered at once in this process.") var concurrency = 1
 
     func run() async throws {
@@ -211,14 +227,17 @@ struct Worker: AsyncParsableCommand {
         let runtime = try run.runtime(dataDirectory: store.dataDirectoryURL, concurrency: max(1, concurrency))
         let logger = try run.logger()
         try store.prepareDirectory()
+        let (resultStore, links) = try results.makeStore(directory: runtime.resultsDirectory, urlTTL: run.urlTTL)
         let signal = JobSignal()
-        let (postgres, dependencies) = try await Serve.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
-        // Callbacks carry result URLs under --public-url (else the API's default address).
-        let presenter = try JobPresenter(
-            dataDirectory: store.dataDirectoryURL, publicURL: run.publicURL, defaultBase: "http://127.0.0.1:8080", lifetime: .seconds(run.urlTTL))
+        let (postgres, dependencies, signingKey) = try await Serve.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
+        // Callbacks carry result URLs under --public-url (else the API's default address),
+        // signed with the key every node reads from the database.
+        var presenter = JobPresenter(
+            signer: URLSigner(keyBytes: signingKey), publicURL: run.publicURL,
+            defaultBase: "http://127.0.0.1:8080", lifetime: .seconds(run.urlTTL))
+        presenter.directLinks = links
         let services = try buildWorkerServices(
-            configuration: runtime, store: postgres, results: try DirectoryResultStore(root: runtime.resultsDirectory), presenter: presenter,
-            signal: signal, logger: logger)
+            configuration: runtime, store: postgres, results: resultStore, presenter: presenter, signal: signal, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: dependencies + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -10,7 +10,10 @@ import PostgresNIO
 /// Where the data lives: the options `serve`, `worker` and `keys` share.
 struct StoreOptions: ParsableArguments {
     @Option(
-        name: .customLong("data-dir"), help: "Directory for result files and the URL-signing key (and the SQLite database); shared by every node.")
+        name: .customLong("data-dir"),
+        help:
+            "Directory for result files (unless --results s3://...), the SQLite database and its URL-signing key, and scratch files; shared by every node unless results go to a bucket (on PostgreSQL the key is in the database)."
+    )
     var dataDirectory: String = "./inbetween-data"
 
     @Option(help: "The database: a SQLite file path (default <data-dir>/inbetween.sqlite) or postgres://user:password@host:port/database.")

@@ -40,15 +40,17 @@ struct ScaleOutTests {
     final class WorkerProcess {
         let process = Process()
 
-        init(database: String, data: String) throws {
+        init(database: String, data: String, extra: [String] = [], environment: [String: String] = [:]) throws {
             let log = GenerateCommandTests.temporary("worker.log")
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = try GenerateCommandTests.binary()
-            process.arguments = [
-                "worker", "--database", database, "--data-dir", data, "--engine", "dissolve", "--lease", "5", "--max-attempts", "10",
-                "--allow-private-networks",
-                "--log-level", "warning",
-            ]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.arguments =
+                [
+                    "worker", "--database", database, "--data-dir", data, "--engine", "dissolve", "--lease", "5", "--max-attempts", "10",
+                    "--allow-private-networks",
+                    "--log-level", "warning",
+                ] + extra
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardError = process.standardOutput
             try process.run()

@@ -21,10 +21,11 @@ struct ServeCommandTests {
         let port: Int
         var base: String { "http://127.0.0.1:\(port)" }
 
-        init(dataDirectory: String, extra: [String] = []) async throws {
+        init(dataDirectory: String, extra: [String] = [], environment: [String: String] = [:]) async throws {
             log = GenerateCommandTests.temporary("serve.log")
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = try GenerateCommandTests.binary()
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             // Tests poll often: a high rate limit (the limit itself is tested on the router).
             process.arguments =
                 [
@@ -62,7 +63,7 @@ struct ServeCommandTests {
     }
 
     /// Runs the binary to completion (off the cooperative pool's threads).
-    static func inbetween(_ arguments: [String]) async throws -> GenerateCommandTests.Run {
+    static func inbetween(_ arguments: [String], environment: [String: String] = [:]) async throws -> GenerateCommandTests.Run {
         let output = GenerateCommandTests.temporary("out")
         let errors = GenerateCommandTests.temporary("err")
         _ = FileManager.default.createFile(atPath: output, contents: nil)
@@ -70,6 +71,7 @@ struct ServeCommandTests {
         let process = Process()
         process.executableURL = try GenerateCommandTests.binary()
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
         try process.run()

@@ -17,7 +17,23 @@ struct PostgresStoreTests {
             for try await version in try await store.client.query("SELECT version FROM inbetween_migrations ORDER BY version").decode(Int.self) {
                 versions.append(version)
             }
-            #expect(versions == [1, 2, 3])
+            #expect(versions == [1, 2, 3, 4])
+        }
+    }
+
+    @Test("a shared secret is made once and every node reads the same one from the database")
+    func sharedSecret() async throws {
+        try await TestPostgres.withStore { store in
+            // Nodes that start at once all get the one that was written first.
+            let concurrent = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+                for _ in 0..<8 { group.addTask { try await store.sharedSecret("url-signing") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let first = try await store.sharedSecret("url-signing")
+            #expect(first.count == 32)
+            #expect(concurrent.count == 8 && concurrent.allSatisfy { $0 == first })
+            let other = try await store.sharedSecret("another")
+            #expect(other.count == 32 && other != first)
         }
     }
 

@@ -7,9 +7,13 @@ public struct JobRequest: Sendable, Hashable {
     /// `args` as sent, for the job record (validation already applied).
     public var rawArguments: [String: JSONValue]
     public var callbackURL: URL?
+    /// The client's own string (an id, metadata), stored and echoed in every view of the job.
+    public var payload: String?
 
     /// The keys the body may hold.
-    public static let keys = ["model", "args", "callback_url"]
+    public static let keys = ["model", "args", "callback_url", "payload"]
+    /// Longest `payload`, in UTF-8 bytes (1 MiB).
+    public static let maxPayloadBytes = 1024 * 1024
 
     /// Applies CONTRACT.md's rules to a parsed body; the first broken rule is thrown.
     public init(validating body: JSONValue, limits: ImageLimits = .contract) throws(APIError) {
@@ -17,7 +21,7 @@ public struct JobRequest: Sendable, Hashable {
             throw APIError(.badJSON, "the request body must be a JSON object with `model` and `args`; got \(body.typeName).")
         }
         if let unknown = object.keys.sorted().first(where: { !Self.keys.contains($0) }) {
-            throw APIError(.unknownArgument, "unknown field `\(unknown)`; the body takes: model, args, callback_url.", field: unknown)
+            throw APIError(.unknownArgument, "unknown field `\(unknown)`; the body takes: \(Self.keys.joined(separator: ", ")).", field: unknown)
         }
         guard case .string(let model)? = object["model"] else {
             throw .invalid("model", "`model` is required: a string, \"\(modelID)\".")
@@ -44,6 +48,17 @@ public struct JobRequest: Sendable, Hashable {
             callbackURL = url
         case let other?:
             throw .invalid("callback_url", "`callback_url` must be a string (an http(s) URL); got \(other.typeName).")
+        }
+        switch object["payload"] {
+        case nil, .null?:
+            payload = nil
+        case .string(let text)?:
+            guard text.utf8.count <= Self.maxPayloadBytes else {
+                throw .invalid("payload", "`payload` must be at most 1 MiB (1048576 bytes of UTF-8); got \(text.utf8.count) bytes.")
+            }
+            payload = text
+        case let other?:
+            throw .invalid("payload", "`payload` must be a string of at most 1 MiB; got \(other.typeName).")
         }
     }
 }

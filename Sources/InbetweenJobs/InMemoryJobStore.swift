@@ -88,7 +88,7 @@ public final class InMemoryJobStore: JobStore {
             state.sequence += 1
             let record = JobRecord(
                 id: job.id, keyID: job.keyID, model: job.model, arguments: nil, amount: job.amount, callbackURL: job.callbackURL,
-                lifecycle: JobLifecycle(maxAttempts: job.maxAttempts), createdAt: job.createdAt)
+                lifecycle: JobLifecycle(maxAttempts: job.maxAttempts), createdAt: job.createdAt, payload: job.payload, deadline: job.deadline)
             state.jobs[job.id] = Stored(record: record, arguments: job.arguments, sequence: state.sequence)
             if let slot { state.idempotency[slot] = (job.idempotencyBodyHash ?? "", job.id) }
             return (record, false)
@@ -127,12 +127,56 @@ public final class InMemoryJobStore: JobStore {
         return result
     }
 
+    public func expireDeadlines(now: Date) async throws -> [String] {
+        let expired = state.withLock { state in
+            var expired: [(id: String, wasRunning: Bool)] = []
+            for var stored in state.jobs.values.sorted(by: { $0.sequence < $1.sequence }) where !stored.record.status.isTerminal {
+                let wasRunning = stored.record.status == .running
+                guard let transition = stored.record.expireDeadline(now: now), case .finished = transition else { continue }
+                _ = stored.record.settle(after: transition, now: now)
+                state.jobs[stored.record.id] = stored
+                expired.append((stored.record.id, wasRunning))
+            }
+            return expired
+        }
+        for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        return expired.map(\.id)
+    }
+
+    public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
+        state.withLock { state in
+            guard var stored = state.jobs[id], keyID == nil || stored.record.keyID == keyID else { return nil }
+            stored.record.dataRemovedAt = stored.record.dataRemovedAt ?? date
+            stored.arguments = "{}"
+            state.jobs[id] = stored
+            return stored.record
+        }
+    }
+
+    public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
+        state.withLock { state in
+            Array(
+                state.jobs.values.sorted { $0.sequence < $1.sequence }.filter { stored in
+                    guard stored.record.dataRemovedAt == nil, let finished = stored.record.finishedAt,
+                        let retention = state.keys[stored.record.keyID]?.retentionSeconds
+                    else { return false }
+                    return finished.addingTimeInterval(Double(retention)) <= now
+                }.prefix(limit).map(\.record.id))
+        }
+    }
+
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
         state.withLock { state in
             for candidate in state.queue {
                 var stored = candidate
+                // Past its deadline: canceled, never started.
+                if let expired = stored.record.expireDeadline(now: now) {
+                    _ = stored.record.settle(after: expired, now: now)
+                    state.jobs[stored.record.id] = stored
+                    continue
+                }
                 let transition = stored.record.lifecycle.apply(.claim)
                 if case .claimed = transition {
                     stored.record.leaseExpiresAt = now.adding(lease)

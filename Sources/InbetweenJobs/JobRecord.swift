@@ -23,13 +23,20 @@ public struct JobRecord: Sendable, Hashable {
     public var output: JobOutput?
     public var leaseExpiresAt: Date?
     public var webhook: WebhookState?
+    /// The client's `payload`, echoed in every view of the job.
+    public var payload: String?
+    /// When the job is canceled if it has not finished (`Cancel-After`); nil: never.
+    public var deadline: Date?
+    /// When its results and input copies were removed (a `DELETE`, or the key's retention).
+    public var dataRemovedAt: Date?
 
     public var status: JobStatus { lifecycle.status }
 
     public init(
         id: String, keyID: String, model: String, arguments: String?, amount: Int, callbackURL: String?, lifecycle: JobLifecycle,
         progress: Int = 0, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, failure: JobFailure? = nil,
-        output: JobOutput? = nil, leaseExpiresAt: Date? = nil, webhook: WebhookState? = nil
+        output: JobOutput? = nil, leaseExpiresAt: Date? = nil, webhook: WebhookState? = nil, payload: String? = nil, deadline: Date? = nil,
+        dataRemovedAt: Date? = nil
     ) {
         self.id = id
         self.keyID = keyID
@@ -46,6 +53,9 @@ public struct JobRecord: Sendable, Hashable {
         self.output = output
         self.leaseExpiresAt = leaseExpiresAt
         self.webhook = webhook
+        self.payload = payload
+        self.deadline = deadline
+        self.dataRemovedAt = dataRemovedAt
     }
 }
 
@@ -151,10 +161,14 @@ public struct NewJob: Sendable, Hashable {
     /// The client's `Idempotency-Key`, and a hash of the body it came with.
     public var idempotencyKey: String?
     public var idempotencyBodyHash: String?
+    /// The client's `payload` (at most 1 MiB).
+    public var payload: String?
+    /// When the job is canceled unless it has finished (`Cancel-After`); nil: never.
+    public var deadline: Date?
 
     public init(
         id: String, keyID: String, model: String, arguments: String, amount: Int, callbackURL: String?, maxAttempts: Int,
-        createdAt: Date, idempotencyKey: String? = nil, idempotencyBodyHash: String? = nil
+        createdAt: Date, idempotencyKey: String? = nil, idempotencyBodyHash: String? = nil, payload: String? = nil, deadline: Date? = nil
     ) {
         self.id = id
         self.keyID = keyID
@@ -166,6 +180,8 @@ public struct NewJob: Sendable, Hashable {
         self.createdAt = createdAt
         self.idempotencyKey = idempotencyKey
         self.idempotencyBodyHash = idempotencyBodyHash
+        self.payload = payload
+        self.deadline = deadline
     }
 }
 
@@ -185,10 +201,12 @@ public struct APIKeyRecord: Sendable, Hashable {
     public var revokedAt: Date?
     /// This key's own request budgets; nil fields take the server's defaults.
     public var rateLimits: KeyRateLimits
+    /// Seconds after a job ends that its results and input copies are removed; nil: kept.
+    public var retentionSeconds: Int?
 
     public init(
         id: String, name: String, prefix: String, hash: String, webhookSecret: String, budget: Int?, createdAt: Date, revokedAt: Date? = nil,
-        rateLimits: KeyRateLimits = KeyRateLimits()
+        rateLimits: KeyRateLimits = KeyRateLimits(), retentionSeconds: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -199,6 +217,7 @@ public struct APIKeyRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.revokedAt = revokedAt
         self.rateLimits = rateLimits
+        self.retentionSeconds = retentionSeconds
     }
 }
 
@@ -238,6 +257,21 @@ extension JobRecord {
             }
             return status == .succeeded ? 1 : 0
         }
+    }
+}
+
+extension JobRecord {
+    /// Applies `.deadlinePassed` when the job has a deadline at or before `now`, recording an
+    /// error that names it; nil when there is no deadline yet. A store writes the result back
+    /// (after `settle`) as for any transition.
+    public mutating func expireDeadline(now: Date) -> JobLifecycle.Transition? {
+        guard let deadline, deadline <= now else { return nil }
+        let started = status == .running
+        let transition = lifecycle.apply(.deadlinePassed)
+        if case .finished = transition {
+            failure = JobLifecycle.deadlineFailure(deadline: deadline, createdAt: createdAt, started: started)
+        }
+        return transition
     }
 }
 

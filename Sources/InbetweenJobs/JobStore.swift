@@ -35,6 +35,18 @@ public protocol JobStore: Sendable {
     /// complete it. The transition is `.rejected` when the job had already ended.
     func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)?
 
+    /// Cancels every queued or running job whose deadline (`Cancel-After`) is at or before
+    /// `now`, each with an error naming the deadline (canceled jobs are not charged); a running
+    /// one's worker is told through `cancellations`. Returns their ids.
+    func expireDeadlines(now: Date) async throws -> [String]
+    /// Records that the job's results and input copies are gone (the caller removed its files
+    /// from the result store first) and drops its stored arguments; the job keeps its facts,
+    /// amount and payload. Idempotent: a second call keeps the first time. Returns the job as it
+    /// now is, or nil when there is none for `keyID` (nil: any owner).
+    func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord?
+    /// Up to `limit` ended jobs whose key's retention ran out by `now` and whose data is still there.
+    func jobsPastRetention(now: Date, limit: Int) async throws -> [String]
+
     // MARK: Workers
 
     /// Claims the oldest queued job (counting the attempt) under a lease until `now + lease`.

@@ -48,7 +48,8 @@ extension PostgresJobStore {
             callbackURL: try value("callback_url"), lifecycle: lifecycle, progress: try value("progress"),
             createdAt: Date(milliseconds: try value("created_at", Int64.self)) ?? Date(), startedAt: Date(milliseconds: try value("started_at")),
             finishedAt: Date(milliseconds: try value("finished_at")), failure: failure, output: output,
-            leaseExpiresAt: Date(milliseconds: try value("lease_expires_at")), webhook: webhook)
+            leaseExpiresAt: Date(milliseconds: try value("lease_expires_at")), webhook: webhook, payload: try value("payload"),
+            deadline: Date(milliseconds: try value("deadline_at")), dataRemovedAt: Date(milliseconds: try value("data_removed_at")))
     }
 
     static func key(_ row: PostgresRandomAccessRow) throws -> APIKeyRecord {
@@ -57,7 +58,8 @@ extension PostgresJobStore {
             hash: try row["hash"].decode(String.self), webhookSecret: try row["webhook_secret"].decode(String.self),
             budget: try row["budget"].decode(Int?.self), createdAt: Date(milliseconds: try row["created_at"].decode(Int64.self)) ?? Date(),
             revokedAt: Date(milliseconds: try row["revoked_at"].decode(Int64?.self)),
-            rateLimits: KeyRateLimits(creates: try row["creates_per_minute"].decode(Int?.self), reads: try row["reads_per_minute"].decode(Int?.self)))
+            rateLimits: KeyRateLimits(creates: try row["creates_per_minute"].decode(Int?.self), reads: try row["reads_per_minute"].decode(Int?.self)),
+            retentionSeconds: try row["retention_seconds"].decode(Int?.self))
     }
 
     /// Writes `job` after `transition` (see `JobRecord.settle`).

@@ -79,6 +79,14 @@ extension PostgresJobStore {
             "ALTER TABLE api_keys ADD COLUMN creates_per_minute INTEGER",
             "ALTER TABLE api_keys ADD COLUMN reads_per_minute INTEGER",
         ],
+        [
+            "ALTER TABLE jobs ADD COLUMN payload TEXT",
+            "ALTER TABLE jobs ADD COLUMN deadline_at BIGINT",
+            "ALTER TABLE jobs ADD COLUMN data_removed_at BIGINT",
+            "ALTER TABLE api_keys ADD COLUMN retention_seconds BIGINT",
+            "CREATE INDEX jobs_by_deadline ON jobs (deadline_at) WHERE deadline_at IS NOT NULL AND status IN (0, 1)",
+            "CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE data_removed_at IS NULL AND finished_at IS NOT NULL",
+        ],
     ]
 
     /// Runs `body` with a store on a client of its own that runs only meanwhile (for short

@@ -45,9 +45,10 @@ public final class PostgresJobStore: JobStore {
     public func createKey(_ key: APIKeyRecord) async throws {
         try await client.query(
             """
-            INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute)
+            INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute,
+                retention_seconds)
             VALUES (\(key.id), \(key.name), \(key.prefix), \(key.hash), \(key.webhookSecret), \(key.budget), \(key.createdAt.milliseconds),
-                \(key.revokedAt?.milliseconds), \(key.rateLimits.creates), \(key.rateLimits.reads))
+                \(key.revokedAt?.milliseconds), \(key.rateLimits.creates), \(key.rateLimits.reads), \(key.retentionSeconds))
             """, logger: logger)
     }
 
@@ -129,8 +130,9 @@ public final class PostgresJobStore: JobStore {
             }
             try await connection.query(
                 """
-                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at)
-                VALUES (\(job.id), \(job.keyID), \(job.model), \(job.amount), \(job.callbackURL), 0, \(job.maxAttempts), \(job.createdAt.milliseconds))
+                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at)
+                VALUES (\(job.id), \(job.keyID), \(job.model), \(job.amount), \(job.callbackURL), 0, \(job.maxAttempts), \(job.createdAt.milliseconds),
+                    \(job.payload), \(job.deadline?.milliseconds))
                 """, logger: logger)
             try await connection.query("INSERT INTO job_arguments (job_id, arguments) VALUES (\(job.id), \(job.arguments))", logger: logger)
             if let key = job.idempotencyKey {
@@ -192,6 +194,56 @@ public final class PostgresJobStore: JobStore {
         return result
     }
 
+    public func expireDeadlines(now: Date) async throws -> [String] {
+        let logger = logger
+        let expired: [(id: String, wasRunning: Bool)] = try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT * FROM jobs WHERE status IN (0, 1) AND deadline_at IS NOT NULL AND deadline_at <= \(now.milliseconds)
+                ORDER BY seq FOR UPDATE SKIP LOCKED
+                """, logger: logger)
+            var expired: [(id: String, wasRunning: Bool)] = []
+            for var job in try await Self.jobs(rows) {
+                let wasRunning = job.status == .running
+                guard let transition = job.expireDeadline(now: now) else { continue }
+                try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
+                guard case .finished = transition else { continue }
+                expired.append((job.id, wasRunning))
+                if wasRunning {
+                    // Sent at commit, to every node's listener: the worker rendering it stops.
+                    try await connection.query("SELECT pg_notify(\(Self.cancelChannel), \(job.id))", logger: logger)
+                }
+            }
+            return expired
+        }
+        for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        return expired.map(\.id)
+    }
+
+    public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
+        let logger = logger
+        return try await transaction { connection in
+            guard try await Self.job(connection, id: id, keyID: keyID, logger: logger) != nil else { return nil }
+            try await connection.query(
+                "UPDATE jobs SET data_removed_at = COALESCE(data_removed_at, \(date.milliseconds)) WHERE id = \(id)", logger: logger)
+            try await connection.query("DELETE FROM job_arguments WHERE job_id = \(id)", logger: logger)
+            return try await Self.job(connection, id: id, keyID: keyID, logger: logger)
+        }
+    }
+
+    public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
+        let rows = try await client.query(
+            """
+            SELECT j.id FROM jobs j JOIN api_keys k ON k.id = j.key_id
+            WHERE j.data_removed_at IS NULL AND j.finished_at IS NOT NULL AND k.retention_seconds IS NOT NULL
+                AND j.finished_at + k.retention_seconds * 1000 <= \(now.milliseconds)
+            ORDER BY j.finished_at LIMIT \(limit)
+            """, logger: logger)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
@@ -204,6 +256,11 @@ public final class PostgresJobStore: JobStore {
                     WHERE j.id = (SELECT id FROM jobs WHERE status = 0 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
                     """, logger: logger)
                 guard var job = try await Self.jobs(rows).first else { return nil }
+                // Past its deadline: canceled, never started.
+                if let expired = job.expireDeadline(now: now) {
+                    try await Self.save(connection, &job, transition: expired, now: now, logger: logger)
+                    continue
+                }
                 let transition = job.lifecycle.apply(.claim)
                 if case .claimed = transition {
                     job.leaseExpiresAt = now.adding(lease)

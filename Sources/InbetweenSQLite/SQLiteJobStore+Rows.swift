@@ -69,6 +69,14 @@ extension SQLiteJobStore {
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN creates_per_minute INTEGER")
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN reads_per_minute INTEGER")
         }
+        migrator.registerMigration("v3: payload, deadlines, data removal, retention") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN payload TEXT")
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN deadline_at INTEGER")
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN data_removed_at INTEGER")
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN retention_seconds INTEGER")
+            try db.execute(sql: "CREATE INDEX jobs_by_deadline ON jobs(deadline_at) WHERE deadline_at IS NOT NULL AND status IN (0, 1)")
+            try db.execute(sql: "CREATE INDEX jobs_by_finish ON jobs(finished_at) WHERE data_removed_at IS NULL AND finished_at IS NOT NULL")
+        }
         return migrator
     }
 
@@ -109,14 +117,16 @@ extension SQLiteJobStore {
             callbackURL: row["callback_url"], lifecycle: lifecycle, progress: row["progress"],
             createdAt: Date(milliseconds: row["created_at"]) ?? Date(),
             startedAt: Date(milliseconds: row["started_at"]), finishedAt: Date(milliseconds: row["finished_at"]), failure: failure, output: output,
-            leaseExpiresAt: Date(milliseconds: row["lease_expires_at"]), webhook: webhook)
+            leaseExpiresAt: Date(milliseconds: row["lease_expires_at"]), webhook: webhook, payload: row["payload"],
+            deadline: Date(milliseconds: row["deadline_at"]), dataRemovedAt: Date(milliseconds: row["data_removed_at"]))
     }
 
     static func key(from row: Row) -> APIKeyRecord {
         APIKeyRecord(
             id: row["id"], name: row["name"], prefix: row["prefix"], hash: row["hash"], webhookSecret: row["webhook_secret"],
             budget: row["budget"], createdAt: Date(milliseconds: row["created_at"]) ?? Date(), revokedAt: Date(milliseconds: row["revoked_at"]),
-            rateLimits: KeyRateLimits(creates: row["creates_per_minute"], reads: row["reads_per_minute"]))
+            rateLimits: KeyRateLimits(creates: row["creates_per_minute"], reads: row["reads_per_minute"]),
+            retentionSeconds: row["retention_seconds"])
     }
 
     /// Writes `job` after `transition`, doing what the transition asks: a terminal one

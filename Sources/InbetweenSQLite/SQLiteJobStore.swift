@@ -45,12 +45,13 @@ public final class SQLiteJobStore: JobStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute,
+                        retention_seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     key.id, key.name, key.prefix, key.hash, key.webhookSecret, key.budget, key.createdAt.milliseconds,
-                    key.revokedAt?.milliseconds, key.rateLimits.creates, key.rateLimits.reads,
+                    key.revokedAt?.milliseconds, key.rateLimits.creates, key.rateLimits.reads, key.retentionSeconds,
                 ])
         }
     }
@@ -120,10 +121,13 @@ public final class SQLiteJobStore: JobStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                     """,
-                arguments: [job.id, job.keyID, job.model, job.amount, job.callbackURL, job.maxAttempts, job.createdAt.milliseconds])
+                arguments: [
+                    job.id, job.keyID, job.model, job.amount, job.callbackURL, job.maxAttempts, job.createdAt.milliseconds, job.payload,
+                    job.deadline?.milliseconds,
+                ])
             try db.execute(sql: "INSERT INTO job_arguments (job_id, arguments) VALUES (?, ?)", arguments: [job.id, job.arguments])
             if let key = job.idempotencyKey {
                 try db.execute(
@@ -180,6 +184,49 @@ public final class SQLiteJobStore: JobStore {
         return result
     }
 
+    public func expireDeadlines(now: Date) async throws -> [String] {
+        let expired = try await write { db -> [(id: String, wasRunning: Bool)] in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM jobs WHERE status IN (0, 1) AND deadline_at IS NOT NULL AND deadline_at <= ? ORDER BY seq",
+                arguments: [now.milliseconds])
+            var expired: [(id: String, wasRunning: Bool)] = []
+            for row in rows {
+                var job = try Self.job(from: row)
+                let wasRunning = job.status == .running
+                guard let transition = job.expireDeadline(now: now) else { continue }
+                try Self.save(db, &job, transition: transition, now: now)
+                if case .finished = transition { expired.append((job.id, wasRunning)) }
+            }
+            return expired
+        }
+        // Committed: a worker rendering one of them stops now.
+        for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        return expired.map(\.id)
+    }
+
+    public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
+        try await write { db in
+            guard try Self.job(db, id: id, keyID: keyID) != nil else { return nil }
+            try db.execute(sql: "UPDATE jobs SET data_removed_at = COALESCE(data_removed_at, ?) WHERE id = ?", arguments: [date.milliseconds, id])
+            try db.execute(sql: "DELETE FROM job_arguments WHERE job_id = ?", arguments: [id])
+            return try Self.job(db, id: id, keyID: keyID)
+        }
+    }
+
+    public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT j.id FROM jobs j JOIN api_keys k ON k.id = j.key_id
+                    WHERE j.data_removed_at IS NULL AND j.finished_at IS NOT NULL AND k.retention_seconds IS NOT NULL
+                        AND j.finished_at + k.retention_seconds * 1000 <= ?
+                    ORDER BY j.finished_at LIMIT ?
+                    """,
+                arguments: [now.milliseconds, limit])
+        }
+    }
+
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
@@ -187,6 +234,11 @@ public final class SQLiteJobStore: JobStore {
             let sql = "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.seq LIMIT 1"
             while let row = try Row.fetchOne(db, sql: sql) {
                 var job = try Self.job(from: row)
+                // Past its deadline: canceled, never started.
+                if let expired = job.expireDeadline(now: now) {
+                    try Self.save(db, &job, transition: expired, now: now)
+                    continue
+                }
                 let transition = job.lifecycle.apply(.claim)
                 if case .claimed = transition {
                     job.leaseExpiresAt = now.adding(lease)

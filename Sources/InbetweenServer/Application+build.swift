@@ -47,7 +47,7 @@ public func buildApplication<Store: JobStore>(
         .add(
             middleware: RateLimitMiddleware(
                 store: store, creates: configuration.createRateLimit, reads: configuration.readRateLimit, timeout: configuration.databaseTimeout))
-    JobsController(store: store, presenter: presenter, signal: signal, configuration: configuration).addRoutes(to: api)
+    JobsController(store: store, results: results, presenter: presenter, signal: signal, configuration: configuration).addRoutes(to: api)
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addAPIRoutes(to: api)
 
     let base = presenter.base

@@ -1,0 +1,161 @@
+import AsyncHTTPClient
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import InbetweenAPI
+import InbetweenJobs
+import InbetweenSQLite
+import InbetweenTestSupport
+import InbetweenWorker
+import Logging
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@testable import InbetweenServer
+
+/// The API's extensions over HTTP: `payload`, `Cancel-After` and `DELETE /api/v1/job`.
+@Suite("Job API extensions")
+struct JobExtensionsTests {
+    static func body(_ extra: [String: Any]) -> ByteBuffer {
+        var object: [String: Any] = ["model": modelID, "args": Fixture.args()]
+        for (name, value) in extra { object[name] = value }
+        return ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test("payload is echoed by query and list; one over 1 MiB or not a string is refused with 422 naming it; absent, nothing changes")
+    func payload() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application().test(.router) { client in
+            let payload = #"{"order":"A-17","note":"ünïcode"}"#
+            let created = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Self.body(["payload": payload]))
+            let id = try #require(created.data["job_id"] as? String, "\(created.message)")
+            let query = try await client.call("/api/v1/job/query?id=\(id)", headers: fixture.headers())
+            #expect(query.data["payload"] as? String == payload)
+            let plain = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Fixture.body(Fixture.args()))
+            let plainID = try #require(plain.data["job_id"] as? String)
+            let list = try await client.call("/api/v1/jobs", headers: fixture.headers())
+            let jobs = try #require(list.data["jobs"] as? [[String: Any]])
+            #expect(jobs.map { $0["job_id"] as? String } == [plainID, id])
+            #expect(jobs[1]["payload"] as? String == payload && jobs[0].keys.contains("payload") == false)
+            #expect(jobs[0]["data_removed"] == nil)
+
+            let tooBig = String(repeating: "x", count: 1024 * 1024 + 1)
+            try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Self.body(["payload": tooBig]))
+                .expectFailure(.invalidArgument, mentioning: ["`payload`", "1 MiB", "1048577"])
+            try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Self.body(["payload": ["a": 1]]))
+                .expectFailure(.invalidArgument, mentioning: ["`payload`", "string"])
+        }
+    }
+
+    @Test("Cancel-After: whole seconds are kept as the job's deadline; anything else is refused with 422 naming the header")
+    func cancelAfter() async throws {
+        let fixture = try await Fixture()
+        let header = HTTPField.Name("Cancel-After")!
+        try await fixture.application().test(.router) { client in
+            let created = try await client.call(
+                "/api/v1/job/create", .post, headers: fixture.headers([header: "90"]), body: Fixture.body(Fixture.args()))
+            let id = try #require(created.data["job_id"] as? String, "\(created.message)")
+            let job = try #require(try await fixture.store.job(id: id, keyID: nil))
+            let deadline = try #require(job.deadline)
+            #expect(abs(deadline.timeIntervalSince(job.createdAt) - 90) < 0.01)
+            for bad in ["0", "-5", "soon", "2592001", "1.5"] {
+                try await client.call("/api/v1/job/create", .post, headers: fixture.headers([header: bad]), body: Fixture.body(Fixture.args()))
+                    .expectFailure(.invalidArgument, mentioning: ["Cancel-After"])
+            }
+            // The sweep cancels it at the deadline with an error naming it (the clock is the store's `now`).
+            #expect(try await fixture.store.expireDeadlines(now: deadline) == [id])
+            let query = try await client.call("/api/v1/job/query?id=\(id)", headers: fixture.headers())
+            let error = try #require(query.data["error"] as? [String: Any])
+            #expect(query.data["status"] as? Int == 4 && error["code"] as? Int == APIError.Code.deadlinePassed.rawValue)
+            #expect((error["message"] as? String)?.contains("Cancel-After") == true)
+        }
+    }
+
+    @Test("DELETE of a queued job cancels it first (refunded), is idempotent, and answers 404 for another key's job")
+    func deleteQueued() async throws {
+        let fixture = try await Fixture(budget: 1000)
+        let other = try await Fixture.makeKey(fixture.store)
+        try await fixture.application().test(.router) { client in
+            let created = try await client.call(
+                "/api/v1/job/create", .post, headers: fixture.headers(), body: Self.body(["payload": "keep me"]))
+            let id = try #require(created.data["job_id"] as? String)
+            try await client.call("/api/v1/job?id=\(id)", .delete, headers: fixture.headers(key: other.0)).expectFailure(.notFound, mentioning: [id])
+            let deleted = try await client.call("/api/v1/job?id=\(id)", .delete, headers: fixture.headers())
+            #expect(deleted.status == .ok && deleted.data["status"] as? Int == 4 && deleted.data["data_removed"] as? Bool == true)
+            #expect(deleted.data["payload"] as? String == "keep me")
+            let again = try await client.call("/api/v1/job?id=\(id)", .delete, headers: fixture.headers())
+            #expect(again.status == .ok && again.data["data_removed"] as? Bool == true && again.data["status"] as? Int == 4)
+            try await client.call("/api/v1/job", .delete, headers: fixture.headers()).expectFailure(.invalidArgument, mentioning: ["`id`"])
+            #expect(try await fixture.store.keys().first { $0.key.id == fixture.key.id }?.spent == 0)
+        }
+    }
+
+    @Test(
+        "DELETE of a rendered job: its files leave the disk, their URLs answer 404, the query says data_removed with no URLs, the spend stays",
+        .tags(.slow), .timeLimit(.minutes(5)))
+    func deleteRendered() async throws {
+        let fixture = try await Fixture(workers: 1)
+        try await fixture.application().test(.live) { client in
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(client.port!)/api/v1/job/create")
+            request.method = .POST
+            for field in fixture.headers([.prefer: "wait=60"]) { request.headers.add(name: field.name.canonicalName, value: field.value) }
+            request.body = .bytes(Fixture.body(Fixture.args()))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(90))
+            let created = try JSONSerialization.jsonObject(with: Data(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+            let job = try #require(((created as? [String: Any])?["data"] as? [String: Any])?["job"] as? [String: Any])
+            #expect(job["status"] as? Int == 2, "\(job)")
+            let id = try #require(job["job_id"] as? String)
+            let video = try #require(((job["result"] as? [String: Any])?["videos"] as? [[String: Any]])?.first)
+            let urls = [try #require(video["url"] as? String), try #require(video["cover_url"] as? String)]
+            let directory = fixture.configuration.resultsDirectory.appendingPathComponent(id)
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("video.mp4").path))
+            for url in urls { #expect(try await client.execute(uri: try LiveTests.path(url), method: .get).status == .ok) }
+            let spent = try await fixture.store.keys().first { $0.key.id == fixture.key.id }?.spent
+            #expect(spent == 30)
+
+            let deleted = try await client.call("/api/v1/job?id=\(id)", .delete, headers: fixture.headers())
+            #expect(deleted.status == .ok && deleted.data["data_removed"] as? Bool == true && deleted.data["status"] as? Int == 2)
+            #expect(deleted.data["result"] == nil)
+            #expect(!FileManager.default.fileExists(atPath: directory.path))
+            for url in urls {
+                try await client.call(try LiveTests.path(url)).expectFailure(.notFound, mentioning: ["removed"])
+            }
+            let query = try await client.call("/api/v1/job?id=\(id)".replacingOccurrences(of: "job?", with: "job/query?"), headers: fixture.headers())
+            #expect(query.data["data_removed"] as? Bool == true && query.data["result"] == nil && query.data["status"] as? Int == 2)
+            #expect(try await fixture.store.keys().first { $0.key.id == fixture.key.id }?.spent == spent)
+            // The stored input copies (the images' data URIs) are gone too.
+            let arguments = try await fixture.store.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT arguments FROM job_arguments WHERE job_id = ?", arguments: [id])
+            }
+            #expect(arguments == nil)
+        }
+    }
+
+    @Test("retention: the sweeper removes an ended job's files once its key's retention ran out, not before, and marks it")
+    func retention() async throws {
+        let fixture = try await Fixture()
+        let results = try DirectoryResultStore(root: fixture.configuration.resultsDirectory)
+        let key = try await StoreConformance.key(fixture.store, retention: 60)
+        let start = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
+        let job = try await fixture.store.create(StoreConformance.newJob(key)).job
+        let claimed = try #require(try await fixture.store.claim(now: start, lease: .seconds(60)))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("inbetween-retention-\(UUID().uuidString)")
+        try Data("video".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await results.put(job: job.id, name: "video.mp4", from: file)
+        let token = claimed.lifecycle.leaseToken
+        let output = JobOutput(
+            video: "\(job.id)/video.mp4", cover: "c", width: 2, height: 2, fps: 24, frames: 24, duration: 1, bytes: 5, engine: "motion")
+        #expect(try await fixture.store.finish(id: job.id, token: token, event: .succeed(token: token), output: output, failure: nil, now: start))
+        let sweeper = JobSweeper(store: fixture.store, results: results, logger: Logger(label: "test"))
+        #expect(try await sweeper.sweepRetention(now: start.addingTimeInterval(59)) == 0)
+        #expect(try await results.size(job: job.id, name: "video.mp4") == 5)
+        #expect(try await sweeper.sweepRetention(now: start.addingTimeInterval(60)) == 1)
+        #expect(try await results.size(job: job.id, name: "video.mp4") == nil)
+        #expect(try await fixture.store.job(id: job.id, keyID: nil)?.dataRemovedAt != nil)
+        #expect(try await sweeper.sweepRetention(now: start.addingTimeInterval(600)) == 0)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import InbetweenAPI
+public import InbetweenJobs
+import Testing
+
+/// The checks of the API's extensions (payload, deadlines, data removal and retention), on
+/// every store. Times are passed in, as the stores take them: the clock is injected.
+extension StoreConformance {
+    /// `payload` is kept as sent (up to 1 MiB) and read back by a query and a listing.
+    public static func payload(_ store: some JobStore) async throws {
+        let key = try await key(store)
+        let big = String(repeating: "é", count: 512 * 1024)  // 1 MiB of UTF-8
+        let job = try await store.create(newJob(key, payload: big)).job
+        let plain = try await store.create(newJob(key)).job
+        #expect(job.payload == big)
+        #expect(try await store.job(id: job.id, keyID: key.id)?.payload == big)
+        #expect(try await store.jobs(keyID: key.id, limit: 10, after: nil).map(\.payload) == [nil, big])
+        #expect(plain.payload == nil)
+        let claimed = try #require(try await store.claim(now: Date(), lease: .seconds(30)))
+        #expect(claimed.id == job.id && claimed.payload == big)
+    }
+
+    /// A job past its deadline is canceled with an error naming it, whether it had started or
+    /// not, is not charged, and is never claimed; a running one's worker is told to stop.
+    public static func deadlines(_ store: some JobStore) async throws {
+        let key = try await key(store)
+        let start = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
+        let running = try await store.create(newJob(key, createdAt: start, deadline: start.addingTimeInterval(10))).job
+        let queued = try await store.create(newJob(key, createdAt: start, deadline: start.addingTimeInterval(10))).job
+        let plain = try await store.create(newJob(key, createdAt: start)).job
+        let claimed = try #require(try await store.claim(now: start.addingTimeInterval(1), lease: .seconds(60)))
+        #expect(claimed.id == running.id && claimed.deadline?.milliseconds == start.addingTimeInterval(10).milliseconds)
+        #expect(try await store.expireDeadlines(now: start.addingTimeInterval(9.9)).isEmpty)
+
+        async let signalled: Void = store.cancellations.wait(jobID: running.id)
+        #expect(Set(try await store.expireDeadlines(now: start.addingTimeInterval(10))) == [running.id, queued.id])
+        await signalled
+        let stopped = try #require(try await store.job(id: running.id, keyID: key.id))
+        #expect(stopped.status == .canceled && stopped.failure?.code == APIError.Code.deadlinePassed.rawValue)
+        #expect(stopped.failure?.message.contains("still running at its Cancel-After deadline (10 s") == true, "\(stopped.failure?.message ?? "")")
+        let late = try #require(try await store.job(id: queued.id, keyID: key.id))
+        #expect(late.status == .canceled && late.startedAt == nil && late.failure?.code == APIError.Code.deadlinePassed.rawValue)
+        #expect(late.failure?.message.contains("had not started by its Cancel-After deadline") == true)
+        // The stopped render cannot complete it.
+        let token = claimed.lifecycle.leaseToken
+        let output = JobOutput(video: "v", cover: "c", width: 2, height: 2, fps: 24, frames: 24, duration: 1, bytes: 1, engine: "motion")
+        #expect(try await !store.finish(id: running.id, token: token, event: .succeed(token: token), output: output, failure: nil, now: Date()))
+        #expect(try await store.expireDeadlines(now: start.addingTimeInterval(20)).isEmpty)
+        // Neither is charged: only the plain job counts.
+        #expect(try await store.keys().first { $0.key.id == key.id }?.spent == plain.amount)
+
+        // A claim after the deadline, before any sweep, does not start the job.
+        let missed = try await store.create(newJob(key, createdAt: start, deadline: start.addingTimeInterval(25))).job
+        #expect(try await store.claim(now: start.addingTimeInterval(30), lease: .seconds(60))?.id == plain.id)
+        #expect(try await store.claim(now: start.addingTimeInterval(30), lease: .seconds(60)) == nil)
+        let never = try #require(try await store.job(id: missed.id, keyID: key.id))
+        #expect(never.status == .canceled && never.startedAt == nil && never.failure?.code == APIError.Code.deadlinePassed.rawValue)
+    }
+
+    /// Removing a job's data keeps the job (its facts, amount and payload), drops its stored
+    /// arguments and is idempotent; retention finds only ended jobs of keys that have one, once
+    /// their time is up.
+    public static func dataRemovalAndRetention(_ store: some JobStore) async throws {
+        let keeping = try await key(store, retention: 3600)
+        let other = try await key(store)
+        #expect(try await store.key(id: keeping.id)?.retentionSeconds == 3600)
+        let start = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
+        let output = JobOutput(video: "v", cover: "c", width: 2, height: 2, fps: 24, frames: 24, duration: 1, bytes: 1, engine: "motion")
+        var ended: [String] = []
+        for owner in [keeping, other] {
+            let job = try await store.create(newJob(owner, payload: "mine")).job
+            let claimed = try #require(try await store.claim(now: start, lease: .seconds(60)))
+            let token = claimed.lifecycle.leaseToken
+            #expect(try await store.finish(id: job.id, token: token, event: .succeed(token: token), output: output, failure: nil, now: start))
+            ended.append(job.id)
+        }
+        let waiting = try await store.create(newJob(keeping)).job
+        #expect(try await store.jobsPastRetention(now: start.addingTimeInterval(3599), limit: 10).isEmpty)
+        #expect(try await store.jobsPastRetention(now: start.addingTimeInterval(3600), limit: 10) == [ended[0]])
+
+        #expect(try await store.markDataRemoved(id: ended[0], keyID: other.id, at: start) == nil)
+        let removedAt = start.addingTimeInterval(5)
+        let removed = try #require(try await store.markDataRemoved(id: ended[0], keyID: keeping.id, at: removedAt))
+        #expect(removed.dataRemovedAt?.milliseconds == removedAt.milliseconds && removed.status == .succeeded && removed.payload == "mine")
+        let again = try #require(try await store.markDataRemoved(id: ended[0], keyID: nil, at: removedAt.addingTimeInterval(60)))
+        #expect(again.dataRemovedAt?.milliseconds == removedAt.milliseconds)
+        #expect(try await store.jobsPastRetention(now: start.addingTimeInterval(7200), limit: 10).isEmpty)
+        #expect(try await store.job(id: waiting.id, keyID: nil)?.dataRemovedAt == nil)
+        // The spend is what it was: the succeeded job and the queued one.
+        #expect(try await store.keys().first { $0.key.id == keeping.id }?.spent == 2 * 275)
+    }
+}

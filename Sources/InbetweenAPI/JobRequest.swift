@@ -9,9 +9,12 @@ public struct JobRequest: Sendable, Hashable {
     public var callbackURL: URL?
     /// The client's own string (an id, metadata), stored and echoed in every view of the job.
     public var payload: String?
+    /// Off-peak: half price, run only when no normal job is queued, canceled (not charged) if
+    /// not finished within 48 hours.
+    public var offPeak: Bool
 
     /// The keys the body may hold.
-    public static let keys = ["model", "args", "callback_url", "payload"]
+    public static let keys = ["model", "args", "callback_url", "payload", "off_peak"]
     /// Longest `payload`, in UTF-8 bytes (1 MiB).
     public static let maxPayloadBytes = 1024 * 1024
 
@@ -59,6 +62,14 @@ public struct JobRequest: Sendable, Hashable {
             payload = text
         case let other?:
             throw .invalid("payload", "`payload` must be a string of at most 1 MiB; got \(other.typeName).")
+        }
+        switch object["off_peak"] {
+        case nil, .null?:
+            offPeak = false
+        case .bool(let value)?:
+            offPeak = value
+        case let other?:
+            throw .invalid("off_peak", "`off_peak` must be true or false; got \(other.typeName).")
         }
     }
 }

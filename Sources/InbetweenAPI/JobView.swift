@@ -23,6 +23,8 @@ public struct JobView: Sendable, Hashable, Codable {
     /// True once the job's results and input copies were removed (`DELETE /api/v1/job`, or
     /// the key's retention): there is no `result` any more.
     public var dataRemoved: Bool?
+    /// True for an off-peak job (half price, runs when no normal job is queued).
+    public var offPeak: Bool?
 
     public init(
         jobID: String, model: String, status: JobStatus, amount: String, createdAt: String, startedAt: String? = nil,
@@ -56,6 +58,7 @@ public struct JobView: Sendable, Hashable, Codable {
         case queuePosition = "queue_position"
         case attempts, error, result, webhook, payload
         case dataRemoved = "data_removed"
+        case offPeak = "off_peak"
     }
 }
 

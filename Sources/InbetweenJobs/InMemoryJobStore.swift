@@ -27,7 +27,12 @@ public final class InMemoryJobStore: JobStore {
             }
         }
 
-        var queue: [Stored] { jobs.values.filter { $0.record.status == .queued }.sorted { $0.sequence < $1.sequence } }
+        /// Queued jobs in claim order: normal jobs first, then off-peak ones, each oldest first.
+        var queue: [Stored] {
+            jobs.values.filter { $0.record.status == .queued }.sorted {
+                $0.record.offPeak != $1.record.offPeak ? !$0.record.offPeak : $0.sequence < $1.sequence
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -86,9 +91,10 @@ public final class InMemoryJobStore: JobStore {
             }
             try CreateRules.checkBudget(amount: job.amount, budget: state.keys[job.keyID]?.budget, spent: state.spent(keyID: job.keyID))
             state.sequence += 1
-            let record = JobRecord(
+            var record = JobRecord(
                 id: job.id, keyID: job.keyID, model: job.model, arguments: nil, amount: job.amount, callbackURL: job.callbackURL,
                 lifecycle: JobLifecycle(maxAttempts: job.maxAttempts), createdAt: job.createdAt, payload: job.payload, deadline: job.deadline)
+            record.offPeak = job.offPeak
             state.jobs[job.id] = Stored(record: record, arguments: job.arguments, sequence: state.sequence)
             if let slot { state.idempotency[slot] = (job.idempotencyBodyHash ?? "", job.id) }
             return (record, false)

@@ -137,6 +137,17 @@ extension JobLifecycle {
             message: "the job \(what) its Cancel-After deadline (\(seconds) s after it was created); it was canceled and is not charged.")
     }
 
+    /// How long an off-peak job may take from its create to its end before it is canceled (and
+    /// so not charged).
+    public static let offPeakWindow: Duration = .seconds(48 * 3600)
+
+    /// The error of an off-peak job canceled because it had not finished within 48 hours.
+    public static var offPeakFailure: JobFailure {
+        JobFailure(
+            code: APIError.Code.offPeakExpired.rawValue,
+            message: "the off-peak job did not finish within 48 hours of its create; it was canceled and is not charged.")
+    }
+
     /// Why a client's cancel changes nothing: job `jobID` has already ended with `status`.
     /// The HTTP edge answers it with 409.
     public static func nothingToCancel(jobID: String, status: JobStatus) -> String {

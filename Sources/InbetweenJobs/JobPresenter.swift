@@ -103,6 +103,7 @@ public struct JobPresenter: Sendable {
             view.error = job.failure.map { JobError(code: $0.code, message: $0.message) }
         }
         view.payload = job.payload
+        if job.offPeak { view.offPeak = true }
         if job.dataRemovedAt != nil { view.dataRemoved = true }
         if let webhook = job.webhook {
             view.webhook = WebhookStatus(

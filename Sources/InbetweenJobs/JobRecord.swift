@@ -29,6 +29,8 @@ public struct JobRecord: Sendable, Hashable {
     public var deadline: Date?
     /// When its results and input copies were removed (a `DELETE`, or the key's retention).
     public var dataRemovedAt: Date?
+    /// Off-peak: claimed only when no normal job is queued; its deadline is at most 48 h.
+    public var offPeak: Bool = false
 
     public var status: JobStatus { lifecycle.status }
 
@@ -165,6 +167,8 @@ public struct NewJob: Sendable, Hashable {
     public var payload: String?
     /// When the job is canceled unless it has finished (`Cancel-After`); nil: never.
     public var deadline: Date?
+    /// Off-peak: claimed only when no normal job is queued (set `deadline` to at most 48 h too).
+    public var offPeak: Bool = false
 
     public init(
         id: String, keyID: String, model: String, arguments: String, amount: Int, callbackURL: String?, maxAttempts: Int,
@@ -269,7 +273,10 @@ extension JobRecord {
         let started = status == .running
         let transition = lifecycle.apply(.deadlinePassed)
         if case .finished = transition {
-            failure = JobLifecycle.deadlineFailure(deadline: deadline, createdAt: createdAt, started: started)
+            failure =
+                offPeak && deadline >= createdAt.adding(JobLifecycle.offPeakWindow).addingTimeInterval(-1)
+                ? JobLifecycle.offPeakFailure
+                : JobLifecycle.deadlineFailure(deadline: deadline, createdAt: createdAt, started: started)
         }
         return transition
     }

@@ -43,13 +43,15 @@ extension PostgresJobStore {
                 lastError: try value("webhook_last_error"), nextAttemptAt: Date(milliseconds: try value("webhook_next_at")))
         }
         let arguments: String? = row.contains("arguments") ? try value("arguments", String?.self) : nil
-        return JobRecord(
+        var record = JobRecord(
             id: try value("id"), keyID: try value("key_id"), model: try value("model"), arguments: arguments, amount: try value("amount"),
             callbackURL: try value("callback_url"), lifecycle: lifecycle, progress: try value("progress"),
             createdAt: Date(milliseconds: try value("created_at", Int64.self)) ?? Date(), startedAt: Date(milliseconds: try value("started_at")),
             finishedAt: Date(milliseconds: try value("finished_at")), failure: failure, output: output,
             leaseExpiresAt: Date(milliseconds: try value("lease_expires_at")), webhook: webhook, payload: try value("payload"),
             deadline: Date(milliseconds: try value("deadline_at")), dataRemovedAt: Date(milliseconds: try value("data_removed_at")))
+        record.offPeak = try value("off_peak")
+        return record
     }
 
     static func key(_ row: PostgresRandomAccessRow) throws -> APIKeyRecord {

@@ -87,6 +87,10 @@ extension PostgresJobStore {
             "CREATE INDEX jobs_by_deadline ON jobs (deadline_at) WHERE deadline_at IS NOT NULL AND status IN (0, 1)",
             "CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE data_removed_at IS NULL AND finished_at IS NOT NULL",
         ],
+        [
+            "ALTER TABLE jobs ADD COLUMN off_peak BOOLEAN NOT NULL DEFAULT FALSE",
+            "CREATE INDEX jobs_queue ON jobs (off_peak, seq) WHERE status = 0",
+        ],
     ]
 
     /// Runs `body` with a store on a client of its own that runs only meanwhile (for short

@@ -130,9 +130,9 @@ public final class PostgresJobStore: JobStore {
             }
             try await connection.query(
                 """
-                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at)
+                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak)
                 VALUES (\(job.id), \(job.keyID), \(job.model), \(job.amount), \(job.callbackURL), 0, \(job.maxAttempts), \(job.createdAt.milliseconds),
-                    \(job.payload), \(job.deadline?.milliseconds))
+                    \(job.payload), \(job.deadline?.milliseconds), \(job.offPeak))
                 """, logger: logger)
             try await connection.query("INSERT INTO job_arguments (job_id, arguments) VALUES (\(job.id), \(job.arguments))", logger: logger)
             if let key = job.idempotencyKey {
@@ -171,7 +171,10 @@ public final class PostgresJobStore: JobStore {
 
     public func queuePosition(jobID: String) async throws -> Int? {
         let rows = try await client.query(
-            "SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND q.seq < j.seq)::BIGINT FROM jobs j WHERE j.id = \(jobID) AND j.status = 0",
+            """
+            SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND (q.off_peak < j.off_peak OR (q.off_peak = j.off_peak AND q.seq < j.seq)))::BIGINT
+            FROM jobs j WHERE j.id = \(jobID) AND j.status = 0
+            """,
             logger: logger)
         for try await position in rows.decode(Int.self) { return position }
         return nil
@@ -253,7 +256,7 @@ public final class PostgresJobStore: JobStore {
                 let rows = try await connection.query(
                     """
                     SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id
-                    WHERE j.id = (SELECT id FROM jobs WHERE status = 0 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    WHERE j.id = (SELECT id FROM jobs WHERE status = 0 ORDER BY off_peak, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
                     """, logger: logger)
                 guard var job = try await Self.jobs(rows).first else { return nil }
                 // Past its deadline: canceled, never started.

@@ -77,6 +77,10 @@ extension SQLiteJobStore {
             try db.execute(sql: "CREATE INDEX jobs_by_deadline ON jobs(deadline_at) WHERE deadline_at IS NOT NULL AND status IN (0, 1)")
             try db.execute(sql: "CREATE INDEX jobs_by_finish ON jobs(finished_at) WHERE data_removed_at IS NULL AND finished_at IS NOT NULL")
         }
+        migrator.registerMigration("v4: off-peak jobs") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN off_peak INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "CREATE INDEX jobs_queue ON jobs(off_peak, seq) WHERE status = 0")
+        }
         return migrator
     }
 
@@ -112,13 +116,15 @@ extension SQLiteJobStore {
                 state: state, id: id, attempts: row["webhook_attempts"], lastStatus: row["webhook_last_status"],
                 lastError: row["webhook_last_error"], nextAttemptAt: Date(milliseconds: row["webhook_next_at"]))
         }
-        return JobRecord(
+        var record = JobRecord(
             id: row["id"], keyID: row["key_id"], model: row["model"], arguments: row["arguments"] as String?, amount: row["amount"],
             callbackURL: row["callback_url"], lifecycle: lifecycle, progress: row["progress"],
             createdAt: Date(milliseconds: row["created_at"]) ?? Date(),
             startedAt: Date(milliseconds: row["started_at"]), finishedAt: Date(milliseconds: row["finished_at"]), failure: failure, output: output,
             leaseExpiresAt: Date(milliseconds: row["lease_expires_at"]), webhook: webhook, payload: row["payload"],
             deadline: Date(milliseconds: row["deadline_at"]), dataRemovedAt: Date(milliseconds: row["data_removed_at"]))
+        record.offPeak = row["off_peak"]
+        return record
     }
 
     static func key(from row: Row) -> APIKeyRecord {

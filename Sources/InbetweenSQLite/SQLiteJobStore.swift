@@ -121,12 +121,12 @@ public final class SQLiteJobStore: JobStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     job.id, job.keyID, job.model, job.amount, job.callbackURL, job.maxAttempts, job.createdAt.milliseconds, job.payload,
-                    job.deadline?.milliseconds,
+                    job.deadline?.milliseconds, job.offPeak,
                 ])
             try db.execute(sql: "INSERT INTO job_arguments (job_id, arguments) VALUES (?, ?)", arguments: [job.id, job.arguments])
             if let key = job.idempotencyKey {
@@ -166,7 +166,8 @@ public final class SQLiteJobStore: JobStore {
             try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND q.seq < j.seq) FROM jobs j WHERE j.id = ? AND j.status = 0
+                    SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND (q.off_peak < j.off_peak OR (q.off_peak = j.off_peak AND q.seq < j.seq)))
+                    FROM jobs j WHERE j.id = ? AND j.status = 0
                     """,
                 arguments: [jobID])
         }
@@ -231,7 +232,8 @@ public final class SQLiteJobStore: JobStore {
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
         try await write { db in
-            let sql = "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.seq LIMIT 1"
+            let sql =
+                "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.off_peak, j.seq LIMIT 1"
             while let row = try Row.fetchOne(db, sql: sql) {
                 var job = try Self.job(from: row)
                 // Past its deadline: canceled, never started.

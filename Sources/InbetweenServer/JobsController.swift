@@ -76,20 +76,28 @@ struct JobsController<Store: JobStore, Results: ResultStore>: Sendable {
         }
         let wait = try Self.wait(request.headers[.prefer], limit: configuration.maxWait)
         let createdAt = Date()
-        let deadline = try Self.cancelAfter(request.headers[Self.cancelAfterHeader]).map { createdAt.addingTimeInterval(Double($0)) }
+        var deadline = try Self.cancelAfter(request.headers[Self.cancelAfterHeader]).map { createdAt.addingTimeInterval(Double($0)) }
+        if jobRequest.offPeak {
+            // Not finished within 48 h: canceled, not charged.
+            let window = createdAt.adding(JobLifecycle.offPeakWindow)
+            deadline = min(deadline ?? window, window)
+        }
 
         // Base64 is full of slashes: left as they are, the stored arguments stay the size they came.
         let argumentsEncoder = JSONEncoder()
         argumentsEncoder.outputFormatting = [.withoutEscapingSlashes]
         let arguments = String(decoding: try argumentsEncoder.encode(JSONValue.object(jobRequest.rawArguments)), as: UTF8.self)
         let amount =
-            Pricing.thousandths(mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration)
+            Pricing.thousandths(
+                mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration,
+                offPeak: jobRequest.offPeak)
             ?? 0
-        let newJob = NewJob(
+        var newJob = NewJob(
             id: Secrets.newJobID(), keyID: key.id, model: jobRequest.model, arguments: arguments, amount: amount,
             callbackURL: jobRequest.callbackURL?.absoluteString, maxAttempts: configuration.maxAttempts, createdAt: createdAt,
             idempotencyKey: idempotencyKey, idempotencyBodyHash: try idempotencyKey.map { _ in try Self.canonicalHash(body) },
             payload: jobRequest.payload, deadline: deadline)
+        newJob.offPeak = jobRequest.offPeak
 
         let slot = idempotencyKey.map { "\(key.id)\u{0}\($0)" }
         if let slot, !inFlight.insert(slot) {
@@ -98,7 +106,7 @@ struct JobsController<Store: JobStore, Results: ResultStore>: Sendable {
         }
         defer { if let slot { inFlight.remove(slot) } }
         let store = store
-        let created = try await storeCall { try await store.create(newJob) }
+        let created = try await storeCall { [newJob] in try await store.create(newJob) }
         if !created.replayed {
             signal.notify()
             context.logger.info("job created", metadata: ["job.id": "\(created.job.id)", "job.amount": "\(amount)"])

@@ -37,4 +37,7 @@ struct PostgresConformanceTests {
 
     @Test("data removal is kept, idempotent and owner-only; retention finds only ended jobs past it")
     func dataRemoval() async throws { try await StoreConformance.dataRemovalAndRetention(FreshStore.store()) }
+
+    @Test("off-peak jobs wait while normal jobs are queued, run when none is, and are canceled uncharged after 48 h")
+    func offPeak() async throws { try await StoreConformance.offPeak(FreshStore.store()) }
 }

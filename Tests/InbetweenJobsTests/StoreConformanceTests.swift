@@ -57,4 +57,7 @@ struct StoreConformanceTests {
 
     @Test("data removal is kept, idempotent and owner-only; retention finds only ended jobs past it", arguments: LocalStore.allCases)
     func dataRemoval(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.dataRemovalAndRetention($0) } }
+
+    @Test("off-peak jobs wait while normal jobs are queued, run when none is, and are canceled uncharged after 48 h", arguments: LocalStore.allCases)
+    func offPeak(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.offPeak($0) } }
 }

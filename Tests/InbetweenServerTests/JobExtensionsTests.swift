@@ -158,4 +158,27 @@ struct JobExtensionsTests {
         #expect(try await fixture.store.job(id: job.id, keyID: nil)?.dataRemovedAt != nil)
         #expect(try await sweeper.sweepRetention(now: start.addingTimeInterval(600)) == 0)
     }
+
+    @Test("off_peak: half the table's amount (rounded down to the thousandth), shown in the view, a 48 h deadline; not a boolean: 422")
+    func offPeak() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application().test(.router) { client in
+            let args = Fixture.args(extra: ["mode": "pro", "resolution": "720p", "duration": "5"])
+            let normal = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Fixture.body(args))
+            #expect(normal.data["amount"] as? String == "0.275")
+            let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["model": modelID, "args": args, "off_peak": true]))
+            let cheap = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: body)
+            #expect(cheap.data["amount"] as? String == "0.137", "\(cheap.message)")
+            let id = try #require(cheap.data["job_id"] as? String)
+            let query = try await client.call("/api/v1/job/query?id=\(id)", headers: fixture.headers())
+            #expect(query.data["off_peak"] as? Bool == true && query.data["queue_position"] as? Int == 1)
+            let job = try #require(try await fixture.store.job(id: id, keyID: nil))
+            #expect(job.offPeak && job.deadline.map { abs($0.timeIntervalSince(job.createdAt) - 48 * 3600) < 0.01 } == true)
+            #expect(
+                (try await client.call("/api/v1/job/query?id=\(try #require(normal.data["job_id"] as? String))", headers: fixture.headers()))
+                    .data["off_peak"] == nil)
+            try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Self.body(["off_peak": "yes"]))
+                .expectFailure(.invalidArgument, mentioning: ["`off_peak`", "true or false"])
+        }
+    }
 }

@@ -89,4 +89,40 @@ extension StoreConformance {
         // The spend is what it was: the succeeded job and the queued one.
         #expect(try await store.keys().first { $0.key.id == keeping.id }?.spent == 2 * 275)
     }
+
+    /// Off-peak jobs are claimed only when no normal job is queued (and queue behind them);
+    /// one not finished within its 48 hours is canceled with an error saying so, not charged.
+    public static func offPeak(_ store: some JobStore) async throws {
+        let key = try await key(store)
+        let start = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
+        var cheap = newJob(key, amount: 137, createdAt: start, deadline: start.adding(JobLifecycle.offPeakWindow))
+        cheap.offPeak = true
+        let offPeak = try await store.create(cheap).job
+        #expect(offPeak.offPeak)
+        let first = try await store.create(newJob(key, createdAt: start)).job
+        let second = try await store.create(newJob(key, createdAt: start)).job
+        // Normal jobs go first, even those created after it.
+        #expect(try await store.queuePosition(jobID: offPeak.id) == 2)
+        #expect(try await store.queuePosition(jobID: first.id) == 0)
+        #expect(try await store.claim(now: start, lease: .seconds(60))?.id == first.id)
+        #expect(try await store.queuePosition(jobID: offPeak.id) == 1)
+        #expect(try await store.claim(now: start, lease: .seconds(60))?.id == second.id)
+        #expect(try await store.queuePosition(jobID: offPeak.id) == 0)
+        // None queued now: it runs.
+        let claimed = try #require(try await store.claim(now: start, lease: .seconds(60)))
+        #expect(claimed.id == offPeak.id && claimed.offPeak)
+
+        // Not finished 48 h after its create: canceled, refunded, saying why.
+        var late = newJob(key, amount: 137, createdAt: start, deadline: start.adding(JobLifecycle.offPeakWindow))
+        late.offPeak = true
+        let waiting = try await store.create(late).job
+        #expect(try await store.expireDeadlines(now: start.addingTimeInterval(47 * 3600)).isEmpty)
+        #expect(Set(try await store.expireDeadlines(now: start.addingTimeInterval(48 * 3600))) == [offPeak.id, waiting.id])
+        for id in [offPeak.id, waiting.id] {
+            let job = try #require(try await store.job(id: id, keyID: key.id))
+            #expect(job.status == .canceled && job.failure?.code == APIError.Code.offPeakExpired.rawValue)
+            #expect(job.failure?.message.contains("48 hours") == true)
+        }
+        #expect(try await store.keys().first { $0.key.id == key.id }?.spent == 2 * 275)
+    }
 }

@@ -1,5 +1,15 @@
 public import Foundation
 
+/// What a job's `callback_url` is told of (`callback_events`), each its own signed delivery.
+public enum CallbackEvent: String, Sendable, Hashable, CaseIterable {
+    /// A worker started it.
+    case start
+    /// Its progress moved (at most one a second).
+    case progress
+    /// It ended (status 2, 3 or 4): the callback of the contract.
+    case completed
+}
+
 /// A validated `POST /api/v1/job/create` body.
 public struct JobRequest: Sendable, Hashable {
     public var model: String
@@ -12,9 +22,11 @@ public struct JobRequest: Sendable, Hashable {
     /// Off-peak: half price, run only when no normal job is queued, canceled (not charged) if
     /// not finished within 48 hours.
     public var offPeak: Bool
+    /// Which events are POSTed to `callback_url`; default: `completed` only.
+    public var callbackEvents: Set<CallbackEvent>
 
     /// The keys the body may hold.
-    public static let keys = ["model", "args", "callback_url", "payload", "off_peak"]
+    public static let keys = ["model", "args", "callback_url", "payload", "off_peak", "callback_events"]
     /// Longest `payload`, in UTF-8 bytes (1 MiB).
     public static let maxPayloadBytes = 1024 * 1024
 
@@ -70,6 +82,25 @@ public struct JobRequest: Sendable, Hashable {
             offPeak = value
         case let other?:
             throw .invalid("off_peak", "`off_peak` must be true or false; got \(other.typeName).")
+        }
+        switch object["callback_events"] {
+        case nil, .null?:
+            callbackEvents = [.completed]
+        case .array(let items)?:
+            let names = CallbackEvent.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            var events = Set<CallbackEvent>()
+            for item in items {
+                guard case .string(let name) = item, let event = CallbackEvent(rawValue: name) else {
+                    throw .invalid("callback_events", "each of `callback_events` must be one of \(names).")
+                }
+                events.insert(event)
+            }
+            guard callbackURL != nil else {
+                throw .invalid("callback_events", "`callback_events` needs a `callback_url` to send them to.")
+            }
+            callbackEvents = events
+        case let other?:
+            throw .invalid("callback_events", "`callback_events` must be an array of \"start\", \"progress\", \"completed\"; got \(other.typeName).")
         }
     }
 }

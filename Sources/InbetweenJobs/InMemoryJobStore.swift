@@ -19,6 +19,21 @@ public final class InMemoryJobStore: JobStore {
         /// `keyID \0 idempotency key` → (body hash, job id).
         var idempotency: [String: (hash: String, jobID: String)] = [:]
         var buckets: [String: RateBucket] = [:]
+        /// Start and progress deliveries by `webhook-id`.
+        var events: [String: EventDelivery] = [:]
+
+        /// Adds `delivery`; a progress one supersedes its job's progress deliveries not yet made.
+        mutating func enqueue(_ delivery: EventDelivery) {
+            if delivery.event == .progress {
+                for (id, earlier) in events
+                where earlier.jobID == delivery.jobID && earlier.event == .progress && [.pending, .retrying].contains(earlier.webhook.state) {
+                    events[id]?.webhook.state = .failed
+                    events[id]?.webhook.lastError = EventDelivery.superseded
+                    events[id]?.webhook.nextAttemptAt = nil
+                }
+            }
+            events[delivery.webhook.id] = delivery
+        }
         var sequence = 0
 
         func spent(keyID: String) -> Int {
@@ -95,6 +110,7 @@ public final class InMemoryJobStore: JobStore {
                 id: job.id, keyID: job.keyID, model: job.model, arguments: nil, amount: job.amount, callbackURL: job.callbackURL,
                 lifecycle: JobLifecycle(maxAttempts: job.maxAttempts), createdAt: job.createdAt, payload: job.payload, deadline: job.deadline)
             record.offPeak = job.offPeak
+            record.callbackEvents = job.callbackEvents
             state.jobs[job.id] = Stored(record: record, arguments: job.arguments, sequence: state.sequence)
             if let slot { state.idempotency[slot] = (job.idempotencyBodyHash ?? "", job.id) }
             return (record, false)
@@ -191,6 +207,9 @@ public final class InMemoryJobStore: JobStore {
                 _ = stored.record.settle(after: transition, now: now)
                 state.jobs[stored.record.id] = stored
                 if case .claimed = transition {
+                    if stored.record.callbackURL != nil, stored.record.callbackEvents.contains(.start) {
+                        state.enqueue(EventDelivery.new(jobID: stored.record.id, event: .start, progress: 0, now: now))
+                    }
                     var claimed = stored.record
                     claimed.arguments = stored.arguments
                     return claimed
@@ -207,8 +226,15 @@ public final class InMemoryJobStore: JobStore {
             if stored.record.status == .canceled && stored.record.lifecycle.cancelRequested { return true }
             guard stored.record.status == .running else { return nil }
             stored.record.leaseExpiresAt = now.adding(lease)
+            let old = stored.record.progress
             stored.record.progress = max(stored.record.progress, JobLifecycle.heartbeatProgress(progress))
             state.jobs[id] = stored
+            let last = state.events.values.filter { $0.jobID == id && $0.event == .progress }.map(\.createdAt).max()
+            if stored.record.callbackURL != nil,
+                EventDelivery.progressDue(events: stored.record.callbackEvents, old: old, new: stored.record.progress, last: last, now: now)
+            {
+                state.enqueue(EventDelivery.new(jobID: id, event: .progress, progress: stored.record.progress, now: now))
+            }
             return stored.record.lifecycle.cancelRequested
         }
     }
@@ -260,6 +286,26 @@ public final class InMemoryJobStore: JobStore {
 
     public func recordWebhook(jobID: String, state webhook: WebhookState) async throws {
         state.withLock { $0.jobs[jobID]?.record.webhook = webhook }
+    }
+
+    public func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery] {
+        state.withLock { state in
+            let due = state.events.values.filter { delivery in
+                guard [.pending, .retrying].contains(delivery.webhook.state), let next = delivery.webhook.nextAttemptAt else { return false }
+                return next <= now
+            }
+            .sorted { ($0.webhook.nextAttemptAt ?? now, $0.createdAt) < ($1.webhook.nextAttemptAt ?? now, $1.createdAt) }.prefix(limit)
+            for delivery in due { state.events[delivery.webhook.id]?.webhook.nextAttemptAt = now.adding(lock) }
+            return Array(due)
+        }
+    }
+
+    public func recordEventWebhook(state webhook: WebhookState) async throws {
+        state.withLock { state in
+            // A superseded delivery stays so.
+            guard state.events[webhook.id]?.webhook.lastError != EventDelivery.superseded else { return }
+            state.events[webhook.id]?.webhook = webhook
+        }
     }
 
     // MARK: Rate limits

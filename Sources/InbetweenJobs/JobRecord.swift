@@ -31,6 +31,8 @@ public struct JobRecord: Sendable, Hashable {
     public var dataRemovedAt: Date?
     /// Off-peak: claimed only when no normal job is queued; its deadline is at most 48 h.
     public var offPeak: Bool = false
+    /// Which events are POSTed to `callbackURL` (`callback_events`).
+    public var callbackEvents: Set<CallbackEvent> = [.completed]
 
     public var status: JobStatus { lifecycle.status }
 
@@ -169,6 +171,8 @@ public struct NewJob: Sendable, Hashable {
     public var deadline: Date?
     /// Off-peak: claimed only when no normal job is queued (set `deadline` to at most 48 h too).
     public var offPeak: Bool = false
+    /// Which events are POSTed to `callbackURL` (`callback_events`).
+    public var callbackEvents: Set<CallbackEvent> = [.completed]
 
     public init(
         id: String, keyID: String, model: String, arguments: String, amount: Int, callbackURL: String?, maxAttempts: Int,
@@ -256,7 +260,7 @@ extension JobRecord {
             if case .exhausted = transition { failure = lifecycle.exhaustedFailure }
             finishedAt = now
             leaseExpiresAt = nil
-            if callbackURL != nil {
+            if callbackURL != nil, callbackEvents.contains(.completed) {
                 webhook = WebhookState(state: .pending, id: "msg_" + id.replacingOccurrences(of: "job_", with: ""), nextAttemptAt: now)
             }
             return status == .succeeded ? 1 : 0

@@ -67,6 +67,12 @@ public protocol JobStore: Sendable {
     func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord]
     /// Records one delivery attempt's outcome.
     func recordWebhook(jobID: String, state: WebhookState) async throws
+    /// Takes up to `limit` start and progress deliveries due at `now` (a claim makes a job's
+    /// `start`, a heartbeat that moved its progress a `progress`, at most one a second, which
+    /// supersedes the ones not yet delivered), hiding them from other senders until `now + lock`.
+    func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery]
+    /// Records one event delivery attempt's outcome (`state.id` names it).
+    func recordEventWebhook(state: WebhookState) async throws
 
     // MARK: Rate limits
 

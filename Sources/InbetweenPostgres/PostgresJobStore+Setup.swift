@@ -91,6 +91,17 @@ extension PostgresJobStore {
             "ALTER TABLE jobs ADD COLUMN off_peak BOOLEAN NOT NULL DEFAULT FALSE",
             "CREATE INDEX jobs_queue ON jobs (off_peak, seq) WHERE status = 0",
         ],
+        [
+            "ALTER TABLE jobs ADD COLUMN callback_events TEXT",
+            """
+            CREATE TABLE webhook_events (
+                id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(id), event TEXT NOT NULL, progress INTEGER NOT NULL,
+                created_at BIGINT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_status INTEGER, last_error TEXT,
+                next_at BIGINT)
+            """,
+            "CREATE INDEX webhook_events_due ON webhook_events (next_at) WHERE state IN ('pending', 'retrying')",
+            "CREATE INDEX webhook_events_by_job ON webhook_events (job_id, event, created_at)",
+        ],
     ]
 
     /// Runs `body` with a store on a client of its own that runs only meanwhile (for short

@@ -130,9 +130,9 @@ public final class PostgresJobStore: JobStore {
             }
             try await connection.query(
                 """
-                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak)
+                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak, callback_events)
                 VALUES (\(job.id), \(job.keyID), \(job.model), \(job.amount), \(job.callbackURL), 0, \(job.maxAttempts), \(job.createdAt.milliseconds),
-                    \(job.payload), \(job.deadline?.milliseconds), \(job.offPeak))
+                    \(job.payload), \(job.deadline?.milliseconds), \(job.offPeak), \(EventDelivery.encode(job.callbackEvents)))
                 """, logger: logger)
             try await connection.query("INSERT INTO job_arguments (job_id, arguments) VALUES (\(job.id), \(job.arguments))", logger: logger)
             if let key = job.idempotencyKey {
@@ -270,19 +270,46 @@ public final class PostgresJobStore: JobStore {
                     job.startedAt = job.startedAt ?? now
                 }
                 try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
-                if case .claimed = transition { return job }
+                if case .claimed = transition {
+                    if job.callbackURL != nil, job.callbackEvents.contains(.start) {
+                        try await Self.enqueue(connection, EventDelivery.new(jobID: job.id, event: .start, progress: 0, now: now), logger: logger)
+                    }
+                    return job
+                }
             }
         }
         return claimed
     }
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
-        let rows = try await client.query(
-            """
-            UPDATE jobs SET lease_expires_at = \(now.adding(lease).milliseconds), progress = GREATEST(progress, \(JobLifecycle.heartbeatProgress(progress)))
-            WHERE id = \(id) AND status = 1 AND lease_token = \(token) RETURNING cancel_requested
-            """, logger: logger)
-        for try await cancel in rows.decode(Bool.self) { return cancel }
+        let logger = logger
+        let renewed: Bool? = try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                WITH old AS (SELECT id, progress FROM jobs WHERE id = \(id))
+                UPDATE jobs j SET lease_expires_at = \(now.adding(lease).milliseconds),
+                    progress = GREATEST(j.progress, \(JobLifecycle.heartbeatProgress(progress)))
+                FROM old WHERE j.id = old.id AND j.status = 1 AND j.lease_token = \(token)
+                RETURNING j.cancel_requested, old.progress, j.progress, j.callback_url, j.callback_events
+                """, logger: logger)
+            var answer: Bool?
+            var change: (old: Int, new: Int, events: Set<CallbackEvent>)?
+            for try await (cancel, old, new, url, events) in rows.decode((Bool, Int, Int, String?, String?).self) {
+                answer = cancel
+                if url != nil { change = (old, new, EventDelivery.decode(events)) }
+            }
+            if let change, change.events.contains(.progress) {
+                var last: Date?
+                let rows = try await connection.query(
+                    "SELECT MAX(created_at) FROM webhook_events WHERE job_id = \(id) AND event = 'progress'", logger: logger)
+                for try await value in rows.decode(Int64?.self) { last = Date(milliseconds: value) }
+                if EventDelivery.progressDue(events: change.events, old: change.old, new: change.new, last: last, now: now) {
+                    try await Self.enqueue(connection, EventDelivery.new(jobID: id, event: .progress, progress: change.new, now: now), logger: logger)
+                }
+            }
+            return answer
+        }
+        if let renewed { return renewed }
         // Not running under this token: canceled under it (stop), or the lease is lost.
         let canceled = try await client.query(
             "SELECT 1 FROM jobs WHERE id = \(id) AND lease_token = \(token) AND status = 4 AND cancel_requested", logger: logger)
@@ -344,6 +371,33 @@ public final class PostgresJobStore: JobStore {
             UPDATE jobs SET webhook_state = \(state.state.rawValue), webhook_attempts = \(state.attempts), webhook_last_status = \(state.lastStatus),
                 webhook_last_error = \(state.lastError), webhook_next_at = \(state.nextAttemptAt?.milliseconds)
             WHERE id = \(jobID)
+            """, logger: logger)
+    }
+
+    public func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery] {
+        let rows = try await client.query(
+            """
+            UPDATE webhook_events SET next_at = \(now.adding(lock).milliseconds)
+            WHERE id IN (
+                SELECT id FROM webhook_events WHERE state IN ('pending', 'retrying') AND next_at <= \(now.milliseconds)
+                ORDER BY next_at, created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """, logger: logger)
+        var deliveries: [EventDelivery] = []
+        for try await row in rows {
+            if let delivery = try Self.delivery(row.makeRandomAccess()) { deliveries.append(delivery) }
+        }
+        // RETURNING keeps no order: oldest event first.
+        return deliveries.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    public func recordEventWebhook(state: WebhookState) async throws {
+        // A superseded delivery stays so.
+        try await client.query(
+            """
+            UPDATE webhook_events SET state = \(state.state.rawValue), attempts = \(state.attempts), last_status = \(state.lastStatus),
+                last_error = \(state.lastError), next_at = \(state.nextAttemptAt?.milliseconds)
+            WHERE id = \(state.id) AND COALESCE(last_error, '') <> \(EventDelivery.superseded)
             """, logger: logger)
     }
 

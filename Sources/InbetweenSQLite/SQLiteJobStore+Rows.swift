@@ -81,7 +81,54 @@ extension SQLiteJobStore {
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN off_peak INTEGER NOT NULL DEFAULT 0")
             try db.execute(sql: "CREATE INDEX jobs_queue ON jobs(off_peak, seq) WHERE status = 0")
         }
+        migrator.registerMigration("v5: callback events") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN callback_events TEXT")
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhook_events (
+                        id TEXT PRIMARY KEY,
+                        job_id TEXT NOT NULL REFERENCES jobs(id),
+                        event TEXT NOT NULL,
+                        progress INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_status INTEGER,
+                        last_error TEXT,
+                        next_at INTEGER
+                    );
+                    CREATE INDEX webhook_events_due ON webhook_events(next_at) WHERE state IN ('pending', 'retrying');
+                    CREATE INDEX webhook_events_by_job ON webhook_events(job_id, event, created_at);
+                    """)
+        }
         return migrator
+    }
+
+    /// Records `delivery`; a progress one supersedes its job's progress deliveries not yet made.
+    static func enqueue(_ db: Database, _ delivery: EventDelivery) throws {
+        if delivery.event == .progress {
+            try db.execute(
+                sql: """
+                    UPDATE webhook_events SET state = 'failed', last_error = ?, next_at = NULL
+                    WHERE job_id = ? AND event = 'progress' AND state IN ('pending', 'retrying')
+                    """,
+                arguments: [EventDelivery.superseded, delivery.jobID])
+        }
+        try db.execute(
+            sql: "INSERT INTO webhook_events (id, job_id, event, progress, created_at, state, next_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            arguments: [
+                delivery.webhook.id, delivery.jobID, delivery.event.rawValue, delivery.progress, delivery.createdAt.milliseconds,
+                delivery.webhook.nextAttemptAt?.milliseconds,
+            ])
+    }
+
+    static func delivery(from row: Row) -> EventDelivery? {
+        guard let event = CallbackEvent(rawValue: row["event"]), let state = WebhookState.State(rawValue: row["state"]) else { return nil }
+        return EventDelivery(
+            jobID: row["job_id"], event: event, progress: row["progress"], createdAt: Date(milliseconds: row["created_at"]) ?? Date(),
+            webhook: WebhookState(
+                state: state, id: row["id"], attempts: row["attempts"], lastStatus: row["last_status"], lastError: row["last_error"],
+                nextAttemptAt: Date(milliseconds: row["next_at"])))
     }
 
     static func job(_ db: Database, id: String, keyID: String?) throws -> JobRecord? {
@@ -124,6 +171,7 @@ extension SQLiteJobStore {
             leaseExpiresAt: Date(milliseconds: row["lease_expires_at"]), webhook: webhook, payload: row["payload"],
             deadline: Date(milliseconds: row["deadline_at"]), dataRemovedAt: Date(milliseconds: row["data_removed_at"]))
         record.offPeak = row["off_peak"]
+        record.callbackEvents = EventDelivery.decode(row["callback_events"])
         return record
     }
 

@@ -121,12 +121,13 @@ public final class SQLiteJobStore: JobStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak,
+                        callback_events)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     job.id, job.keyID, job.model, job.amount, job.callbackURL, job.maxAttempts, job.createdAt.milliseconds, job.payload,
-                    job.deadline?.milliseconds, job.offPeak,
+                    job.deadline?.milliseconds, job.offPeak, EventDelivery.encode(job.callbackEvents),
                 ])
             try db.execute(sql: "INSERT INTO job_arguments (job_id, arguments) VALUES (?, ?)", arguments: [job.id, job.arguments])
             if let key = job.idempotencyKey {
@@ -247,7 +248,12 @@ public final class SQLiteJobStore: JobStore {
                     job.startedAt = job.startedAt ?? now
                 }
                 try Self.save(db, &job, transition: transition, now: now)
-                if case .claimed = transition { return job }
+                if case .claimed = transition {
+                    if job.callbackURL != nil, job.callbackEvents.contains(.start) {
+                        try Self.enqueue(db, EventDelivery.new(jobID: job.id, event: .start, progress: 0, now: now))
+                    }
+                    return job
+                }
                 // Exhausted: it is failed now; take the next one.
             }
             return nil
@@ -256,6 +262,9 @@ public final class SQLiteJobStore: JobStore {
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
         try await write { db in
+            let before = try Row.fetchOne(
+                db, sql: "SELECT progress, callback_url, callback_events FROM jobs WHERE id = ? AND status = 1 AND lease_token = ?",
+                arguments: [id, token])
             try db.execute(
                 sql: """
                     UPDATE jobs SET lease_expires_at = ?, progress = MAX(progress, ?)
@@ -263,6 +272,16 @@ public final class SQLiteJobStore: JobStore {
                     """,
                 arguments: [now.adding(lease).milliseconds, JobLifecycle.heartbeatProgress(progress), id, token])
             if db.changesCount == 1 {
+                if let before, (before["callback_url"] as String?) != nil {
+                    let old: Int = before["progress"]
+                    let new = max(old, JobLifecycle.heartbeatProgress(progress))
+                    let last = try Int64.fetchOne(
+                        db, sql: "SELECT MAX(created_at) FROM webhook_events WHERE job_id = ? AND event = 'progress'", arguments: [id])
+                    let events = EventDelivery.decode(before["callback_events"])
+                    if EventDelivery.progressDue(events: events, old: old, new: new, last: Date(milliseconds: last), now: now) {
+                        try Self.enqueue(db, EventDelivery.new(jobID: id, event: .progress, progress: new, now: now))
+                    }
+                }
                 return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM jobs WHERE id = ?", arguments: [id]) ?? false
             }
             // Not running under this token: canceled under it (stop), or the lease is lost.
@@ -327,6 +346,39 @@ public final class SQLiteJobStore: JobStore {
                     WHERE id = ?
                     """,
                 arguments: [state.state.rawValue, state.attempts, state.lastStatus, state.lastError, state.nextAttemptAt?.milliseconds, jobID])
+        }
+    }
+
+    public func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery] {
+        try await write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM webhook_events WHERE state IN ('pending', 'retrying') AND next_at <= ?
+                    ORDER BY next_at, created_at LIMIT ?
+                    """,
+                arguments: [now.milliseconds, limit])
+            let deliveries = rows.compactMap(Self.delivery(from:))
+            for delivery in deliveries {
+                try db.execute(
+                    sql: "UPDATE webhook_events SET next_at = ? WHERE id = ?", arguments: [now.adding(lock).milliseconds, delivery.webhook.id])
+            }
+            return deliveries
+        }
+    }
+
+    public func recordEventWebhook(state: WebhookState) async throws {
+        try await write { db in
+            // A superseded delivery stays so.
+            try db.execute(
+                sql: """
+                    UPDATE webhook_events SET state = ?, attempts = ?, last_status = ?, last_error = ?, next_at = ?
+                    WHERE id = ? AND COALESCE(last_error, '') <> ?
+                    """,
+                arguments: [
+                    state.state.rawValue, state.attempts, state.lastStatus, state.lastError, state.nextAttemptAt?.milliseconds, state.id,
+                    EventDelivery.superseded,
+                ])
         }
     }
 

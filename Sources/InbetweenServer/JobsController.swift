@@ -98,6 +98,7 @@ struct JobsController<Store: JobStore, Results: ResultStore>: Sendable {
             idempotencyKey: idempotencyKey, idempotencyBodyHash: try idempotencyKey.map { _ in try Self.canonicalHash(body) },
             payload: jobRequest.payload, deadline: deadline)
         newJob.offPeak = jobRequest.offPeak
+        newJob.callbackEvents = jobRequest.callbackEvents
 
         let slot = idempotencyKey.map { "\(key.id)\u{0}\($0)" }
         if let slot, !inFlight.insert(slot) {

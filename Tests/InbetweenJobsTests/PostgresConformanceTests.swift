@@ -40,4 +40,7 @@ struct PostgresConformanceTests {
 
     @Test("off-peak jobs wait while normal jobs are queued, run when none is, and are canceled uncharged after 48 h")
     func offPeak() async throws { try await StoreConformance.offPeak(FreshStore.store()) }
+
+    @Test("callback_events: a claim makes a start, heartbeats progress (one a second, superseding), each with its own id")
+    func callbackEvents() async throws { try await StoreConformance.callbackEvents(FreshStore.store()) }
 }

@@ -60,4 +60,9 @@ struct StoreConformanceTests {
 
     @Test("off-peak jobs wait while normal jobs are queued, run when none is, and are canceled uncharged after 48 h", arguments: LocalStore.allCases)
     func offPeak(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.offPeak($0) } }
+
+    @Test(
+        "callback_events: a claim makes a start, heartbeats progress (one a second, superseding), each with its own id",
+        arguments: LocalStore.allCases)
+    func callbackEvents(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.callbackEvents($0) } }
 }

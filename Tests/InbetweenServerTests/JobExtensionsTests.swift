@@ -8,6 +8,7 @@ import InbetweenAPI
 import InbetweenJobs
 import InbetweenSQLite
 import InbetweenTestSupport
+import InbetweenWebhooks
 import InbetweenWorker
 import Logging
 import NIOCore
@@ -179,6 +180,71 @@ struct JobExtensionsTests {
                     .data["off_peak"] == nil)
             try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Self.body(["off_peak": "yes"]))
                 .expectFailure(.invalidArgument, mentioning: ["`off_peak`", "true or false"])
+        }
+    }
+
+    @Test(
+        "callback_events [start, progress, completed]: a start, at least two progress events and one completion, each signed and verified, ids distinct",
+        .tags(.slow), .timeLimit(.minutes(5)))
+    func callbackEvents() async throws {
+        let recorder = Recorder()
+        let routes: (Router<BasicRequestContext>) -> Void = { router in
+            router.post("hook") { request, _ -> Response in
+                try await recorder.record(request)
+                return Response(status: .ok)
+            }
+        }
+        try await LoopbackServer.run(routes) { port in
+            let fixture = try await Fixture(workers: 1) { $0.allowPrivateNetworks = true }
+            try await fixture.application().test(.router) { client in
+                let callback = "http://127.0.0.1:\(port)/hook"
+                try await client.call(
+                    "/api/v1/job/create", .post, headers: fixture.headers(),
+                    body: Self.body(["callback_events": ["start", "finish"], "callback_url": callback])
+                ).expectFailure(.invalidArgument, mentioning: ["`callback_events`", "\"progress\""])
+                try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Self.body(["callback_events": ["start"]]))
+                    .expectFailure(.invalidArgument, mentioning: ["`callback_events`", "`callback_url`"])
+                // Long enough (8 s of 720p) for progress to move over several seconds.
+                let args = Fixture.args(extra: ["mode": "pro", "resolution": "720p", "duration": "8"])
+                let body = ByteBuffer(
+                    bytes: try JSONSerialization.data(withJSONObject: [
+                        "model": modelID, "args": args, "callback_url": callback, "callback_events": ["start", "progress", "completed"],
+                        "payload": "order-7",
+                    ]))
+                let created = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: body)
+                let id = try #require(created.data["job_id"] as? String, "\(created.message)")
+                let deadline = ContinuousClock.now + .seconds(180)
+                while ContinuousClock.now < deadline, !recorder.all.contains(where: { $0.headers[HTTPField.Name("inbetween-event")!] == "completed" })
+                {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                let hooks = recorder.all
+                let signer = try WebhookSigner(secret: fixture.key.webhookSecret)
+                var seen: [(event: String, id: String, status: Int, progress: Int)] = []
+                for hook in hooks {
+                    let webhookID = hook.headers[HTTPField.Name("webhook-id")!] ?? ""
+                    #expect(
+                        signer.verify(
+                            id: webhookID, timestamp: hook.headers[HTTPField.Name("webhook-timestamp")!] ?? "",
+                            signatures: hook.headers[HTTPField.Name("webhook-signature")!] ?? "", body: hook.body))
+                    let envelope = try #require(try JSONSerialization.jsonObject(with: Data(hook.body)) as? [String: Any])
+                    let data = try #require(envelope["data"] as? [String: Any])
+                    #expect(data["job_id"] as? String == id && data["payload"] as? String == "order-7")
+                    seen.append(
+                        (
+                            hook.headers[HTTPField.Name("inbetween-event")!] ?? "", webhookID, data["status"] as? Int ?? -1,
+                            data["progress"] as? Int ?? -1
+                        ))
+                }
+                let starts = seen.filter { $0.event == "start" }
+                let progress = seen.filter { $0.event == "progress" }
+                let completions = seen.filter { $0.event == "completed" }
+                #expect(starts.count == 1 && starts.first?.status == 1 && starts.first?.progress == 0, "\(seen)")
+                #expect(progress.count >= 2, "\(seen)")
+                #expect(progress.allSatisfy { $0.status == 1 && (1...99).contains($0.progress) }, "\(seen)")
+                #expect(completions.count == 1 && completions.first?.status == 2, "\(seen)")
+                #expect(Set(seen.map(\.id)).count == seen.count, "every delivery has its own webhook-id (all answered 200, so none was retried)")
+            }
         }
     }
 }

@@ -126,3 +126,61 @@ extension StoreConformance {
         #expect(try await store.keys().first { $0.key.id == key.id }?.spent == 2 * 275)
     }
 }
+
+extension StoreConformance {
+    /// `callback_events`: a claim makes a `start` delivery, a heartbeat that moved progress a
+    /// `progress` one (at most one a second, superseding the one not yet sent), each with its
+    /// own id; a job without `completed` gets no completion callback.
+    public static func callbackEvents(_ store: some JobStore) async throws {
+        let key = try await key(store)
+        var all = newJob(key, callback: "https://example.com/hook")
+        all.callbackEvents = [.start, .progress, .completed]
+        let job = try await store.create(all).job
+        #expect(job.callbackEvents == [.start, .progress, .completed])
+        var startOnly = newJob(key, callback: "https://example.com/hook")
+        startOnly.callbackEvents = [.start]
+        let quiet = try await store.create(startOnly).job
+        let plain = try await store.create(newJob(key, callback: "https://example.com/hook")).job
+        #expect(plain.callbackEvents == [.completed])
+
+        let t = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
+        let claimed = try #require(try await store.claim(now: t, lease: .seconds(60)))
+        #expect(claimed.id == job.id)
+        let token = claimed.lifecycle.leaseToken
+        #expect(try await store.heartbeat(id: job.id, token: token, progress: 10, now: t.addingTimeInterval(0.2), lease: .seconds(60)) == false)
+        // Within a second of the last: none.
+        _ = try await store.heartbeat(id: job.id, token: token, progress: 20, now: t.addingTimeInterval(0.7), lease: .seconds(60))
+        // No change: none.
+        _ = try await store.heartbeat(id: job.id, token: token, progress: 20, now: t.addingTimeInterval(1.1), lease: .seconds(60))
+        // A second on and moved: one, superseding the one at 10 not yet sent.
+        _ = try await store.heartbeat(id: job.id, token: token, progress: 30, now: t.addingTimeInterval(1.3), lease: .seconds(60))
+        let due = try await store.claimEventWebhooks(now: t.addingTimeInterval(2), lock: .seconds(60), limit: 10)
+        #expect(due.map(\.event) == [.start, .progress])
+        #expect(due.map(\.progress) == [0, 30])
+        #expect(due.allSatisfy { $0.jobID == job.id && $0.webhook.id.hasPrefix("msg_") && $0.webhook.state == .pending })
+        #expect(Set(due.map(\.webhook.id)).count == 2 && !due.contains { $0.webhook.id == job.webhook?.id })
+        // Locked while being sent.
+        #expect(try await store.claimEventWebhooks(now: t.addingTimeInterval(2), lock: .seconds(60), limit: 10).isEmpty)
+        for delivery in due {
+            var state = delivery.webhook
+            state.state = .delivered
+            state.attempts = 1
+            state.lastStatus = 200
+            try await store.recordEventWebhook(state: state)
+        }
+        #expect(try await store.claimEventWebhooks(now: t.addingTimeInterval(100), lock: .seconds(60), limit: 10).isEmpty)
+        let output = JobOutput(video: "v", cover: "c", width: 2, height: 2, fps: 24, frames: 24, duration: 1, bytes: 1, engine: "motion")
+        #expect(try await store.finish(id: job.id, token: token, event: .succeed(token: token), output: output, failure: nil, now: t))
+        #expect(try await store.job(id: job.id, keyID: nil)?.webhook?.state == .pending)
+
+        // Start only: a start delivery, no progress ones, no completion.
+        let second = try #require(try await store.claim(now: t.addingTimeInterval(3), lease: .seconds(60)))
+        #expect(second.id == quiet.id)
+        _ = try await store.heartbeat(
+            id: quiet.id, token: second.lifecycle.leaseToken, progress: 50, now: t.addingTimeInterval(5), lease: .seconds(60))
+        let quietDue = try await store.claimEventWebhooks(now: t.addingTimeInterval(6), lock: .seconds(60), limit: 10)
+        #expect(quietDue.map(\.event) == [.start] && quietDue.first?.jobID == quiet.id)
+        _ = try await store.cancel(id: quiet.id, keyID: key.id, at: t.addingTimeInterval(7))
+        #expect(try await store.job(id: quiet.id, keyID: nil)?.webhook == nil)
+    }
+}

@@ -52,6 +52,7 @@ public final class InMemoryJobStore: JobStore {
 
     private let state = Mutex(State())
     public let cancellations = CancelSignal()
+    public let changes = JobChanges()
 
     /// An empty store.
     public init() {}
@@ -97,7 +98,7 @@ public final class InMemoryJobStore: JobStore {
     // MARK: Jobs
 
     public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
-        try state.withLock { state throws(JobStoreError) -> (job: JobRecord, replayed: Bool) in
+        let result = try state.withLock { state throws(JobStoreError) -> (job: JobRecord, replayed: Bool) in
             let slot = job.idempotencyKey.map { "\(job.keyID)\u{0}\($0)" }
             if let slot, let key = job.idempotencyKey, let earlier = state.idempotency[slot] {
                 try CreateRules.checkReplay(key: key, recordedHash: earlier.hash, bodyHash: job.idempotencyBodyHash)
@@ -115,6 +116,8 @@ public final class InMemoryJobStore: JobStore {
             if let slot { state.idempotency[slot] = (job.idempotencyBodyHash ?? "", job.id) }
             return (record, false)
         }
+        if !result.replayed { changed([result.job.id], queue: true) }
+        return result
     }
 
     public func job(id: String, keyID: String?) async throws -> JobRecord? {
@@ -146,6 +149,7 @@ public final class InMemoryJobStore: JobStore {
             return (stored.record, transition)
         }
         if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        if case .finished? = result?.transition { changed([id], queue: true) }
         return result
     }
 
@@ -162,17 +166,20 @@ public final class InMemoryJobStore: JobStore {
             return expired
         }
         for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        changed(expired.map(\.id), queue: !expired.isEmpty)
         return expired.map(\.id)
     }
 
     public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
-        state.withLock { state in
+        let result = state.withLock { state -> JobRecord? in
             guard var stored = state.jobs[id], keyID == nil || stored.record.keyID == keyID else { return nil }
             stored.record.dataRemovedAt = stored.record.dataRemovedAt ?? date
             stored.arguments = "{}"
             state.jobs[id] = stored
             return stored.record
         }
+        if result != nil { changed([id], queue: false) }
+        return result
     }
 
     public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
@@ -190,7 +197,7 @@ public final class InMemoryJobStore: JobStore {
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
-        state.withLock { state in
+        let result = state.withLock { state -> JobRecord? in
             for candidate in state.queue {
                 var stored = candidate
                 // Past its deadline: canceled, never started.
@@ -218,10 +225,12 @@ public final class InMemoryJobStore: JobStore {
             }
             return nil
         }
+        if let result { changed([result.id], queue: true) }
+        return result
     }
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
-        state.withLock { state in
+        let result = state.withLock { state -> Bool? in
             guard var stored = state.jobs[id], stored.record.lifecycle.leaseToken == token else { return nil }
             if stored.record.status == .canceled && stored.record.lifecycle.cancelRequested { return true }
             guard stored.record.status == .running else { return nil }
@@ -237,11 +246,13 @@ public final class InMemoryJobStore: JobStore {
             }
             return stored.record.lifecycle.cancelRequested
         }
+        changed([id], queue: false)
+        return result
     }
 
     public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     {
-        state.withLock { state in
+        let result = state.withLock { state in
             guard var stored = state.jobs[id] else { return false }
             let transition = stored.record.lifecycle.apply(event)
             if case .rejected = transition { return false }
@@ -252,10 +263,12 @@ public final class InMemoryJobStore: JobStore {
             state.jobs[id] = stored
             return true
         }
+        if result { changed([id], queue: true) }
+        return result
     }
 
     public func expireLeases(now: Date) async throws -> [String] {
-        state.withLock { state in
+        let result = state.withLock { state in
             var ids: [String] = []
             for var stored in state.jobs.values.sorted(by: { $0.sequence < $1.sequence }) {
                 guard stored.record.status == .running, let expires = stored.record.leaseExpiresAt, expires < now else { continue }
@@ -266,6 +279,8 @@ public final class InMemoryJobStore: JobStore {
             }
             return ids
         }
+        changed(result, queue: !result.isEmpty)
+        return result
     }
 
     // MARK: Callbacks
@@ -330,4 +345,12 @@ public final class InMemoryJobStore: JobStore {
     }
 
     public func ping() async throws {}
+}
+
+extension InMemoryJobStore {
+    /// Tells the streams what changed.
+    fileprivate func changed(_ ids: [String], queue: Bool) {
+        for id in ids { changes.notify(jobID: id) }
+        if queue { changes.notifyQueue() }
+    }
 }

@@ -86,6 +86,12 @@ public protocol JobStore: Sendable {
     /// Notified (in this process) when a cancel is recorded, by this node or, for a store
     /// shared by several nodes, by any node: workers stop a canceled render through it.
     var cancellations: CancelSignal { get }
+    /// Notified (in this process) after every write that changes what a query of a job shows,
+    /// by this node or, for a store shared by several nodes, by any node: live streams wait on it.
+    var changes: JobChanges { get }
+    /// A render of `jobID` reached `progress` (0–99) before its next heartbeat records it: live
+    /// streams (on any node, for a shared store) show it. Workers call it at most every 250 ms.
+    func publishProgress(jobID: String, progress: Int) async throws
 
     // MARK: Operations
 
@@ -93,6 +99,13 @@ public protocol JobStore: Sendable {
     func countsByStatus() async throws -> [JobStatus: Int]
     /// Answers when the store can serve (for `/readyz`).
     func ping() async throws
+}
+
+extension JobStore {
+    /// In process: this process's streams hear it.
+    public func publishProgress(jobID: String, progress: Int) async throws {
+        changes.notify(jobID: jobID, progress: progress)
+    }
 }
 
 extension Date {

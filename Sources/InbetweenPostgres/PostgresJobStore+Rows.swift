@@ -112,5 +112,7 @@ extension PostgresJobStore {
                 webhook_next_at = \(job.webhook?.nextAttemptAt?.milliseconds)
             WHERE id = \(job.id)
             """, logger: logger)
+        // Every node's live streams hear of it at the commit; a claim, a requeue or an end moves the queue.
+        try await announce(connection, job.id, queue: true, logger: logger)
     }
 }

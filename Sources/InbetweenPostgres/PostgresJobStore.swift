@@ -23,6 +23,32 @@ public final class PostgresJobStore: JobStore {
     /// Cancels recorded by any node, as this node heard them (its `JobNotificationListener`
     /// forwards `inbetween_cancels`; this node's own are signalled at once too).
     public let cancellations = CancelSignal()
+    /// The channel changes to jobs are announced on, for live streams on every node: a job id,
+    /// `<job id> <progress>` for a render's progress between heartbeats, or `*` (the queue moved).
+    public static let changesChannel = "inbetween_changes"
+    /// Changes to jobs made by any node, as this node heard them (its `JobNotificationListener`
+    /// forwards `inbetween_changes`; this node's own are signalled at once too).
+    public let changes = JobChanges()
+
+    /// Tells this node's streams at once what changed; the transaction that changed it told
+    /// every node's (`announce`, delivered at its commit).
+    func changed(_ ids: [String], queue: Bool) {
+        for id in ids { changes.notify(jobID: id) }
+        if queue { changes.notifyQueue() }
+    }
+
+    /// `NOTIFY inbetween_changes` with `id` (and `*` when the queue moved), sent when the
+    /// transaction commits.
+    static func announce(_ connection: PostgresConnection, _ id: String, queue: Bool, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(changesChannel), \(id))", logger: logger)
+        if queue { try await connection.query("SELECT pg_notify(\(changesChannel), '*')", logger: logger) }
+    }
+
+    /// Every node's streams hear it, through `NOTIFY inbetween_changes`.
+    public func publishProgress(jobID: String, progress: Int) async throws {
+        changes.notify(jobID: jobID, progress: progress)
+        try await client.query("SELECT pg_notify(\(Self.changesChannel), \(jobID + " " + String(progress)))", logger: logger)
+    }
 
     public init(client: PostgresClient, logger: Logger, notifies: Bool = true) {
         self.client = client
@@ -145,9 +171,11 @@ public final class PostgresJobStore: JobStore {
             if self.notifies {
                 try await connection.query("SELECT pg_notify(\(Self.channel), \(job.id))", logger: logger)
             }
+            try await Self.announce(connection, job.id, queue: true, logger: logger)
             guard let created = try await Self.job(connection, id: job.id, keyID: nil, logger: logger) else { throw CreateRules.createdJobMissing }
             return (created, false)
         }
+        if !result.replayed { changed([result.job.id], queue: true) }
         return result
     }
 
@@ -194,6 +222,7 @@ public final class PostgresJobStore: JobStore {
             return (job, transition)
         }
         if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        if case .finished? = result?.transition { changed([id], queue: true) }
         return result
     }
 
@@ -220,18 +249,22 @@ public final class PostgresJobStore: JobStore {
             return expired
         }
         for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        changed(expired.map(\.id), queue: !expired.isEmpty)
         return expired.map(\.id)
     }
 
     public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
         let logger = logger
-        return try await transaction { connection in
+        let result: JobRecord? = try await transaction { connection in
             guard try await Self.job(connection, id: id, keyID: keyID, logger: logger) != nil else { return nil }
             try await connection.query(
                 "UPDATE jobs SET data_removed_at = COALESCE(data_removed_at, \(date.milliseconds)) WHERE id = \(id)", logger: logger)
             try await connection.query("DELETE FROM job_arguments WHERE job_id = \(id)", logger: logger)
+            try await Self.announce(connection, id, queue: false, logger: logger)
             return try await Self.job(connection, id: id, keyID: keyID, logger: logger)
         }
+        if result != nil { changed([id], queue: false) }
+        return result
     }
 
     public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
@@ -278,6 +311,7 @@ public final class PostgresJobStore: JobStore {
                 }
             }
         }
+        if let claimed { changed([claimed.id], queue: true) }
         return claimed
     }
 
@@ -307,9 +341,13 @@ public final class PostgresJobStore: JobStore {
                     try await Self.enqueue(connection, EventDelivery.new(jobID: id, event: .progress, progress: change.new, now: now), logger: logger)
                 }
             }
+            if answer != nil { try await Self.announce(connection, id, queue: false, logger: logger) }
             return answer
         }
-        if let renewed { return renewed }
+        if let renewed {
+            changed([id], queue: false)
+            return renewed
+        }
         // Not running under this token: canceled under it (stop), or the lease is lost.
         let canceled = try await client.query(
             "SELECT 1 FROM jobs WHERE id = \(id) AND lease_token = \(token) AND status = 4 AND cancel_requested", logger: logger)
@@ -320,7 +358,7 @@ public final class PostgresJobStore: JobStore {
     public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     {
         let logger = logger
-        return try await transaction { connection in
+        let result: Bool = try await transaction { connection in
             let rows = try await connection.query("SELECT * FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger)
             guard var job = try await Self.jobs(rows).first else { return false }
             let transition = job.lifecycle.apply(event)
@@ -331,11 +369,13 @@ public final class PostgresJobStore: JobStore {
             try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
             return true
         }
+        if result { changed([id], queue: true) }
+        return result
     }
 
     public func expireLeases(now: Date) async throws -> [String] {
         let logger = logger
-        return try await transaction { connection in
+        let result: [String] = try await transaction { connection in
             let rows = try await connection.query(
                 "SELECT * FROM jobs WHERE status = 1 AND lease_expires_at < \(now.milliseconds) FOR UPDATE SKIP LOCKED", logger: logger)
             var ids: [String] = []
@@ -349,6 +389,8 @@ public final class PostgresJobStore: JobStore {
             }
             return ids
         }
+        changed(result, queue: !result.isEmpty)
+        return result
     }
 
     // MARK: Callbacks

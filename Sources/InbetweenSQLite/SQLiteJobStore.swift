@@ -12,6 +12,14 @@ public final class SQLiteJobStore: JobStore {
     private let buckets = Mutex<[String: RateBucket]>([:])
     /// Cancels recorded by this process (one `serve` process owns a SQLite file).
     public let cancellations = CancelSignal()
+    /// Changes recorded by this process, for its live streams.
+    public let changes = JobChanges()
+
+    /// Tells the streams what changed (after the commit).
+    private func changed(_ ids: [String], queue: Bool) {
+        for id in ids { changes.notify(jobID: id) }
+        if queue { changes.notifyQueue() }
+    }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -101,7 +109,7 @@ public final class SQLiteJobStore: JobStore {
     // MARK: Jobs
 
     public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
-        try await write { db in
+        let result: (job: JobRecord, replayed: Bool) = try await write { db in
             if let key = job.idempotencyKey {
                 if let row = try Row.fetchOne(
                     db, sql: "SELECT body_hash, job_id FROM idempotency_keys WHERE key_id = ? AND idempotency_key = ?",
@@ -138,6 +146,8 @@ public final class SQLiteJobStore: JobStore {
             guard let created = try Self.job(db, id: job.id, keyID: nil) else { throw CreateRules.createdJobMissing }
             return (created, false)
         }
+        if !result.replayed { changed([result.job.id], queue: true) }
+        return result
     }
 
     public func job(id: String, keyID: String?) async throws -> JobRecord? {
@@ -183,6 +193,7 @@ public final class SQLiteJobStore: JobStore {
         }
         // Committed: a worker rendering the job stops now.
         if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        if case .finished? = result?.transition { changed([id], queue: true) }
         return result
     }
 
@@ -203,16 +214,19 @@ public final class SQLiteJobStore: JobStore {
         }
         // Committed: a worker rendering one of them stops now.
         for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        changed(expired.map(\.id), queue: !expired.isEmpty)
         return expired.map(\.id)
     }
 
     public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
-        try await write { db in
+        let result: JobRecord? = try await write { db in
             guard try Self.job(db, id: id, keyID: keyID) != nil else { return nil }
             try db.execute(sql: "UPDATE jobs SET data_removed_at = COALESCE(data_removed_at, ?) WHERE id = ?", arguments: [date.milliseconds, id])
             try db.execute(sql: "DELETE FROM job_arguments WHERE job_id = ?", arguments: [id])
             return try Self.job(db, id: id, keyID: keyID)
         }
+        if result != nil { changed([id], queue: false) }
+        return result
     }
 
     public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
@@ -232,7 +246,7 @@ public final class SQLiteJobStore: JobStore {
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
-        try await write { db in
+        let result: JobRecord? = try await write { db in
             let sql =
                 "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.off_peak, j.seq LIMIT 1"
             while let row = try Row.fetchOne(db, sql: sql) {
@@ -258,10 +272,12 @@ public final class SQLiteJobStore: JobStore {
             }
             return nil
         }
+        if let result { changed([result.id], queue: true) }
+        return result
     }
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
-        try await write { db in
+        let result: Bool? = try await write { db in
             let before = try Row.fetchOne(
                 db, sql: "SELECT progress, callback_url, callback_events FROM jobs WHERE id = ? AND status = 1 AND lease_token = ?",
                 arguments: [id, token])
@@ -289,11 +305,13 @@ public final class SQLiteJobStore: JobStore {
                 db, sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_token = ? AND status = 4 AND cancel_requested", arguments: [id, token])
             return canceled == true ? true : nil
         }
+        changed([id], queue: false)
+        return result
     }
 
     public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     {
-        try await write { db in
+        let result = try await write { db in
             guard var job = try Self.job(db, id: id, keyID: nil) else { return false }
             let transition = job.lifecycle.apply(event)
             if case .rejected = transition { return false }
@@ -303,10 +321,12 @@ public final class SQLiteJobStore: JobStore {
             try Self.save(db, &job, transition: transition, now: now)
             return true
         }
+        if result { changed([id], queue: true) }
+        return result
     }
 
     public func expireLeases(now: Date) async throws -> [String] {
-        try await write { db in
+        let result = try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = 1 AND lease_expires_at < ?", arguments: [now.milliseconds])
             var ids: [String] = []
             for row in rows {
@@ -317,6 +337,8 @@ public final class SQLiteJobStore: JobStore {
             }
             return ids
         }
+        changed(result, queue: !result.isEmpty)
+        return result
     }
 
     // MARK: Callbacks

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var maxWait: Duration = .seconds(60)
     /// Longest a request waits on the database before answering 503.
     public var databaseTimeout: Duration = .seconds(5)
+    /// How often a live stream (`/api/v1/job/stream`) with nothing to say sends a heartbeat comment.
+    public var streamHeartbeat: Duration = .seconds(15)
 
     /// A configuration with the defaults, keeping its data in `dataDirectory`.
     public init(dataDirectory: URL) {

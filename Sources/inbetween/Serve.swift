@@ -186,7 +186,14 @@ struct Serve: AsyncParsableCommand {
         try await PostgresJobStore.withStore(url: url, logger: logger) { _ in }
         let client = PostgresClient(configuration: try PostgresJobStore.configuration(url: url), backgroundLogger: logger)
         let store = PostgresJobStore(client: client, logger: logger, notifies: notify)
-        return (store, [client, JobNotificationListener(client: client, signal: signal, cancellations: store.cancellations, logger: logger)])
+        return (
+            store,
+            [
+                client,
+                JobNotificationListener(
+                    client: client, signal: signal, cancellations: store.cancellations, changes: store.changes, logger: logger),
+            ]
+        )
     }
 }
 

@@ -1,0 +1,76 @@
+import Foundation
+import InbetweenPostgres
+import InbetweenTestSupport
+import PostgresNIO
+import Testing
+
+/// The live stream across nodes: `inbetween serve` API nodes and an `inbetween worker` on one
+/// PostgreSQL, changes carried by `NOTIFY inbetween_changes`.
+@Suite(
+    "Live stream across nodes on PostgreSQL", .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["INBETWEEN_TEST_DATABASE_URL"] != nil,
+        "needs a PostgreSQL server: INBETWEEN_TEST_DATABASE_URL, which scripts/test.sh (and so CI) sets after starting one"),
+    .tags(.slow), .timeLimit(.minutes(5)))
+struct StreamScaleOutTests {
+    @Test(
+        "2 API nodes and 1 worker: a client on node A sees every status change of a job created on node B, in order, within 200 ms of the store's change; a reconnect with Last-Event-ID loses none"
+    )
+    func acrossNodes() async throws {
+        let database = try await ScaleOutTests.freshDatabase()
+        let data = GenerateCommandTests.temporary("stream-data")
+        let (key, _) = try await ServeCommandTests.createKey(data, extra: ["--database", database])
+        let nodeA = try await ServeCommandTests.Server(dataDirectory: data, extra: ["--database", database, "--workers", "0"])
+        let nodeB = try await ServeCommandTests.Server(dataDirectory: data, extra: ["--database", database, "--workers", "0"])
+        let readerA = EventStreamReader(base: nodeA.base, key: key)
+
+        var lags: [Int64] = []
+        for round in 0..<3 {
+            let id = try await ScaleOutTests.create(nodeB.base, key: key)
+            // A first client on node A sees the queued state, then leaves.
+            let left = try await readerA.read(id, stopAfter: 1, limit: .seconds(30))
+            let seen = try #require(left.events.first, "no first event")
+            #expect(seen.status == 0 && seen.id.hasPrefix("0."))
+            // The second follows it to the end; a worker starts only once it listens, and goes after.
+            async let followed = readerA.read(id, limit: .seconds(120))
+            try await Task.sleep(for: .milliseconds(500))
+            let worker = try ScaleOutTests.WorkerProcess(database: database, data: data)
+            let outcome = try await followed
+            await worker.kill9()
+            #expect(outcome.closedByServer)
+            let statuses = outcome.events.map(\.status)
+            #expect(statuses.first == 0 && statuses.last == 2 && statuses.contains(1) && statuses == statuses.sorted(), "\(statuses)")
+
+            let facts = try #require(try await ScaleOutTests.facts(database, id: id))
+            let started = try #require(facts.started)
+            let finished = try #require(facts.finished)
+            let running = try #require(outcome.events.first { $0.status == 1 })
+            let ended = try #require(outcome.events.last)
+            for (event, storeTime) in [(running, started), (ended, finished)] {
+                let lag = Int64((event.arrived.timeIntervalSince1970 * 1000).rounded()) - storeTime
+                lags.append(lag)
+                #expect(lag <= 200, "round \(round): status \(event.status) arrived \(lag) ms after the store's change")
+            }
+
+            // The first client comes back with the last id it saw: it gets the start and the end, nothing lost.
+            let resumed = try await readerA.read(id, lastEventID: seen.id, limit: .seconds(30))
+            #expect(resumed.events.map(\.status) == [1, 2], "\(resumed.events.map(\.id))")
+            #expect(resumed.events.last?.id == ended.id)
+            #expect(try await readerA.read(id, lastEventID: ended.id).httpStatus == 204)
+        }
+        print(
+            "live stream across nodes (job created on node B, streamed from node A, worker apart), store change → event at the client, ms: \(lags.map(String.init).joined(separator: ", ")); max \(lags.max() ?? 0)"
+        )
+    }
+}
+
+extension ScaleOutTests {
+    /// One job's status and times (ms), straight from the database; nil when there is none.
+    static func facts(_ database: String, id: String) async throws -> (status: Int, started: Int64?, finished: Int64?)? {
+        try await PostgresJobStore.withStore(url: database, logger: logger, migrate: false) { store in
+            let rows = try await store.client.query("SELECT status, started_at, finished_at FROM jobs WHERE id = \(id)", logger: Self.logger)
+            for try await row in rows.decode((Int, Int64?, Int64?).self) { return (row.0, row.1, row.2) }
+            return nil
+        }
+    }
+}

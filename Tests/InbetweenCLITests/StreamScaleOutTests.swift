@@ -74,3 +74,18 @@ extension ScaleOutTests {
         }
     }
 }
+
+@Suite("keys create --retention")
+struct RetentionFlagTests {
+    @Test("--retention takes s, m, h or d and is shown by keys list; anything else is refused naming the flag")
+    func retention() async throws {
+        let data = GenerateCommandTests.temporary("retention-data")
+        _ = try await ServeCommandTests.createKey(data, extra: ["--retention", "7d"])
+        let list = try await ServeCommandTests.inbetween(["keys", "list", "--data-dir", data])
+        #expect(list.stdout.contains("RETENTION") && list.stdout.contains("\t604800s\t"), "\(list.stdout)")
+        for bad in ["7w", "0d", "-1h", "soon"] {
+            let run = try await ServeCommandTests.inbetween(["keys", "create", "--data-dir", data, "--name", "x", "--retention", bad])
+            #expect(run.status != 0 && run.stderr.contains("--retention"), "\(bad): \(run.stderr)")
+        }
+    }
+}

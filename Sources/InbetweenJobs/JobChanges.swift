@@ -127,7 +127,9 @@ public final class JobChanges: Sendable {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let now = changes.state.withLock { state -> Bool in
                         if Task.isCancelled { return true }
-                        if state.watchers[id]?.pending == true { return true }
+                        // Cancelled watch: nothing will wake it.
+                        guard let watcher = state.watchers[id] else { return true }
+                        if watcher.pending { return true }
                         state.watchers[id]?.continuation = continuation
                         return false
                     }
@@ -144,7 +146,7 @@ public final class JobChanges: Sendable {
             }
         }
 
-        /// Stops watching.
+        /// Stops watching; a `wait` in progress (or a later one) returns at once.
         public func cancel() {
             let continuation = changes.state.withLock { state -> CheckedContinuation<Void, Never>? in
                 let watcher = state.watchers.removeValue(forKey: id)

@@ -4,6 +4,7 @@ import Hummingbird
 import InbetweenAPI
 import InbetweenJobs
 import NIOCore
+import ServiceLifecycle
 
 /// `GET /api/v1/job/stream?id=`: the job as the query shows it, as Server-Sent Events, one
 /// event on every change (status, queue position, progress at most every 250 ms), a heartbeat
@@ -51,8 +52,8 @@ struct StreamController<Store: JobStore>: Sendable {
         let headers: HTTPFields = [
             .contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
         ]
-        let body = ResponseBody { writer in
-            defer { subscription.cancel() }
+        /// The events until the final status, or until the server stops.
+        @Sendable func stream(to writer: inout any ResponseBodyWriter) async throws {
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             var job = first
             var last = resumeFrom
@@ -87,12 +88,21 @@ struct StreamController<Store: JobStore>: Sendable {
                 }
                 if view.status.isTerminal { break }
                 subscription.watchQueue(view.status == .queued)
-                if !(await subscription.wait(upTo: heartbeat)) {
-                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
-                }
-                if Task.isCancelled { break }
+                let changed = await subscription.wait(upTo: heartbeat)
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                if !changed { try await writer.write(ByteBuffer(string: ": heartbeat\n\n")) }
                 guard let fresh = try await databaseCall(timeout: timeout, { try await store.job(id: id, keyID: key.id) }) else { break }
                 job = fresh
+            }
+        }
+
+        let body = ResponseBody { writer in
+            defer { subscription.cancel() }
+            // A stopping server closes its streams (their clients reconnect elsewhere with Last-Event-ID).
+            try await withGracefulShutdownHandler {
+                try await stream(to: &writer)
+            } onGracefulShutdown: {
+                subscription.cancel()
             }
             try await writer.finish(nil)
         }

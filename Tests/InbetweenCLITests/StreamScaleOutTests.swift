@@ -89,3 +89,27 @@ struct RetentionFlagTests {
         }
     }
 }
+
+@Suite("Live stream and shutdown", .tags(.slow), .timeLimit(.minutes(3)))
+struct StreamShutdownTests {
+    @Test("SIGTERM with streams open on a queued job: the streams are closed and serve exits 0 promptly")
+    func sigtermClosesStreams() async throws {
+        let data = GenerateCommandTests.temporary("stream-stop")
+        let (key, _) = try await ServeCommandTests.createKey(data)
+        let server = try await ServeCommandTests.Server(dataDirectory: data, extra: ["--workers", "0"])
+        let id = try await ScaleOutTests.create(server.base, key: key)
+        let reader = EventStreamReader(base: server.base, key: key)
+        let (first, opened) = AsyncStream.makeStream(of: String.self)
+        async let streamed = reader.read(id, limit: .seconds(60)) { opened.yield($0) }
+        var ids = first.makeAsyncIterator()
+        #expect(await ids.next() == "0.q0")
+        let stopping = ContinuousClock.now
+        kill(server.process.processIdentifier, SIGTERM)
+        while server.process.isRunning, ContinuousClock.now - stopping < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        let took = ContinuousClock.now - stopping
+        #expect(!server.process.isRunning && server.process.terminationStatus == 0, "serve should exit 0 within 30 s of SIGTERM")
+        #expect(took < .seconds(10), "took \(took)")
+        let outcome = try await streamed
+        #expect(outcome.closedByServer && outcome.events.map(\.status) == [0])
+    }
+}

@@ -247,4 +247,27 @@ struct JobExtensionsTests {
             }
         }
     }
+
+    @Test(
+        "Cancel-After on a job still rendering at its deadline: the sweeper stops it, status 4 with 40801, not charged, the worker takes the next job",
+        .tags(.slow))
+    func deadlineStopsRender() async throws {
+        let fixture = try await Fixture(workers: 1)
+        try await fixture.application().test(.live) { client in
+            let long = Fixture.args(extra: ["mode": "pro", "resolution": "1080p", "duration": "8"])
+            let created = try await client.call(
+                "/api/v1/job/create", .post, headers: fixture.headers([HTTPField.Name("Cancel-After")!: "2"]), body: Fixture.body(long))
+            let id = try #require(created.data["job_id"] as? String)
+            let ended = try await LiveTests.waitForEnd(client, fixture, id, seconds: 60)
+            let error = try #require(ended["error"] as? [String: Any])
+            #expect(ended["status"] as? Int == 4 && error["code"] as? Int == APIError.Code.deadlinePassed.rawValue, "\(ended)")
+            #expect((error["message"] as? String)?.contains("still running") == true && ended["started_at"] != nil)
+            #expect(try await fixture.store.keys().first { $0.key.id == fixture.key.id }?.spent == 0)
+            // The render stopped: the worker is free for the next job, which succeeds.
+            let next = try await client.call("/api/v1/job/create", .post, headers: fixture.headers(), body: Fixture.body(Fixture.args()))
+            let done = try await LiveTests.waitForEnd(client, fixture, try #require(next.data["job_id"] as? String), seconds: 60)
+            #expect(done["status"] as? Int == 2)
+            #expect(!FileManager.default.fileExists(atPath: fixture.configuration.resultsDirectory.appendingPathComponent(id).path))
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import InbetweenPostgres
 import InbetweenTestSupport
+import NIOHTTP1
 import PostgresNIO
 import Testing
 
@@ -26,7 +27,7 @@ struct StreamScaleOutTests {
 
         var lags: [Int64] = []
         for round in 0..<3 {
-            let id = try await ScaleOutTests.create(nodeB.base, key: key)
+            let id = try await StreamScaleOutTests.create(nodeB.base, key: key)
             // A first client on node A sees the queued state, then leaves.
             let left = try await readerA.read(id, stopAfter: 1, limit: .seconds(30))
             let seen = try #require(left.events.first, "no first event")
@@ -64,6 +65,28 @@ struct StreamScaleOutTests {
     }
 }
 
+extension StreamScaleOutTests {
+    /// The sample photos as data URIs, read as they are: no ffmpeg here, as a blocking
+    /// `Process` in a shared initializer (`ScaleOutTests.smallImages`) can starve the
+    /// cooperative pool when several suites reach it at once.
+    static let images: (String, String) = {
+        let samples = try? ServeCommandTests.sampleBase64()
+        return ("data:image/jpeg;base64," + (samples?.start ?? ""), "data:image/jpeg;base64," + (samples?.end ?? ""))
+    }()
+
+    /// Creates a job that must render (its own seed keeps the cache out), 1 s, turbo 540p at 8 fps.
+    static func create(_ base: String, key: String) async throws -> String {
+        let args: [String: Any] = [
+            "prompt": "push in", "mode": "turbo", "resolution": "540p", "duration": 1, "fps": 8, "image": images.0, "image_tail": images.1,
+            "seed": Int.random(in: 0...(1 << 50)),
+        ]
+        let reply = try await ServeCommandTests.json(
+            .POST, "\(base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args])
+        guard let id = reply["job_id"] as? String else { throw ServeCommandTests.ServerError(description: "create failed: \(reply)") }
+        return id
+    }
+}
+
 extension ScaleOutTests {
     /// One job's status and times (ms), straight from the database; nil when there is none.
     static func facts(_ database: String, id: String) async throws -> (status: Int, started: Int64?, finished: Int64?)? {
@@ -97,7 +120,7 @@ struct StreamShutdownTests {
         let data = GenerateCommandTests.temporary("stream-stop")
         let (key, _) = try await ServeCommandTests.createKey(data)
         let server = try await ServeCommandTests.Server(dataDirectory: data, extra: ["--workers", "0"])
-        let id = try await ScaleOutTests.create(server.base, key: key)
+        let id = try await StreamScaleOutTests.create(server.base, key: key)
         let reader = EventStreamReader(base: server.base, key: key)
         let (first, opened) = AsyncStream.makeStream(of: String.self)
         async let streamed = reader.read(id, limit: .seconds(60)) { opened.yield($0) }

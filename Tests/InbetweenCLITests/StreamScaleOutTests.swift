@@ -5,6 +5,10 @@ import NIOHTTP1
 import PostgresNIO
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The live stream across nodes: `inbetween serve` API nodes and an `inbetween worker` on one
 /// PostgreSQL, changes carried by `NOTIFY inbetween_changes`.
 @Suite(
@@ -25,19 +29,26 @@ struct StreamScaleOutTests {
         let nodeB = try await ServeCommandTests.Server(dataDirectory: data, extra: ["--database", database, "--workers", "0"])
         let readerA = EventStreamReader(base: nodeA.base, key: key)
 
+        // One worker, warmed up by a first job; held (SIGSTOP) while each job is created and the
+        // client starts listening, then let go (SIGCONT): its connections stay open meanwhile.
+        let worker = try ScaleOutTests.WorkerProcess(database: database, data: data)
+        defer { kill(worker.process.processIdentifier, SIGKILL) }
+        let warmUp = try await StreamScaleOutTests.create(nodeB.base, key: key)
+        #expect(try await readerA.read(warmUp, limit: .seconds(120)).events.last?.status == 2)
+
         var lags: [Int64] = []
         for round in 0..<3 {
+            kill(worker.process.processIdentifier, SIGSTOP)
             let id = try await StreamScaleOutTests.create(nodeB.base, key: key)
             // A first client on node A sees the queued state, then leaves.
             let left = try await readerA.read(id, stopAfter: 1, limit: .seconds(30))
             let seen = try #require(left.events.first, "no first event")
             #expect(seen.status == 0 && seen.id.hasPrefix("0."))
-            // The second follows it to the end; a worker starts only once it listens, and goes after.
+            // The second follows it to the end; the worker goes on only once it listens.
             async let followed = readerA.read(id, limit: .seconds(120))
             try await Task.sleep(for: .milliseconds(500))
-            let worker = try ScaleOutTests.WorkerProcess(database: database, data: data)
+            kill(worker.process.processIdentifier, SIGCONT)
             let outcome = try await followed
-            await worker.kill9()
             #expect(outcome.closedByServer)
             let statuses = outcome.events.map(\.status)
             #expect(statuses.first == 0 && statuses.last == 2 && statuses.contains(1) && statuses == statuses.sorted(), "\(statuses)")

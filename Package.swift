@@ -232,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "InbetweenCLITests",
             dependencies: [
-                "inbetween", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", "InbetweenAPI", "InbetweenS3",
+                "inbetween", "InbetweenSQLite", "InbetweenPostgres", "InbetweenJobs", "InbetweenAPI", "InbetweenS3", "InbetweenTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),

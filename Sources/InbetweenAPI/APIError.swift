@@ -37,6 +37,11 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unknownArgument = Code(rawValue: 422_02)
         /// An input image was refused (format, size, pixel count, aspect ratio, unreadable).
         public static let invalidImage = Code(rawValue: 422_03)
+        /// A job's deadline passed before it finished: `Cancel-After` on create (a job's `error`,
+        /// never an HTTP answer).
+        public static let deadlinePassed = Code(rawValue: 408_01)
+        /// An off-peak job was not finished within its 48 hours (a job's `error`).
+        public static let offPeakExpired = Code(rawValue: 408_02)
         /// Too many requests for this key.
         public static let rateLimited = Code(rawValue: 429_01)
         /// Something failed on our side.

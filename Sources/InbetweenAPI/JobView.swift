@@ -18,11 +18,18 @@ public struct JobView: Sendable, Hashable, Codable {
     public var result: JobResult?
     /// Where the callback stands, when the job has a `callback_url`.
     public var webhook: WebhookStatus?
+    /// The create's `payload`, as sent.
+    public var payload: String?
+    /// True once the job's results and input copies were removed (`DELETE /api/v1/job`, or
+    /// the key's retention): there is no `result` any more.
+    public var dataRemoved: Bool?
+    /// True for an off-peak job (half price, runs when no normal job is queued).
+    public var offPeak: Bool?
 
     public init(
         jobID: String, model: String, status: JobStatus, amount: String, createdAt: String, startedAt: String? = nil,
         finishedAt: String? = nil, progress: Int? = nil, queuePosition: Int? = nil, attempts: Int = 0, error: JobError? = nil,
-        result: JobResult? = nil, webhook: WebhookStatus? = nil
+        result: JobResult? = nil, webhook: WebhookStatus? = nil, payload: String? = nil, dataRemoved: Bool? = nil
     ) {
         self.jobID = jobID
         self.model = model
@@ -37,6 +44,8 @@ public struct JobView: Sendable, Hashable, Codable {
         self.error = error
         self.result = result
         self.webhook = webhook
+        self.payload = payload
+        self.dataRemoved = dataRemoved
     }
 
     enum CodingKeys: String, CodingKey {
@@ -47,7 +56,9 @@ public struct JobView: Sendable, Hashable, Codable {
         case finishedAt = "finished_at"
         case progress
         case queuePosition = "queue_position"
-        case attempts, error, result, webhook
+        case attempts, error, result, webhook, payload
+        case dataRemoved = "data_removed"
+        case offPeak = "off_peak"
     }
 }
 

@@ -17,11 +17,18 @@ public struct ModelDescription: Sendable, Hashable, Codable {
         }
     }
 
-    /// One row of the pricing table: USD per duration, 1 s to 8 s.
+    /// One row of the pricing table: USD per duration, 1 s to 8 s, and the off-peak column.
     public struct Price: Sendable, Hashable, Codable {
         public var mode: String
         public var resolution: String
         public var amounts: [String]
+        /// What an `off_peak: true` job costs, 1 s to 8 s (half, a half thousandth rounded down).
+        public var offPeakAmounts: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case mode, resolution, amounts
+            case offPeakAmounts = "off_peak_amounts"
+        }
     }
 
     public var id: String
@@ -90,7 +97,12 @@ public struct ModelDescription: Sendable, Hashable, Codable {
                 let amounts: [String] = GenerationArguments.durationRange.compactMap {
                     Pricing.amount(mode: mode, resolution: resolution, duration: $0)
                 }
-                if !amounts.isEmpty { rows.append(Price(mode: mode.rawValue, resolution: resolution.rawValue, amounts: amounts)) }
+                let offPeak: [String] = GenerationArguments.durationRange.compactMap {
+                    Pricing.amount(mode: mode, resolution: resolution, duration: $0, offPeak: true)
+                }
+                if !amounts.isEmpty {
+                    rows.append(Price(mode: mode.rawValue, resolution: resolution.rawValue, amounts: amounts, offPeakAmounts: offPeak))
+                }
             }
         }
         return rows

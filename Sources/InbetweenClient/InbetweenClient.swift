@@ -40,15 +40,24 @@ public struct InbetweenClient: Sendable {
     }
 
     /// Creates a job. `idempotencyKey` makes a retried create return the same job;
-    /// `waitSeconds` asks the server to answer when the job ends (at most 60 s).
+    /// `waitSeconds` asks the server to answer when the job ends (at most 60 s). The extensions:
+    /// `payload` (a string ≤ 1 MiB echoed in every view of the job), `callbackEvents` (which
+    /// events are POSTed to `callbackURL`; default completion only), `offPeak` (half price, runs
+    /// when no normal job is queued, canceled uncharged after 48 h) and `cancelAfter` (seconds
+    /// after which a job that has not finished is canceled, not charged: `Cancel-After`).
     public func createJob(
-        _ arguments: [String: JSONValue], callbackURL: String? = nil, idempotencyKey: String? = nil, waitSeconds: Int? = nil
+        _ arguments: [String: JSONValue], callbackURL: String? = nil, idempotencyKey: String? = nil, waitSeconds: Int? = nil,
+        payload: String? = nil, callbackEvents: [CallbackEvent]? = nil, offPeak: Bool = false, cancelAfter: Int? = nil
     ) async throws -> CreatedJob {
         var body: [String: JSONValue] = ["model": .string(model), "args": .object(arguments)]
         if let callbackURL { body["callback_url"] = .string(callbackURL) }
+        if let payload { body["payload"] = .string(payload) }
+        if let callbackEvents { body["callback_events"] = .array(callbackEvents.map { .string($0.rawValue) }) }
+        if offPeak { body["off_peak"] = .bool(true) }
         var headers: [(String, String)] = [("content-type", "application/json")]
         if let idempotencyKey { headers.append(("idempotency-key", idempotencyKey)) }
         if let waitSeconds { headers.append(("prefer", "wait=\(waitSeconds)")) }
+        if let cancelAfter { headers.append(("cancel-after", String(cancelAfter))) }
         // Sorted keys: the same arguments make the same bytes on every retry.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -64,6 +73,12 @@ public struct InbetweenClient: Sendable {
     /// next. A job that had already ended throws the 409 `APIError`.
     public func cancel(_ id: String) async throws -> JobView {
         try await call(.POST, "/api/v1/job/cancel?id=\(Self.escape(id))")
+    }
+
+    /// Removes the job's results and stored inputs for good (a job not ended yet is canceled
+    /// first); the answer shows `dataRemoved`. Idempotent.
+    public func delete(_ id: String) async throws -> JobView {
+        try await call(.DELETE, "/api/v1/job?id=\(Self.escape(id))")
     }
 
     /// A page of this key's jobs, newest first; pass `page.nextCursor` as `after` for the next.

@@ -19,6 +19,21 @@ public final class InMemoryJobStore: JobStore {
         /// `keyID \0 idempotency key` → (body hash, job id).
         var idempotency: [String: (hash: String, jobID: String)] = [:]
         var buckets: [String: RateBucket] = [:]
+        /// Start and progress deliveries by `webhook-id`.
+        var events: [String: EventDelivery] = [:]
+
+        /// Adds `delivery`; a progress one supersedes its job's progress deliveries not yet made.
+        mutating func enqueue(_ delivery: EventDelivery) {
+            if delivery.event == .progress {
+                for (id, earlier) in events
+                where earlier.jobID == delivery.jobID && earlier.event == .progress && [.pending, .retrying].contains(earlier.webhook.state) {
+                    events[id]?.webhook.state = .failed
+                    events[id]?.webhook.lastError = EventDelivery.superseded
+                    events[id]?.webhook.nextAttemptAt = nil
+                }
+            }
+            events[delivery.webhook.id] = delivery
+        }
         var sequence = 0
 
         func spent(keyID: String) -> Int {
@@ -27,11 +42,17 @@ public final class InMemoryJobStore: JobStore {
             }
         }
 
-        var queue: [Stored] { jobs.values.filter { $0.record.status == .queued }.sorted { $0.sequence < $1.sequence } }
+        /// Queued jobs in claim order: normal jobs first, then off-peak ones, each oldest first.
+        var queue: [Stored] {
+            jobs.values.filter { $0.record.status == .queued }.sorted {
+                $0.record.offPeak != $1.record.offPeak ? !$0.record.offPeak : $0.sequence < $1.sequence
+            }
+        }
     }
 
     private let state = Mutex(State())
     public let cancellations = CancelSignal()
+    public let changes = JobChanges()
 
     /// An empty store.
     public init() {}
@@ -77,7 +98,7 @@ public final class InMemoryJobStore: JobStore {
     // MARK: Jobs
 
     public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
-        try state.withLock { state throws(JobStoreError) -> (job: JobRecord, replayed: Bool) in
+        let result = try state.withLock { state throws(JobStoreError) -> (job: JobRecord, replayed: Bool) in
             let slot = job.idempotencyKey.map { "\(job.keyID)\u{0}\($0)" }
             if let slot, let key = job.idempotencyKey, let earlier = state.idempotency[slot] {
                 try CreateRules.checkReplay(key: key, recordedHash: earlier.hash, bodyHash: job.idempotencyBodyHash)
@@ -86,13 +107,17 @@ public final class InMemoryJobStore: JobStore {
             }
             try CreateRules.checkBudget(amount: job.amount, budget: state.keys[job.keyID]?.budget, spent: state.spent(keyID: job.keyID))
             state.sequence += 1
-            let record = JobRecord(
+            var record = JobRecord(
                 id: job.id, keyID: job.keyID, model: job.model, arguments: nil, amount: job.amount, callbackURL: job.callbackURL,
-                lifecycle: JobLifecycle(maxAttempts: job.maxAttempts), createdAt: job.createdAt)
+                lifecycle: JobLifecycle(maxAttempts: job.maxAttempts), createdAt: job.createdAt, payload: job.payload, deadline: job.deadline)
+            record.offPeak = job.offPeak
+            record.callbackEvents = job.callbackEvents
             state.jobs[job.id] = Stored(record: record, arguments: job.arguments, sequence: state.sequence)
             if let slot { state.idempotency[slot] = (job.idempotencyBodyHash ?? "", job.id) }
             return (record, false)
         }
+        if !result.replayed { changed([result.job.id], queue: true) }
+        return result
     }
 
     public func job(id: String, keyID: String?) async throws -> JobRecord? {
@@ -124,15 +149,63 @@ public final class InMemoryJobStore: JobStore {
             return (stored.record, transition)
         }
         if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        if case .finished? = result?.transition { changed([id], queue: true) }
         return result
+    }
+
+    public func expireDeadlines(now: Date) async throws -> [String] {
+        let expired = state.withLock { state in
+            var expired: [(id: String, wasRunning: Bool)] = []
+            for var stored in state.jobs.values.sorted(by: { $0.sequence < $1.sequence }) where !stored.record.status.isTerminal {
+                let wasRunning = stored.record.status == .running
+                guard let transition = stored.record.expireDeadline(now: now), case .finished = transition else { continue }
+                _ = stored.record.settle(after: transition, now: now)
+                state.jobs[stored.record.id] = stored
+                expired.append((stored.record.id, wasRunning))
+            }
+            return expired
+        }
+        for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        changed(expired.map(\.id), queue: !expired.isEmpty)
+        return expired.map(\.id)
+    }
+
+    public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
+        let result = state.withLock { state -> JobRecord? in
+            guard var stored = state.jobs[id], keyID == nil || stored.record.keyID == keyID else { return nil }
+            stored.record.dataRemovedAt = stored.record.dataRemovedAt ?? date
+            stored.arguments = "{}"
+            state.jobs[id] = stored
+            return stored.record
+        }
+        if result != nil { changed([id], queue: false) }
+        return result
+    }
+
+    public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
+        state.withLock { state in
+            Array(
+                state.jobs.values.sorted { $0.sequence < $1.sequence }.filter { stored in
+                    guard stored.record.dataRemovedAt == nil, let finished = stored.record.finishedAt,
+                        let retention = state.keys[stored.record.keyID]?.retentionSeconds
+                    else { return false }
+                    return finished.addingTimeInterval(Double(retention)) <= now
+                }.prefix(limit).map(\.record.id))
+        }
     }
 
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
-        state.withLock { state in
+        let result = state.withLock { state -> JobRecord? in
             for candidate in state.queue {
                 var stored = candidate
+                // Past its deadline: canceled, never started.
+                if let expired = stored.record.expireDeadline(now: now) {
+                    _ = stored.record.settle(after: expired, now: now)
+                    state.jobs[stored.record.id] = stored
+                    continue
+                }
                 let transition = stored.record.lifecycle.apply(.claim)
                 if case .claimed = transition {
                     stored.record.leaseExpiresAt = now.adding(lease)
@@ -141,6 +214,9 @@ public final class InMemoryJobStore: JobStore {
                 _ = stored.record.settle(after: transition, now: now)
                 state.jobs[stored.record.id] = stored
                 if case .claimed = transition {
+                    if stored.record.callbackURL != nil, stored.record.callbackEvents.contains(.start) {
+                        state.enqueue(EventDelivery.new(jobID: stored.record.id, event: .start, progress: 0, now: now))
+                    }
                     var claimed = stored.record
                     claimed.arguments = stored.arguments
                     return claimed
@@ -149,23 +225,34 @@ public final class InMemoryJobStore: JobStore {
             }
             return nil
         }
+        if let result { changed([result.id], queue: true) }
+        return result
     }
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
-        state.withLock { state in
+        let result = state.withLock { state -> Bool? in
             guard var stored = state.jobs[id], stored.record.lifecycle.leaseToken == token else { return nil }
             if stored.record.status == .canceled && stored.record.lifecycle.cancelRequested { return true }
             guard stored.record.status == .running else { return nil }
             stored.record.leaseExpiresAt = now.adding(lease)
+            let old = stored.record.progress
             stored.record.progress = max(stored.record.progress, JobLifecycle.heartbeatProgress(progress))
             state.jobs[id] = stored
+            let last = state.events.values.filter { $0.jobID == id && $0.event == .progress }.map(\.createdAt).max()
+            if stored.record.callbackURL != nil,
+                EventDelivery.progressDue(events: stored.record.callbackEvents, old: old, new: stored.record.progress, last: last, now: now)
+            {
+                state.enqueue(EventDelivery.new(jobID: id, event: .progress, progress: stored.record.progress, now: now))
+            }
             return stored.record.lifecycle.cancelRequested
         }
+        changed([id], queue: false)
+        return result
     }
 
     public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     {
-        state.withLock { state in
+        let result = state.withLock { state in
             guard var stored = state.jobs[id] else { return false }
             let transition = stored.record.lifecycle.apply(event)
             if case .rejected = transition { return false }
@@ -176,10 +263,12 @@ public final class InMemoryJobStore: JobStore {
             state.jobs[id] = stored
             return true
         }
+        if result { changed([id], queue: true) }
+        return result
     }
 
     public func expireLeases(now: Date) async throws -> [String] {
-        state.withLock { state in
+        let result = state.withLock { state in
             var ids: [String] = []
             for var stored in state.jobs.values.sorted(by: { $0.sequence < $1.sequence }) {
                 guard stored.record.status == .running, let expires = stored.record.leaseExpiresAt, expires < now else { continue }
@@ -190,6 +279,8 @@ public final class InMemoryJobStore: JobStore {
             }
             return ids
         }
+        changed(result, queue: !result.isEmpty)
+        return result
     }
 
     // MARK: Callbacks
@@ -210,6 +301,26 @@ public final class InMemoryJobStore: JobStore {
 
     public func recordWebhook(jobID: String, state webhook: WebhookState) async throws {
         state.withLock { $0.jobs[jobID]?.record.webhook = webhook }
+    }
+
+    public func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery] {
+        state.withLock { state in
+            let due = state.events.values.filter { delivery in
+                guard [.pending, .retrying].contains(delivery.webhook.state), let next = delivery.webhook.nextAttemptAt else { return false }
+                return next <= now
+            }
+            .sorted { ($0.webhook.nextAttemptAt ?? now, $0.createdAt) < ($1.webhook.nextAttemptAt ?? now, $1.createdAt) }.prefix(limit)
+            for delivery in due { state.events[delivery.webhook.id]?.webhook.nextAttemptAt = now.adding(lock) }
+            return Array(due)
+        }
+    }
+
+    public func recordEventWebhook(state webhook: WebhookState) async throws {
+        state.withLock { state in
+            // A superseded delivery stays so.
+            guard state.events[webhook.id]?.webhook.lastError != EventDelivery.superseded else { return }
+            state.events[webhook.id]?.webhook = webhook
+        }
     }
 
     // MARK: Rate limits
@@ -234,4 +345,12 @@ public final class InMemoryJobStore: JobStore {
     }
 
     public func ping() async throws {}
+}
+
+extension InMemoryJobStore {
+    /// Tells the streams what changed.
+    fileprivate func changed(_ ids: [String], queue: Bool) {
+        for id in ids { changes.notify(jobID: id) }
+        if queue { changes.notifyQueue() }
+    }
 }

@@ -1,3 +1,4 @@
+public import Foundation
 public import InbetweenAPI
 
 /// The job lifecycle as a pure state machine: events in, a transition out. Stores read the
@@ -38,6 +39,9 @@ public struct JobLifecycle: Sendable, Hashable {
         case leaseExpired
         /// A client asks to cancel.
         case cancel
+        /// The job's deadline (`Cancel-After`) passed before it finished: canceled like a
+        /// client's cancel (a running render is stopped), with an error naming the deadline.
+        case deadlinePassed
     }
 
     public enum Transition: Sendable, Hashable {
@@ -93,7 +97,7 @@ public struct JobLifecycle: Sendable, Hashable {
             }
             status = .queued
             return .requeued
-        case (.queued, .cancel), (.running, .cancel):
+        case (.queued, .cancel), (.running, .cancel), (.queued, .deadlinePassed), (.running, .deadlinePassed):
             // A running job ends here too, not when its worker stops: once a cancel is
             // recorded, no later event (a completion that lost the race, a failure, a lease
             // expiry) can give the job another end.
@@ -121,6 +125,27 @@ extension JobLifecycle {
     /// succeeds). Stores keep the larger of this and what they had, so progress never goes back.
     public static func heartbeatProgress(_ reported: Int) -> Int {
         min(99, max(0, reported))
+    }
+
+    /// The error of a job canceled because its deadline passed: `queued` says whether it had
+    /// not started. Canceled jobs are not charged.
+    public static func deadlineFailure(deadline: Date, createdAt: Date, started: Bool) -> JobFailure {
+        let seconds = Int((deadline.timeIntervalSince(createdAt)).rounded())
+        let what = started ? "was still running at" : "had not started by"
+        return JobFailure(
+            code: APIError.Code.deadlinePassed.rawValue,
+            message: "the job \(what) its Cancel-After deadline (\(seconds) s after it was created); it was canceled and is not charged.")
+    }
+
+    /// How long an off-peak job may take from its create to its end before it is canceled (and
+    /// so not charged).
+    public static let offPeakWindow: Duration = .seconds(48 * 3600)
+
+    /// The error of an off-peak job canceled because it had not finished within 48 hours.
+    public static var offPeakFailure: JobFailure {
+        JobFailure(
+            code: APIError.Code.offPeakExpired.rawValue,
+            message: "the off-peak job did not finish within 48 hours of its create; it was canceled and is not charged.")
     }
 
     /// Why a client's cancel changes nothing: job `jobID` has already ended with `status`.

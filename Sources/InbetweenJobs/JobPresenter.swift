@@ -92,7 +92,7 @@ public struct JobPresenter: Sendable {
             view.progress = job.progress
         case .succeeded:
             view.progress = 100
-            if let output = job.output {
+            if let output = job.output, job.dataRemovedAt == nil {
                 let expires = Int(now.adding(lifetime).timeIntervalSince1970)
                 let base = base.current
                 let video = url(job: job.id, file: "video.mp4", expires: expires, base: base, now: now)
@@ -113,7 +113,12 @@ public struct JobPresenter: Sendable {
             view.error = job.failure.map { JobError(code: $0.code, message: $0.message) }
         case .canceled:
             view.progress = job.progress
+            // Set when a deadline (`Cancel-After`) canceled it; a client's cancel has none.
+            view.error = job.failure.map { JobError(code: $0.code, message: $0.message) }
         }
+        view.payload = job.payload
+        if job.offPeak { view.offPeak = true }
+        if job.dataRemovedAt != nil { view.dataRemoved = true }
         if let webhook = job.webhook {
             view.webhook = WebhookStatus(
                 state: webhook.state.rawValue, id: webhook.id, attempts: webhook.attempts, lastStatus: webhook.lastStatus,

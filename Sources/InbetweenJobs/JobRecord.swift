@@ -23,13 +23,24 @@ public struct JobRecord: Sendable, Hashable {
     public var output: JobOutput?
     public var leaseExpiresAt: Date?
     public var webhook: WebhookState?
+    /// The client's `payload`, echoed in every view of the job.
+    public var payload: String?
+    /// When the job is canceled if it has not finished (`Cancel-After`); nil: never.
+    public var deadline: Date?
+    /// When its results and input copies were removed (a `DELETE`, or the key's retention).
+    public var dataRemovedAt: Date?
+    /// Off-peak: claimed only when no normal job is queued; its deadline is at most 48 h.
+    public var offPeak: Bool = false
+    /// Which events are POSTed to `callbackURL` (`callback_events`).
+    public var callbackEvents: Set<CallbackEvent> = [.completed]
 
     public var status: JobStatus { lifecycle.status }
 
     public init(
         id: String, keyID: String, model: String, arguments: String?, amount: Int, callbackURL: String?, lifecycle: JobLifecycle,
         progress: Int = 0, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, failure: JobFailure? = nil,
-        output: JobOutput? = nil, leaseExpiresAt: Date? = nil, webhook: WebhookState? = nil
+        output: JobOutput? = nil, leaseExpiresAt: Date? = nil, webhook: WebhookState? = nil, payload: String? = nil, deadline: Date? = nil,
+        dataRemovedAt: Date? = nil
     ) {
         self.id = id
         self.keyID = keyID
@@ -46,6 +57,9 @@ public struct JobRecord: Sendable, Hashable {
         self.output = output
         self.leaseExpiresAt = leaseExpiresAt
         self.webhook = webhook
+        self.payload = payload
+        self.deadline = deadline
+        self.dataRemovedAt = dataRemovedAt
     }
 }
 
@@ -151,10 +165,18 @@ public struct NewJob: Sendable, Hashable {
     /// The client's `Idempotency-Key`, and a hash of the body it came with.
     public var idempotencyKey: String?
     public var idempotencyBodyHash: String?
+    /// The client's `payload` (at most 1 MiB).
+    public var payload: String?
+    /// When the job is canceled unless it has finished (`Cancel-After`); nil: never.
+    public var deadline: Date?
+    /// Off-peak: claimed only when no normal job is queued (set `deadline` to at most 48 h too).
+    public var offPeak: Bool = false
+    /// Which events are POSTed to `callbackURL` (`callback_events`).
+    public var callbackEvents: Set<CallbackEvent> = [.completed]
 
     public init(
         id: String, keyID: String, model: String, arguments: String, amount: Int, callbackURL: String?, maxAttempts: Int,
-        createdAt: Date, idempotencyKey: String? = nil, idempotencyBodyHash: String? = nil
+        createdAt: Date, idempotencyKey: String? = nil, idempotencyBodyHash: String? = nil, payload: String? = nil, deadline: Date? = nil
     ) {
         self.id = id
         self.keyID = keyID
@@ -166,6 +188,8 @@ public struct NewJob: Sendable, Hashable {
         self.createdAt = createdAt
         self.idempotencyKey = idempotencyKey
         self.idempotencyBodyHash = idempotencyBodyHash
+        self.payload = payload
+        self.deadline = deadline
     }
 }
 
@@ -185,10 +209,12 @@ public struct APIKeyRecord: Sendable, Hashable {
     public var revokedAt: Date?
     /// This key's own request budgets; nil fields take the server's defaults.
     public var rateLimits: KeyRateLimits
+    /// Seconds after a job ends that its results and input copies are removed; nil: kept.
+    public var retentionSeconds: Int?
 
     public init(
         id: String, name: String, prefix: String, hash: String, webhookSecret: String, budget: Int?, createdAt: Date, revokedAt: Date? = nil,
-        rateLimits: KeyRateLimits = KeyRateLimits()
+        rateLimits: KeyRateLimits = KeyRateLimits(), retentionSeconds: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -199,6 +225,7 @@ public struct APIKeyRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.revokedAt = revokedAt
         self.rateLimits = rateLimits
+        self.retentionSeconds = retentionSeconds
     }
 }
 
@@ -233,11 +260,29 @@ extension JobRecord {
             if case .exhausted = transition { failure = lifecycle.exhaustedFailure }
             finishedAt = now
             leaseExpiresAt = nil
-            if callbackURL != nil {
+            if callbackURL != nil, callbackEvents.contains(.completed) {
                 webhook = WebhookState(state: .pending, id: "msg_" + id.replacingOccurrences(of: "job_", with: ""), nextAttemptAt: now)
             }
             return status == .succeeded ? 1 : 0
         }
+    }
+}
+
+extension JobRecord {
+    /// Applies `.deadlinePassed` when the job has a deadline at or before `now`, recording an
+    /// error that names it; nil when there is no deadline yet. A store writes the result back
+    /// (after `settle`) as for any transition.
+    public mutating func expireDeadline(now: Date) -> JobLifecycle.Transition? {
+        guard let deadline, deadline <= now else { return nil }
+        let started = status == .running
+        let transition = lifecycle.apply(.deadlinePassed)
+        if case .finished = transition {
+            failure =
+                offPeak && deadline >= createdAt.adding(JobLifecycle.offPeakWindow).addingTimeInterval(-1)
+                ? JobLifecycle.offPeakFailure
+                : JobLifecycle.deadlineFailure(deadline: deadline, createdAt: createdAt, started: started)
+        }
+        return transition
     }
 }
 

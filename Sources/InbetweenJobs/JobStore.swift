@@ -35,6 +35,18 @@ public protocol JobStore: Sendable {
     /// complete it. The transition is `.rejected` when the job had already ended.
     func cancel(id: String, keyID: String, at date: Date) async throws -> (job: JobRecord, transition: JobLifecycle.Transition)?
 
+    /// Cancels every queued or running job whose deadline (`Cancel-After`) is at or before
+    /// `now`, each with an error naming the deadline (canceled jobs are not charged); a running
+    /// one's worker is told through `cancellations`. Returns their ids.
+    func expireDeadlines(now: Date) async throws -> [String]
+    /// Records that the job's results and input copies are gone (the caller removed its files
+    /// from the result store first) and drops its stored arguments; the job keeps its facts,
+    /// amount and payload. Idempotent: a second call keeps the first time. Returns the job as it
+    /// now is, or nil when there is none for `keyID` (nil: any owner).
+    func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord?
+    /// Up to `limit` ended jobs whose key's retention ran out by `now` and whose data is still there.
+    func jobsPastRetention(now: Date, limit: Int) async throws -> [String]
+
     // MARK: Workers
 
     /// Claims the oldest queued job (counting the attempt) under a lease until `now + lease`.
@@ -55,6 +67,12 @@ public protocol JobStore: Sendable {
     func claimWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [JobRecord]
     /// Records one delivery attempt's outcome.
     func recordWebhook(jobID: String, state: WebhookState) async throws
+    /// Takes up to `limit` start and progress deliveries due at `now` (a claim makes a job's
+    /// `start`, a heartbeat that moved its progress a `progress`, at most one a second, which
+    /// supersedes the ones not yet delivered), hiding them from other senders until `now + lock`.
+    func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery]
+    /// Records one event delivery attempt's outcome (`state.id` names it).
+    func recordEventWebhook(state: WebhookState) async throws
 
     // MARK: Rate limits
 
@@ -68,6 +86,12 @@ public protocol JobStore: Sendable {
     /// Notified (in this process) when a cancel is recorded, by this node or, for a store
     /// shared by several nodes, by any node: workers stop a canceled render through it.
     var cancellations: CancelSignal { get }
+    /// Notified (in this process) after every write that changes what a query of a job shows,
+    /// by this node or, for a store shared by several nodes, by any node: live streams wait on it.
+    var changes: JobChanges { get }
+    /// A render of `jobID` reached `progress` (0–99) before its next heartbeat records it: live
+    /// streams (on any node, for a shared store) show it. Workers call it at most every 250 ms.
+    func publishProgress(jobID: String, progress: Int) async throws
 
     // MARK: Operations
 
@@ -75,6 +99,13 @@ public protocol JobStore: Sendable {
     func countsByStatus() async throws -> [JobStatus: Int]
     /// Answers when the store can serve (for `/readyz`).
     func ping() async throws
+}
+
+extension JobStore {
+    /// In process: this process's streams hear it.
+    public func publishProgress(jobID: String, progress: Int) async throws {
+        changes.notify(jobID: jobID, progress: progress)
+    }
 }
 
 extension Date {

@@ -1,4 +1,5 @@
 import Foundation
+import InbetweenAPI
 import InbetweenWebhooks
 public import Logging
 public import ServiceLifecycle
@@ -50,16 +51,20 @@ public struct WebhookService<Store: JobStore, Transport: WebhookTransport>: Serv
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let due: [JobRecord]
+                var due: [JobRecord] = []
+                var events: [EventDelivery] = []
                 do {
-                    due = try await store.claimWebhooks(
-                        now: Date(), lock: configuration.timeout + .seconds(30), limit: max(1, configuration.concurrency))
+                    let lock = configuration.timeout + .seconds(30)
+                    let limit = max(1, configuration.concurrency)
+                    due = try await store.claimWebhooks(now: Date(), lock: lock, limit: limit)
+                    events = try await store.claimEventWebhooks(now: Date(), lock: lock, limit: limit)
                 } catch {
                     if Task.isCancelled { break }
                     logger.warning("reading the callback outbox failed", metadata: ["error": "\(error)"])
                     due = []
+                    events = []
                 }
-                if due.isEmpty {
+                if due.isEmpty && events.isEmpty {
                     await signal.wait(upTo: configuration.pollInterval)
                     continue
                 }
@@ -67,17 +72,53 @@ public struct WebhookService<Store: JobStore, Transport: WebhookTransport>: Serv
                     for job in due {
                         group.addTask { await deliver(job) }
                     }
+                    for delivery in events {
+                        group.addTask { await deliver(delivery) }
+                    }
                 }
             }
         }
     }
 
-    /// One attempt for one job, and its outcome recorded.
+    /// One attempt for one job's completion, and its outcome recorded.
     func deliver(_ job: JobRecord) async {
-        guard var state = job.webhook, let url = job.callbackURL else { return }
+        guard let state = job.webhook, job.callbackURL != nil else { return }
+        let outcome = await attempt(state, job: job, event: .completed)
+        do {
+            try await Task { try await store.recordWebhook(jobID: job.id, state: outcome) }.value
+        } catch {
+            logger.warning("recording the callback attempt failed", metadata: ["error": "\(error)", "job.id": "\(job.id)"])
+        }
+    }
+
+    /// One attempt for one start or progress event, and its outcome recorded. The body is the
+    /// job as it was at the event (running, at the event's progress). A progress event is not
+    /// tried again once its job has ended, nor (the store sees to it) once a later one is made.
+    func deliver(_ delivery: EventDelivery) async {
+        var outcome = delivery.webhook
+        do {
+            guard let job = try await store.job(id: delivery.jobID, keyID: nil), job.callbackURL != nil else { return }
+            if delivery.event == .progress, delivery.webhook.attempts > 0, job.status.isTerminal {
+                outcome.state = .failed
+                outcome.lastError = EventDelivery.superseded
+                outcome.nextAttemptAt = nil
+            } else {
+                outcome = await attempt(delivery.webhook, job: delivery.snapshot(of: job), event: delivery.event)
+            }
+            try await Task { [outcome] in try await store.recordEventWebhook(state: outcome) }.value
+        } catch {
+            logger.warning("an event callback could not be sent or recorded", metadata: ["error": "\(error)", "job.id": "\(delivery.jobID)"])
+        }
+    }
+
+    /// One POST of `job`'s body for `event`, signed; the delivery state after it.
+    func attempt(_ current: WebhookState, job: JobRecord, event: CallbackEvent) async -> WebhookState {
+        var state = current
+        guard let url = job.callbackURL else { return state }
         var logger = logger
         logger[metadataKey: "job.id"] = "\(job.id)"
         logger[metadataKey: "webhook.id"] = "\(state.id)"
+        logger[metadataKey: "webhook.event"] = "\(event.rawValue)"
         state.attempts += 1
         var status: Int?
         var problem: String?
@@ -91,6 +132,7 @@ public struct WebhookService<Store: JobStore, Transport: WebhookTransport>: Serv
                 ("webhook-id", state.id),
                 ("webhook-timestamp", String(timestamp)),
                 ("webhook-signature", signer.signature(id: state.id, timestamp: timestamp, body: body)),
+                ("inbetween-event", event.rawValue),
                 ("user-agent", "inbetween-webhooks/1"),
             ]
             status = try await transport.post(url: url, headers: headers, body: body, timeout: configuration.timeout)
@@ -122,11 +164,7 @@ public struct WebhookService<Store: JobStore, Transport: WebhookTransport>: Serv
         logger.info(
             "callback attempt",
             metadata: ["webhook.attempt": "\(state.attempts)", "webhook.state": "\(state.state.rawValue)", "webhook.status": "\(status ?? 0)"])
-        do {
-            try await Task { try await store.recordWebhook(jobID: job.id, state: state) }.value
-        } catch {
-            logger.warning("recording the callback attempt failed", metadata: ["error": "\(error)"])
-        }
+        return state
     }
 }
 

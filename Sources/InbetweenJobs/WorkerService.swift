@@ -15,6 +15,9 @@ public struct WorkerConfiguration: Sendable {
     public var heartbeat: Duration = .seconds(2)
     /// How often an idle worker looks for work when no signal wakes it.
     public var pollInterval: Duration = .seconds(1)
+    /// How often a render's progress is told to live streams between heartbeats (through the
+    /// store: on PostgreSQL, every node's streams hear it).
+    public var liveProgressInterval: Duration = .milliseconds(250)
     /// Where each heartbeat's delay goes besides the `inbetween_heartbeat_delay_seconds`
     /// metric (a test or a measurement reads them); nil: the metric only.
     public var heartbeatDelays: HeartbeatDelays?
@@ -112,6 +115,17 @@ public struct WorkerService<Store: JobStore, Runner: JobRunner>: Service {
                 } catch {
                     if Task.isCancelled { return nil }
                     return .failure(JobFailure.describing(error))
+                }
+            }
+            group.addTask {
+                // Live streams see progress between heartbeats.
+                var published = 0
+                while true {
+                    do { try await Task.sleep(for: configuration.liveProgressInterval) } catch { return nil }
+                    let value = progress.value
+                    guard value > published else { continue }
+                    published = value
+                    try? await store.publishProgress(jobID: job.id, progress: value)
                 }
             }
             group.addTask {

@@ -43,12 +43,46 @@ extension PostgresJobStore {
                 lastError: try value("webhook_last_error"), nextAttemptAt: Date(milliseconds: try value("webhook_next_at")))
         }
         let arguments: String? = row.contains("arguments") ? try value("arguments", String?.self) : nil
-        return JobRecord(
+        var record = JobRecord(
             id: try value("id"), keyID: try value("key_id"), model: try value("model"), arguments: arguments, amount: try value("amount"),
             callbackURL: try value("callback_url"), lifecycle: lifecycle, progress: try value("progress"),
             createdAt: Date(milliseconds: try value("created_at", Int64.self)) ?? Date(), startedAt: Date(milliseconds: try value("started_at")),
             finishedAt: Date(milliseconds: try value("finished_at")), failure: failure, output: output,
-            leaseExpiresAt: Date(milliseconds: try value("lease_expires_at")), webhook: webhook)
+            leaseExpiresAt: Date(milliseconds: try value("lease_expires_at")), webhook: webhook, payload: try value("payload"),
+            deadline: Date(milliseconds: try value("deadline_at")), dataRemovedAt: Date(milliseconds: try value("data_removed_at")))
+        record.offPeak = try value("off_peak")
+        record.callbackEvents = EventDelivery.decode(try value("callback_events", String?.self))
+        return record
+    }
+
+    /// Records `delivery`; a progress one supersedes its job's progress deliveries not yet made.
+    static func enqueue(_ connection: PostgresConnection, _ delivery: EventDelivery, logger: Logger) async throws {
+        if delivery.event == .progress {
+            try await connection.query(
+                """
+                UPDATE webhook_events SET state = 'failed', last_error = \(EventDelivery.superseded), next_at = NULL
+                WHERE job_id = \(delivery.jobID) AND event = 'progress' AND state IN ('pending', 'retrying')
+                """, logger: logger)
+        }
+        try await connection.query(
+            """
+            INSERT INTO webhook_events (id, job_id, event, progress, created_at, state, next_at)
+            VALUES (\(delivery.webhook.id), \(delivery.jobID), \(delivery.event.rawValue), \(delivery.progress), \(delivery.createdAt.milliseconds),
+                'pending', \(delivery.webhook.nextAttemptAt?.milliseconds))
+            """, logger: logger)
+    }
+
+    static func delivery(_ row: PostgresRandomAccessRow) throws -> EventDelivery? {
+        guard let event = CallbackEvent(rawValue: try row["event"].decode(String.self)),
+            let state = WebhookState.State(rawValue: try row["state"].decode(String.self))
+        else { return nil }
+        return EventDelivery(
+            jobID: try row["job_id"].decode(String.self), event: event, progress: try row["progress"].decode(Int.self),
+            createdAt: Date(milliseconds: try row["created_at"].decode(Int64.self)) ?? Date(),
+            webhook: WebhookState(
+                state: state, id: try row["id"].decode(String.self), attempts: try row["attempts"].decode(Int.self),
+                lastStatus: try row["last_status"].decode(Int?.self), lastError: try row["last_error"].decode(String?.self),
+                nextAttemptAt: Date(milliseconds: try row["next_at"].decode(Int64?.self))))
     }
 
     static func key(_ row: PostgresRandomAccessRow) throws -> APIKeyRecord {
@@ -57,7 +91,8 @@ extension PostgresJobStore {
             hash: try row["hash"].decode(String.self), webhookSecret: try row["webhook_secret"].decode(String.self),
             budget: try row["budget"].decode(Int?.self), createdAt: Date(milliseconds: try row["created_at"].decode(Int64.self)) ?? Date(),
             revokedAt: Date(milliseconds: try row["revoked_at"].decode(Int64?.self)),
-            rateLimits: KeyRateLimits(creates: try row["creates_per_minute"].decode(Int?.self), reads: try row["reads_per_minute"].decode(Int?.self)))
+            rateLimits: KeyRateLimits(creates: try row["creates_per_minute"].decode(Int?.self), reads: try row["reads_per_minute"].decode(Int?.self)),
+            retentionSeconds: try row["retention_seconds"].decode(Int?.self))
     }
 
     /// Writes `job` after `transition` (see `JobRecord.settle`).
@@ -77,5 +112,7 @@ extension PostgresJobStore {
                 webhook_next_at = \(job.webhook?.nextAttemptAt?.milliseconds)
             WHERE id = \(job.id)
             """, logger: logger)
+        // Every node's live streams hear of it at the commit; a claim, a requeue or an end moves the queue.
+        try await announce(connection, job.id, queue: true, logger: logger)
     }
 }

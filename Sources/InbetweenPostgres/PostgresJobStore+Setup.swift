@@ -81,6 +81,29 @@ extension PostgresJobStore {
         ],
         // Secrets every node shares (the URL-signing key), so nodes share nothing but the database and the result store.
         ["CREATE TABLE shared_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)"],
+        [
+            "ALTER TABLE jobs ADD COLUMN payload TEXT",
+            "ALTER TABLE jobs ADD COLUMN deadline_at BIGINT",
+            "ALTER TABLE jobs ADD COLUMN data_removed_at BIGINT",
+            "ALTER TABLE api_keys ADD COLUMN retention_seconds BIGINT",
+            "CREATE INDEX jobs_by_deadline ON jobs (deadline_at) WHERE deadline_at IS NOT NULL AND status IN (0, 1)",
+            "CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE data_removed_at IS NULL AND finished_at IS NOT NULL",
+        ],
+        [
+            "ALTER TABLE jobs ADD COLUMN off_peak BOOLEAN NOT NULL DEFAULT FALSE",
+            "CREATE INDEX jobs_queue ON jobs (off_peak, seq) WHERE status = 0",
+        ],
+        [
+            "ALTER TABLE jobs ADD COLUMN callback_events TEXT",
+            """
+            CREATE TABLE webhook_events (
+                id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(id), event TEXT NOT NULL, progress INTEGER NOT NULL,
+                created_at BIGINT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_status INTEGER, last_error TEXT,
+                next_at BIGINT)
+            """,
+            "CREATE INDEX webhook_events_due ON webhook_events (next_at) WHERE state IN ('pending', 'retrying')",
+            "CREATE INDEX webhook_events_by_job ON webhook_events (job_id, event, created_at)",
+        ],
     ]
 
     /// Runs `body` with a store on a client of its own that runs only meanwhile (for short

@@ -23,6 +23,32 @@ public final class PostgresJobStore: JobStore {
     /// Cancels recorded by any node, as this node heard them (its `JobNotificationListener`
     /// forwards `inbetween_cancels`; this node's own are signalled at once too).
     public let cancellations = CancelSignal()
+    /// The channel changes to jobs are announced on, for live streams on every node: a job id,
+    /// `<job id> <progress>` for a render's progress between heartbeats, or `*` (the queue moved).
+    public static let changesChannel = "inbetween_changes"
+    /// Changes to jobs made by any node, as this node heard them (its `JobNotificationListener`
+    /// forwards `inbetween_changes`; this node's own are signalled at once too).
+    public let changes = JobChanges()
+
+    /// Tells this node's streams at once what changed; the transaction that changed it told
+    /// every node's (`announce`, delivered at its commit).
+    func changed(_ ids: [String], queue: Bool) {
+        for id in ids { changes.notify(jobID: id) }
+        if queue { changes.notifyQueue() }
+    }
+
+    /// `NOTIFY inbetween_changes` with `id` (and `*` when the queue moved), sent when the
+    /// transaction commits.
+    static func announce(_ connection: PostgresConnection, _ id: String, queue: Bool, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(changesChannel), \(id))", logger: logger)
+        if queue { try await connection.query("SELECT pg_notify(\(changesChannel), '*')", logger: logger) }
+    }
+
+    /// Every node's streams hear it, through `NOTIFY inbetween_changes`.
+    public func publishProgress(jobID: String, progress: Int) async throws {
+        changes.notify(jobID: jobID, progress: progress)
+        try await client.query("SELECT pg_notify(\(Self.changesChannel), \(jobID + " " + String(progress)))", logger: logger)
+    }
 
     public init(client: PostgresClient, logger: Logger, notifies: Bool = true) {
         self.client = client
@@ -45,9 +71,10 @@ public final class PostgresJobStore: JobStore {
     public func createKey(_ key: APIKeyRecord) async throws {
         try await client.query(
             """
-            INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute)
+            INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute,
+                retention_seconds)
             VALUES (\(key.id), \(key.name), \(key.prefix), \(key.hash), \(key.webhookSecret), \(key.budget), \(key.createdAt.milliseconds),
-                \(key.revokedAt?.milliseconds), \(key.rateLimits.creates), \(key.rateLimits.reads))
+                \(key.revokedAt?.milliseconds), \(key.rateLimits.creates), \(key.rateLimits.reads), \(key.retentionSeconds))
             """, logger: logger)
     }
 
@@ -145,8 +172,9 @@ public final class PostgresJobStore: JobStore {
             }
             try await connection.query(
                 """
-                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at)
-                VALUES (\(job.id), \(job.keyID), \(job.model), \(job.amount), \(job.callbackURL), 0, \(job.maxAttempts), \(job.createdAt.milliseconds))
+                INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak, callback_events)
+                VALUES (\(job.id), \(job.keyID), \(job.model), \(job.amount), \(job.callbackURL), 0, \(job.maxAttempts), \(job.createdAt.milliseconds),
+                    \(job.payload), \(job.deadline?.milliseconds), \(job.offPeak), \(EventDelivery.encode(job.callbackEvents)))
                 """, logger: logger)
             try await connection.query("INSERT INTO job_arguments (job_id, arguments) VALUES (\(job.id), \(job.arguments))", logger: logger)
             if let key = job.idempotencyKey {
@@ -159,9 +187,11 @@ public final class PostgresJobStore: JobStore {
             if self.notifies {
                 try await connection.query("SELECT pg_notify(\(Self.channel), \(job.id))", logger: logger)
             }
+            try await Self.announce(connection, job.id, queue: true, logger: logger)
             guard let created = try await Self.job(connection, id: job.id, keyID: nil, logger: logger) else { throw CreateRules.createdJobMissing }
             return (created, false)
         }
+        if !result.replayed { changed([result.job.id], queue: true) }
         return result
     }
 
@@ -185,7 +215,10 @@ public final class PostgresJobStore: JobStore {
 
     public func queuePosition(jobID: String) async throws -> Int? {
         let rows = try await client.query(
-            "SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND q.seq < j.seq)::BIGINT FROM jobs j WHERE j.id = \(jobID) AND j.status = 0",
+            """
+            SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND (q.off_peak < j.off_peak OR (q.off_peak = j.off_peak AND q.seq < j.seq)))::BIGINT
+            FROM jobs j WHERE j.id = \(jobID) AND j.status = 0
+            """,
             logger: logger)
         for try await position in rows.decode(Int.self) { return position }
         return nil
@@ -205,7 +238,62 @@ public final class PostgresJobStore: JobStore {
             return (job, transition)
         }
         if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        if case .finished? = result?.transition { changed([id], queue: true) }
         return result
+    }
+
+    public func expireDeadlines(now: Date) async throws -> [String] {
+        let logger = logger
+        let expired: [(id: String, wasRunning: Bool)] = try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT * FROM jobs WHERE status IN (0, 1) AND deadline_at IS NOT NULL AND deadline_at <= \(now.milliseconds)
+                ORDER BY seq FOR UPDATE SKIP LOCKED
+                """, logger: logger)
+            var expired: [(id: String, wasRunning: Bool)] = []
+            for var job in try await Self.jobs(rows) {
+                let wasRunning = job.status == .running
+                guard let transition = job.expireDeadline(now: now) else { continue }
+                try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
+                guard case .finished = transition else { continue }
+                expired.append((job.id, wasRunning))
+                if wasRunning {
+                    // Sent at commit, to every node's listener: the worker rendering it stops.
+                    try await connection.query("SELECT pg_notify(\(Self.cancelChannel), \(job.id))", logger: logger)
+                }
+            }
+            return expired
+        }
+        for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        changed(expired.map(\.id), queue: !expired.isEmpty)
+        return expired.map(\.id)
+    }
+
+    public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
+        let logger = logger
+        let result: JobRecord? = try await transaction { connection in
+            guard try await Self.job(connection, id: id, keyID: keyID, logger: logger) != nil else { return nil }
+            try await connection.query(
+                "UPDATE jobs SET data_removed_at = COALESCE(data_removed_at, \(date.milliseconds)) WHERE id = \(id)", logger: logger)
+            try await connection.query("DELETE FROM job_arguments WHERE job_id = \(id)", logger: logger)
+            try await Self.announce(connection, id, queue: false, logger: logger)
+            return try await Self.job(connection, id: id, keyID: keyID, logger: logger)
+        }
+        if result != nil { changed([id], queue: false) }
+        return result
+    }
+
+    public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
+        let rows = try await client.query(
+            """
+            SELECT j.id FROM jobs j JOIN api_keys k ON k.id = j.key_id
+            WHERE j.data_removed_at IS NULL AND j.finished_at IS NOT NULL AND k.retention_seconds IS NOT NULL
+                AND j.finished_at + k.retention_seconds * 1000 <= \(now.milliseconds)
+            ORDER BY j.finished_at LIMIT \(limit)
+            """, logger: logger)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
     }
 
     // MARK: Workers
@@ -217,28 +305,65 @@ public final class PostgresJobStore: JobStore {
                 let rows = try await connection.query(
                     """
                     SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id
-                    WHERE j.id = (SELECT id FROM jobs WHERE status = 0 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    WHERE j.id = (SELECT id FROM jobs WHERE status = 0 ORDER BY off_peak, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
                     """, logger: logger)
                 guard var job = try await Self.jobs(rows).first else { return nil }
+                // Past its deadline: canceled, never started.
+                if let expired = job.expireDeadline(now: now) {
+                    try await Self.save(connection, &job, transition: expired, now: now, logger: logger)
+                    continue
+                }
                 let transition = job.lifecycle.apply(.claim)
                 if case .claimed = transition {
                     job.leaseExpiresAt = now.adding(lease)
                     job.startedAt = job.startedAt ?? now
                 }
                 try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
-                if case .claimed = transition { return job }
+                if case .claimed = transition {
+                    if job.callbackURL != nil, job.callbackEvents.contains(.start) {
+                        try await Self.enqueue(connection, EventDelivery.new(jobID: job.id, event: .start, progress: 0, now: now), logger: logger)
+                    }
+                    return job
+                }
             }
         }
+        if let claimed { changed([claimed.id], queue: true) }
         return claimed
     }
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
-        let rows = try await client.query(
-            """
-            UPDATE jobs SET lease_expires_at = \(now.adding(lease).milliseconds), progress = GREATEST(progress, \(JobLifecycle.heartbeatProgress(progress)))
-            WHERE id = \(id) AND status = 1 AND lease_token = \(token) RETURNING cancel_requested
-            """, logger: logger)
-        for try await cancel in rows.decode(Bool.self) { return cancel }
+        let logger = logger
+        let renewed: Bool? = try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                WITH old AS (SELECT id, progress FROM jobs WHERE id = \(id))
+                UPDATE jobs j SET lease_expires_at = \(now.adding(lease).milliseconds),
+                    progress = GREATEST(j.progress, \(JobLifecycle.heartbeatProgress(progress)))
+                FROM old WHERE j.id = old.id AND j.status = 1 AND j.lease_token = \(token)
+                RETURNING j.cancel_requested, old.progress, j.progress, j.callback_url, j.callback_events
+                """, logger: logger)
+            var answer: Bool?
+            var change: (old: Int, new: Int, events: Set<CallbackEvent>)?
+            for try await (cancel, old, new, url, events) in rows.decode((Bool, Int, Int, String?, String?).self) {
+                answer = cancel
+                if url != nil { change = (old, new, EventDelivery.decode(events)) }
+            }
+            if let change, change.events.contains(.progress) {
+                var last: Date?
+                let rows = try await connection.query(
+                    "SELECT MAX(created_at) FROM webhook_events WHERE job_id = \(id) AND event = 'progress'", logger: logger)
+                for try await value in rows.decode(Int64?.self) { last = Date(milliseconds: value) }
+                if EventDelivery.progressDue(events: change.events, old: change.old, new: change.new, last: last, now: now) {
+                    try await Self.enqueue(connection, EventDelivery.new(jobID: id, event: .progress, progress: change.new, now: now), logger: logger)
+                }
+            }
+            if answer != nil { try await Self.announce(connection, id, queue: false, logger: logger) }
+            return answer
+        }
+        if let renewed {
+            changed([id], queue: false)
+            return renewed
+        }
         // Not running under this token: canceled under it (stop), or the lease is lost.
         let canceled = try await client.query(
             "SELECT 1 FROM jobs WHERE id = \(id) AND lease_token = \(token) AND status = 4 AND cancel_requested", logger: logger)
@@ -249,7 +374,7 @@ public final class PostgresJobStore: JobStore {
     public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     {
         let logger = logger
-        return try await transaction { connection in
+        let result: Bool = try await transaction { connection in
             let rows = try await connection.query("SELECT * FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger)
             guard var job = try await Self.jobs(rows).first else { return false }
             let transition = job.lifecycle.apply(event)
@@ -260,11 +385,13 @@ public final class PostgresJobStore: JobStore {
             try await Self.save(connection, &job, transition: transition, now: now, logger: logger)
             return true
         }
+        if result { changed([id], queue: true) }
+        return result
     }
 
     public func expireLeases(now: Date) async throws -> [String] {
         let logger = logger
-        return try await transaction { connection in
+        let result: [String] = try await transaction { connection in
             let rows = try await connection.query(
                 "SELECT * FROM jobs WHERE status = 1 AND lease_expires_at < \(now.milliseconds) FOR UPDATE SKIP LOCKED", logger: logger)
             var ids: [String] = []
@@ -278,6 +405,8 @@ public final class PostgresJobStore: JobStore {
             }
             return ids
         }
+        changed(result, queue: !result.isEmpty)
+        return result
     }
 
     // MARK: Callbacks
@@ -300,6 +429,33 @@ public final class PostgresJobStore: JobStore {
             UPDATE jobs SET webhook_state = \(state.state.rawValue), webhook_attempts = \(state.attempts), webhook_last_status = \(state.lastStatus),
                 webhook_last_error = \(state.lastError), webhook_next_at = \(state.nextAttemptAt?.milliseconds)
             WHERE id = \(jobID)
+            """, logger: logger)
+    }
+
+    public func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery] {
+        let rows = try await client.query(
+            """
+            UPDATE webhook_events SET next_at = \(now.adding(lock).milliseconds)
+            WHERE id IN (
+                SELECT id FROM webhook_events WHERE state IN ('pending', 'retrying') AND next_at <= \(now.milliseconds)
+                ORDER BY next_at, created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """, logger: logger)
+        var deliveries: [EventDelivery] = []
+        for try await row in rows {
+            if let delivery = try Self.delivery(row.makeRandomAccess()) { deliveries.append(delivery) }
+        }
+        // RETURNING keeps no order: oldest event first.
+        return deliveries.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    public func recordEventWebhook(state: WebhookState) async throws {
+        // A superseded delivery stays so.
+        try await client.query(
+            """
+            UPDATE webhook_events SET state = \(state.state.rawValue), attempts = \(state.attempts), last_status = \(state.lastStatus),
+                last_error = \(state.lastError), next_at = \(state.nextAttemptAt?.milliseconds)
+            WHERE id = \(state.id) AND COALESCE(last_error, '') <> \(EventDelivery.superseded)
             """, logger: logger)
     }
 

@@ -69,7 +69,66 @@ extension SQLiteJobStore {
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN creates_per_minute INTEGER")
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN reads_per_minute INTEGER")
         }
+        migrator.registerMigration("v3: payload, deadlines, data removal, retention") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN payload TEXT")
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN deadline_at INTEGER")
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN data_removed_at INTEGER")
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN retention_seconds INTEGER")
+            try db.execute(sql: "CREATE INDEX jobs_by_deadline ON jobs(deadline_at) WHERE deadline_at IS NOT NULL AND status IN (0, 1)")
+            try db.execute(sql: "CREATE INDEX jobs_by_finish ON jobs(finished_at) WHERE data_removed_at IS NULL AND finished_at IS NOT NULL")
+        }
+        migrator.registerMigration("v4: off-peak jobs") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN off_peak INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "CREATE INDEX jobs_queue ON jobs(off_peak, seq) WHERE status = 0")
+        }
+        migrator.registerMigration("v5: callback events") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN callback_events TEXT")
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhook_events (
+                        id TEXT PRIMARY KEY,
+                        job_id TEXT NOT NULL REFERENCES jobs(id),
+                        event TEXT NOT NULL,
+                        progress INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_status INTEGER,
+                        last_error TEXT,
+                        next_at INTEGER
+                    );
+                    CREATE INDEX webhook_events_due ON webhook_events(next_at) WHERE state IN ('pending', 'retrying');
+                    CREATE INDEX webhook_events_by_job ON webhook_events(job_id, event, created_at);
+                    """)
+        }
         return migrator
+    }
+
+    /// Records `delivery`; a progress one supersedes its job's progress deliveries not yet made.
+    static func enqueue(_ db: Database, _ delivery: EventDelivery) throws {
+        if delivery.event == .progress {
+            try db.execute(
+                sql: """
+                    UPDATE webhook_events SET state = 'failed', last_error = ?, next_at = NULL
+                    WHERE job_id = ? AND event = 'progress' AND state IN ('pending', 'retrying')
+                    """,
+                arguments: [EventDelivery.superseded, delivery.jobID])
+        }
+        try db.execute(
+            sql: "INSERT INTO webhook_events (id, job_id, event, progress, created_at, state, next_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            arguments: [
+                delivery.webhook.id, delivery.jobID, delivery.event.rawValue, delivery.progress, delivery.createdAt.milliseconds,
+                delivery.webhook.nextAttemptAt?.milliseconds,
+            ])
+    }
+
+    static func delivery(from row: Row) -> EventDelivery? {
+        guard let event = CallbackEvent(rawValue: row["event"]), let state = WebhookState.State(rawValue: row["state"]) else { return nil }
+        return EventDelivery(
+            jobID: row["job_id"], event: event, progress: row["progress"], createdAt: Date(milliseconds: row["created_at"]) ?? Date(),
+            webhook: WebhookState(
+                state: state, id: row["id"], attempts: row["attempts"], lastStatus: row["last_status"], lastError: row["last_error"],
+                nextAttemptAt: Date(milliseconds: row["next_at"])))
     }
 
     static func job(_ db: Database, id: String, keyID: String?) throws -> JobRecord? {
@@ -104,19 +163,24 @@ extension SQLiteJobStore {
                 state: state, id: id, attempts: row["webhook_attempts"], lastStatus: row["webhook_last_status"],
                 lastError: row["webhook_last_error"], nextAttemptAt: Date(milliseconds: row["webhook_next_at"]))
         }
-        return JobRecord(
+        var record = JobRecord(
             id: row["id"], keyID: row["key_id"], model: row["model"], arguments: row["arguments"] as String?, amount: row["amount"],
             callbackURL: row["callback_url"], lifecycle: lifecycle, progress: row["progress"],
             createdAt: Date(milliseconds: row["created_at"]) ?? Date(),
             startedAt: Date(milliseconds: row["started_at"]), finishedAt: Date(milliseconds: row["finished_at"]), failure: failure, output: output,
-            leaseExpiresAt: Date(milliseconds: row["lease_expires_at"]), webhook: webhook)
+            leaseExpiresAt: Date(milliseconds: row["lease_expires_at"]), webhook: webhook, payload: row["payload"],
+            deadline: Date(milliseconds: row["deadline_at"]), dataRemovedAt: Date(milliseconds: row["data_removed_at"]))
+        record.offPeak = row["off_peak"]
+        record.callbackEvents = EventDelivery.decode(row["callback_events"])
+        return record
     }
 
     static func key(from row: Row) -> APIKeyRecord {
         APIKeyRecord(
             id: row["id"], name: row["name"], prefix: row["prefix"], hash: row["hash"], webhookSecret: row["webhook_secret"],
             budget: row["budget"], createdAt: Date(milliseconds: row["created_at"]) ?? Date(), revokedAt: Date(milliseconds: row["revoked_at"]),
-            rateLimits: KeyRateLimits(creates: row["creates_per_minute"], reads: row["reads_per_minute"]))
+            rateLimits: KeyRateLimits(creates: row["creates_per_minute"], reads: row["reads_per_minute"]),
+            retentionSeconds: row["retention_seconds"])
     }
 
     /// Writes `job` after `transition`, doing what the transition asks: a terminal one

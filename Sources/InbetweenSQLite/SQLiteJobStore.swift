@@ -12,6 +12,14 @@ public final class SQLiteJobStore: JobStore {
     private let buckets = Mutex<[String: RateBucket]>([:])
     /// Cancels recorded by this process (one `serve` process owns a SQLite file).
     public let cancellations = CancelSignal()
+    /// Changes recorded by this process, for its live streams.
+    public let changes = JobChanges()
+
+    /// Tells the streams what changed (after the commit).
+    private func changed(_ ids: [String], queue: Bool) {
+        for id in ids { changes.notify(jobID: id) }
+        if queue { changes.notifyQueue() }
+    }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -45,12 +53,13 @@ public final class SQLiteJobStore: JobStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO api_keys (id, name, prefix, hash, webhook_secret, budget, created_at, revoked_at, creates_per_minute, reads_per_minute,
+                        retention_seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     key.id, key.name, key.prefix, key.hash, key.webhookSecret, key.budget, key.createdAt.milliseconds,
-                    key.revokedAt?.milliseconds, key.rateLimits.creates, key.rateLimits.reads,
+                    key.revokedAt?.milliseconds, key.rateLimits.creates, key.rateLimits.reads, key.retentionSeconds,
                 ])
         }
     }
@@ -100,7 +109,7 @@ public final class SQLiteJobStore: JobStore {
     // MARK: Jobs
 
     public func create(_ job: NewJob) async throws -> (job: JobRecord, replayed: Bool) {
-        try await write { db in
+        let result: (job: JobRecord, replayed: Bool) = try await write { db in
             if let key = job.idempotencyKey {
                 if let row = try Row.fetchOne(
                     db, sql: "SELECT body_hash, job_id FROM idempotency_keys WHERE key_id = ? AND idempotency_key = ?",
@@ -120,10 +129,14 @@ public final class SQLiteJobStore: JobStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    INSERT INTO jobs (id, key_id, model, amount, callback_url, status, max_attempts, created_at, payload, deadline_at, off_peak,
+                        callback_events)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [job.id, job.keyID, job.model, job.amount, job.callbackURL, job.maxAttempts, job.createdAt.milliseconds])
+                arguments: [
+                    job.id, job.keyID, job.model, job.amount, job.callbackURL, job.maxAttempts, job.createdAt.milliseconds, job.payload,
+                    job.deadline?.milliseconds, job.offPeak, EventDelivery.encode(job.callbackEvents),
+                ])
             try db.execute(sql: "INSERT INTO job_arguments (job_id, arguments) VALUES (?, ?)", arguments: [job.id, job.arguments])
             if let key = job.idempotencyKey {
                 try db.execute(
@@ -133,6 +146,8 @@ public final class SQLiteJobStore: JobStore {
             guard let created = try Self.job(db, id: job.id, keyID: nil) else { throw CreateRules.createdJobMissing }
             return (created, false)
         }
+        if !result.replayed { changed([result.job.id], queue: true) }
+        return result
     }
 
     public func job(id: String, keyID: String?) async throws -> JobRecord? {
@@ -162,7 +177,8 @@ public final class SQLiteJobStore: JobStore {
             try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND q.seq < j.seq) FROM jobs j WHERE j.id = ? AND j.status = 0
+                    SELECT (SELECT COUNT(*) FROM jobs q WHERE q.status = 0 AND (q.off_peak < j.off_peak OR (q.off_peak = j.off_peak AND q.seq < j.seq)))
+                    FROM jobs j WHERE j.id = ? AND j.status = 0
                     """,
                 arguments: [jobID])
         }
@@ -177,31 +193,94 @@ public final class SQLiteJobStore: JobStore {
         }
         // Committed: a worker rendering the job stops now.
         if case .finished? = result?.transition { cancellations.notify(jobID: id) }
+        if case .finished? = result?.transition { changed([id], queue: true) }
         return result
+    }
+
+    public func expireDeadlines(now: Date) async throws -> [String] {
+        let expired = try await write { db -> [(id: String, wasRunning: Bool)] in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM jobs WHERE status IN (0, 1) AND deadline_at IS NOT NULL AND deadline_at <= ? ORDER BY seq",
+                arguments: [now.milliseconds])
+            var expired: [(id: String, wasRunning: Bool)] = []
+            for row in rows {
+                var job = try Self.job(from: row)
+                let wasRunning = job.status == .running
+                guard let transition = job.expireDeadline(now: now) else { continue }
+                try Self.save(db, &job, transition: transition, now: now)
+                if case .finished = transition { expired.append((job.id, wasRunning)) }
+            }
+            return expired
+        }
+        // Committed: a worker rendering one of them stops now.
+        for job in expired where job.wasRunning { cancellations.notify(jobID: job.id) }
+        changed(expired.map(\.id), queue: !expired.isEmpty)
+        return expired.map(\.id)
+    }
+
+    public func markDataRemoved(id: String, keyID: String?, at date: Date) async throws -> JobRecord? {
+        let result: JobRecord? = try await write { db in
+            guard try Self.job(db, id: id, keyID: keyID) != nil else { return nil }
+            try db.execute(sql: "UPDATE jobs SET data_removed_at = COALESCE(data_removed_at, ?) WHERE id = ?", arguments: [date.milliseconds, id])
+            try db.execute(sql: "DELETE FROM job_arguments WHERE job_id = ?", arguments: [id])
+            return try Self.job(db, id: id, keyID: keyID)
+        }
+        if result != nil { changed([id], queue: false) }
+        return result
+    }
+
+    public func jobsPastRetention(now: Date, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT j.id FROM jobs j JOIN api_keys k ON k.id = j.key_id
+                    WHERE j.data_removed_at IS NULL AND j.finished_at IS NOT NULL AND k.retention_seconds IS NOT NULL
+                        AND j.finished_at + k.retention_seconds * 1000 <= ?
+                    ORDER BY j.finished_at LIMIT ?
+                    """,
+                arguments: [now.milliseconds, limit])
+        }
     }
 
     // MARK: Workers
 
     public func claim(now: Date, lease: Duration) async throws -> JobRecord? {
-        try await write { db in
-            let sql = "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.seq LIMIT 1"
+        let result: JobRecord? = try await write { db in
+            let sql =
+                "SELECT j.*, a.arguments FROM jobs j LEFT JOIN job_arguments a ON a.job_id = j.id WHERE j.status = 0 ORDER BY j.off_peak, j.seq LIMIT 1"
             while let row = try Row.fetchOne(db, sql: sql) {
                 var job = try Self.job(from: row)
+                // Past its deadline: canceled, never started.
+                if let expired = job.expireDeadline(now: now) {
+                    try Self.save(db, &job, transition: expired, now: now)
+                    continue
+                }
                 let transition = job.lifecycle.apply(.claim)
                 if case .claimed = transition {
                     job.leaseExpiresAt = now.adding(lease)
                     job.startedAt = job.startedAt ?? now
                 }
                 try Self.save(db, &job, transition: transition, now: now)
-                if case .claimed = transition { return job }
+                if case .claimed = transition {
+                    if job.callbackURL != nil, job.callbackEvents.contains(.start) {
+                        try Self.enqueue(db, EventDelivery.new(jobID: job.id, event: .start, progress: 0, now: now))
+                    }
+                    return job
+                }
                 // Exhausted: it is failed now; take the next one.
             }
             return nil
         }
+        if let result { changed([result.id], queue: true) }
+        return result
     }
 
     public func heartbeat(id: String, token: Int64, progress: Int, now: Date, lease: Duration) async throws -> Bool? {
-        try await write { db in
+        let result: Bool? = try await write { db in
+            let before = try Row.fetchOne(
+                db, sql: "SELECT progress, callback_url, callback_events FROM jobs WHERE id = ? AND status = 1 AND lease_token = ?",
+                arguments: [id, token])
             try db.execute(
                 sql: """
                     UPDATE jobs SET lease_expires_at = ?, progress = MAX(progress, ?)
@@ -209,6 +288,16 @@ public final class SQLiteJobStore: JobStore {
                     """,
                 arguments: [now.adding(lease).milliseconds, JobLifecycle.heartbeatProgress(progress), id, token])
             if db.changesCount == 1 {
+                if let before, (before["callback_url"] as String?) != nil {
+                    let old: Int = before["progress"]
+                    let new = max(old, JobLifecycle.heartbeatProgress(progress))
+                    let last = try Int64.fetchOne(
+                        db, sql: "SELECT MAX(created_at) FROM webhook_events WHERE job_id = ? AND event = 'progress'", arguments: [id])
+                    let events = EventDelivery.decode(before["callback_events"])
+                    if EventDelivery.progressDue(events: events, old: old, new: new, last: Date(milliseconds: last), now: now) {
+                        try Self.enqueue(db, EventDelivery.new(jobID: id, event: .progress, progress: new, now: now))
+                    }
+                }
                 return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM jobs WHERE id = ?", arguments: [id]) ?? false
             }
             // Not running under this token: canceled under it (stop), or the lease is lost.
@@ -216,11 +305,13 @@ public final class SQLiteJobStore: JobStore {
                 db, sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_token = ? AND status = 4 AND cancel_requested", arguments: [id, token])
             return canceled == true ? true : nil
         }
+        changed([id], queue: false)
+        return result
     }
 
     public func finish(id: String, token: Int64, event: JobLifecycle.Event, output: JobOutput?, failure: JobFailure?, now: Date) async throws -> Bool
     {
-        try await write { db in
+        let result = try await write { db in
             guard var job = try Self.job(db, id: id, keyID: nil) else { return false }
             let transition = job.lifecycle.apply(event)
             if case .rejected = transition { return false }
@@ -230,10 +321,12 @@ public final class SQLiteJobStore: JobStore {
             try Self.save(db, &job, transition: transition, now: now)
             return true
         }
+        if result { changed([id], queue: true) }
+        return result
     }
 
     public func expireLeases(now: Date) async throws -> [String] {
-        try await write { db in
+        let result = try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE status = 1 AND lease_expires_at < ?", arguments: [now.milliseconds])
             var ids: [String] = []
             for row in rows {
@@ -244,6 +337,8 @@ public final class SQLiteJobStore: JobStore {
             }
             return ids
         }
+        changed(result, queue: !result.isEmpty)
+        return result
     }
 
     // MARK: Callbacks
@@ -273,6 +368,39 @@ public final class SQLiteJobStore: JobStore {
                     WHERE id = ?
                     """,
                 arguments: [state.state.rawValue, state.attempts, state.lastStatus, state.lastError, state.nextAttemptAt?.milliseconds, jobID])
+        }
+    }
+
+    public func claimEventWebhooks(now: Date, lock: Duration, limit: Int) async throws -> [EventDelivery] {
+        try await write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM webhook_events WHERE state IN ('pending', 'retrying') AND next_at <= ?
+                    ORDER BY next_at, created_at LIMIT ?
+                    """,
+                arguments: [now.milliseconds, limit])
+            let deliveries = rows.compactMap(Self.delivery(from:))
+            for delivery in deliveries {
+                try db.execute(
+                    sql: "UPDATE webhook_events SET next_at = ? WHERE id = ?", arguments: [now.adding(lock).milliseconds, delivery.webhook.id])
+            }
+            return deliveries
+        }
+    }
+
+    public func recordEventWebhook(state: WebhookState) async throws {
+        try await write { db in
+            // A superseded delivery stays so.
+            try db.execute(
+                sql: """
+                    UPDATE webhook_events SET state = ?, attempts = ?, last_status = ?, last_error = ?, next_at = ?
+                    WHERE id = ? AND COALESCE(last_error, '') <> ?
+                    """,
+                arguments: [
+                    state.state.rawValue, state.attempts, state.lastStatus, state.lastError, state.nextAttemptAt?.milliseconds, state.id,
+                    EventDelivery.superseded,
+                ])
         }
     }
 

@@ -47,7 +47,8 @@ public func buildApplication<Store: JobStore>(
         .add(
             middleware: RateLimitMiddleware(
                 store: store, creates: configuration.createRateLimit, reads: configuration.readRateLimit, timeout: configuration.databaseTimeout))
-    JobsController(store: store, presenter: presenter, signal: signal, configuration: configuration).addRoutes(to: api)
+    JobsController(store: store, results: results, presenter: presenter, signal: signal, configuration: configuration).addRoutes(to: api)
+    StreamController(store: store, presenter: presenter, configuration: configuration).addRoutes(to: api)
     OperationsController(store: store, registry: registry, timeout: configuration.databaseTimeout).addAPIRoutes(to: api)
 
     let base = presenter.base

@@ -7,9 +7,11 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// `/api/v1/job/create`, `/job/query`, `/job/cancel` and `/jobs`.
-struct JobsController<Store: JobStore>: Sendable {
+/// `/api/v1/job/create`, `/job/query`, `/job/cancel`, `DELETE /job` and `/jobs`.
+struct JobsController<Store: JobStore, Results: ResultStore>: Sendable {
     let store: Store
+    /// Where results live: `DELETE /job` removes a job's files from it.
+    let results: Results
     let presenter: JobPresenter
     let signal: JobSignal
     let configuration: ServerConfiguration
@@ -20,6 +22,7 @@ struct JobsController<Store: JobStore>: Sendable {
         group.post("job/create", use: bounded(create))
         group.get("job/query", use: bounded(query))
         group.post("job/cancel", use: bounded(cancel))
+        group.delete("job", use: bounded(delete))
         group.get("jobs", use: bounded(list))
     }
 
@@ -76,18 +79,30 @@ struct JobsController<Store: JobStore>: Sendable {
             return value
         }
         let wait = try Self.wait(request.headers[.prefer], limit: configuration.maxWait)
+        let createdAt = Date()
+        var deadline = try Self.cancelAfter(request.headers[Self.cancelAfterHeader]).map { createdAt.addingTimeInterval(Double($0)) }
+        if jobRequest.offPeak {
+            // Not finished within 48 h: canceled, not charged.
+            let window = createdAt.adding(JobLifecycle.offPeakWindow)
+            deadline = min(deadline ?? window, window)
+        }
 
         // Base64 is full of slashes: left as they are, the stored arguments stay the size they came.
         let argumentsEncoder = JSONEncoder()
         argumentsEncoder.outputFormatting = [.withoutEscapingSlashes]
         let arguments = String(decoding: try argumentsEncoder.encode(JSONValue.object(jobRequest.rawArguments)), as: UTF8.self)
         let amount =
-            Pricing.thousandths(mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration)
+            Pricing.thousandths(
+                mode: jobRequest.arguments.mode, resolution: jobRequest.arguments.resolution, duration: jobRequest.arguments.duration,
+                offPeak: jobRequest.offPeak)
             ?? 0
-        let newJob = NewJob(
+        var newJob = NewJob(
             id: Secrets.newJobID(), keyID: key.id, model: jobRequest.model, arguments: arguments, amount: amount,
-            callbackURL: jobRequest.callbackURL?.absoluteString, maxAttempts: configuration.maxAttempts, createdAt: Date(),
-            idempotencyKey: idempotencyKey, idempotencyBodyHash: try idempotencyKey.map { _ in try Self.canonicalHash(body) })
+            callbackURL: jobRequest.callbackURL?.absoluteString, maxAttempts: configuration.maxAttempts, createdAt: createdAt,
+            idempotencyKey: idempotencyKey, idempotencyBodyHash: try idempotencyKey.map { _ in try Self.canonicalHash(body) },
+            payload: jobRequest.payload, deadline: deadline)
+        newJob.offPeak = jobRequest.offPeak
+        newJob.callbackEvents = jobRequest.callbackEvents
 
         let slot = idempotencyKey.map { "\(key.id)\u{0}\($0)" }
         if let slot, !inFlight.insert(slot) {
@@ -96,7 +111,7 @@ struct JobsController<Store: JobStore>: Sendable {
         }
         defer { if let slot { inFlight.remove(slot) } }
         let store = store
-        let created = try await storeCall { try await store.create(newJob) }
+        let created = try await storeCall { [newJob] in try await store.create(newJob) }
         if !created.replayed {
             signal.notify()
             context.logger.info("job created", metadata: ["job.id": "\(created.job.id)", "job.amount": "\(amount)"])
@@ -133,6 +148,25 @@ struct JobsController<Store: JobStore>: Sendable {
         }
         signal.notify()
         return EnvelopeResponse.ok(try await present(job))
+    }
+
+    /// `DELETE /api/v1/job?id=`: the key's own job loses its results and input copies, for
+    /// good. A job not ended yet is canceled first. Idempotent: a second call answers the same.
+    @Sendable func delete(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
+        let key = try Self.key(context)
+        let id = try Self.jobID(request)
+        guard let job = try await storeCall({ try await store.job(id: id, keyID: key.id) }) else { throw Self.notFound(id) }
+        if !job.status.isTerminal {
+            _ = try await storeCall { try await store.cancel(id: id, keyID: key.id, at: Date()) }
+            signal.notify()
+        }
+        let results = results
+        try await storeCall { try await results.remove(job: id) }
+        guard let removed = try await storeCall({ try await store.markDataRemoved(id: id, keyID: key.id, at: Date()) }) else {
+            throw Self.notFound(id)
+        }
+        context.logger.info("job data removed", metadata: ["job.id": "\(id)"])
+        return EnvelopeResponse.ok(try await present(removed))
     }
 
     @Sendable func list(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
@@ -188,6 +222,22 @@ struct JobsController<Store: JobStore>: Sendable {
 
     static func notFound(_ id: String) -> APIError {
         APIError(.notFound, "no job \"\(id.prefix(64))\" for this API key.")
+    }
+
+    /// `Cancel-After: <seconds>` on create.
+    static var cancelAfterHeader: HTTPField.Name { HTTPField.Name("Cancel-After")! }
+    /// Longest `Cancel-After` taken: 30 days.
+    static var maxCancelAfter: Int { 30 * 24 * 3600 }
+
+    /// `Cancel-After: N` → N whole seconds (1 … 30 days), or nil when absent.
+    static func cancelAfter(_ header: String?) throws -> Int? {
+        guard let header else { return nil }
+        let text = header.trimmingCharacters(in: .whitespaces)
+        guard let seconds = Int(text), (1...maxCancelAfter).contains(seconds) else {
+            throw APIError.invalid(
+                "Cancel-After", "the `Cancel-After` header must be whole seconds from 1 to \(maxCancelAfter) (30 days); got \"\(text.prefix(40))\".")
+        }
+        return seconds
     }
 
     /// `Prefer: wait=N` → N seconds (capped), or nil.

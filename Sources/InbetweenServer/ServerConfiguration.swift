@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     /// the `APIError` to answer (a 422 naming a control no engine on the job's route takes).
     /// nil: every control is taken (the local engine makes every job).
     public var admission: (@Sendable (String, GenerationArguments) async throws -> Void)?
+    /// How often a live stream (`/api/v1/job/stream`) with nothing to say sends a heartbeat comment.
+    public var streamHeartbeat: Duration = .seconds(15)
 
     /// A configuration with the defaults, keeping its data in `dataDirectory`.
     public init(dataDirectory: URL) {

@@ -7,7 +7,8 @@ public import Prometheus
 public import ServiceLifecycle
 
 /// The services of the worker runtime: workers (when `configuration.worker.concurrency > 0`)
-/// rendering through the routed engines, the lease reaper and the callback sender. `inbetween
+/// rendering through the routed engines, the lease reaper, the deadline and retention sweeper
+/// and the callback sender. `inbetween
 /// serve` runs them beside the HTTP edge, `inbetween worker` alone.
 ///
 /// - Parameters:
@@ -45,6 +46,7 @@ public func buildWorkerServices<Store: JobStore, Results: ResultStore>(
         services.append(WorkerService(store: store, runner: runner, configuration: configuration.worker, signal: signal, logger: logger))
     }
     services.append(LeaseReaper(store: store, interval: configuration.reapInterval, signal: signal, logger: logger))
+    services.append(JobSweeper(store: store, results: results, logger: logger))
     services.append(
         WebhookService(
             store: store, transport: GuardedWebhookTransport(client: guarded), configuration: configuration.webhooks, signal: JobSignal(),

@@ -19,8 +19,19 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "A name to tell the key apart.") var name: String
         @Option(help: "Spending budget in USD (e.g. 25 or 0.50); creates beyond it are refused with 402.") var budget: String?
         @OptionGroup var limits: RateLimitOptions
+        @Option(
+            help:
+                "How long after a job ends its results and input copies are removed, like 7d, 12h, 30m or 3600s (default: kept until deleted)."
+        )
+        var retention: String?
 
         func run() async throws {
+            let retentionSeconds = try retention.map { text in
+                guard let seconds = Self.seconds(text) else {
+                    throw ValidationError("--retention must be a positive whole number of s, m, h or d, like 7d or 12h; got \"\(text)\".")
+                }
+                return seconds
+            }
             let limit = try budget.map { text in
                 guard let value = Self.thousandths(text) else {
                     throw ValidationError("--budget must be an amount in USD with at most 3 decimals, like 25 or 0.125; got \"\(text)\".")
@@ -31,7 +42,7 @@ struct Keys: AsyncParsableCommand {
             let secret = Secrets.newWebhookSecret()
             let record = APIKeyRecord(
                 id: "key_" + Secrets.randomToken(12), name: name, prefix: String(key.prefix(11)), hash: Secrets.sha256(key),
-                webhookSecret: secret, budget: limit, createdAt: Date(), rateLimits: try limits.limits())
+                webhookSecret: secret, budget: limit, createdAt: Date(), rateLimits: try limits.limits(), retentionSeconds: retentionSeconds)
             try await store.withStore { try await $0.createKey(record) }
             print(key)
             print(secret)
@@ -39,6 +50,15 @@ struct Keys: AsyncParsableCommand {
                 Data(
                     "created \(record.id) (\(name))\(limit.map { ", budget $\(Pricing.format(thousandths: $0))" } ?? ""): the key and the webhook secret above are shown only once.\n"
                         .utf8))
+        }
+
+        /// "7d", "12h", "30m", "45s" or "45" → seconds; nil when it is none of these or not positive.
+        static func seconds(_ text: String) -> Int? {
+            let text = text.trimmingCharacters(in: .whitespaces).lowercased()
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            let (digits, unit) = text.last.flatMap { units[$0] }.map { (text.dropLast(), $0) } ?? (Substring(text), 1)
+            guard let value = Int(digits), value > 0, value <= Int(Int32.max) / unit else { return nil }
+            return value * unit
         }
 
         static func thousandths(_ text: String) -> Int? {
@@ -60,14 +80,16 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let keys = try await store.withStore { try await $0.keys() }
-            print(["ID", "NAME", "PREFIX", "BUDGET", "SPENT", "CREATES/MIN", "READS/MIN", "CREATED", "REVOKED"].joined(separator: "\t"))
+            print(["ID", "NAME", "PREFIX", "BUDGET", "SPENT", "CREATES/MIN", "READS/MIN", "RETENTION", "CREATED", "REVOKED"].joined(separator: "\t"))
             for (key, spent) in keys {
-                print(
-                    [
-                        key.id, key.name, key.prefix + "…", key.budget.map { "$" + Pricing.format(thousandths: $0) } ?? "-",
-                        "$" + Pricing.format(thousandths: spent), key.rateLimits.creates.map(String.init) ?? "default",
-                        key.rateLimits.reads.map(String.init) ?? "default", key.createdAt.ISO8601Format(), key.revokedAt?.ISO8601Format() ?? "-",
-                    ].joined(separator: "\t"))
+                let budget: String = key.budget.map { "$" + Pricing.format(thousandths: $0) } ?? "-"
+                let retention: String = key.retentionSeconds.map { "\($0)s" } ?? "-"
+                let columns: [String] = [
+                    key.id, key.name, key.prefix + "…", budget, "$" + Pricing.format(thousandths: spent),
+                    key.rateLimits.creates.map(String.init) ?? "default", key.rateLimits.reads.map(String.init) ?? "default", retention,
+                    key.createdAt.ISO8601Format(), key.revokedAt?.ISO8601Format() ?? "-",
+                ]
+                print(columns.joined(separator: "\t"))
             }
         }
     }

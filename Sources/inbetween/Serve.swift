@@ -201,7 +201,13 @@ struct Serve: AsyncParsableCommand {
         let client = PostgresClient(configuration: try PostgresJobStore.configuration(url: url), backgroundLogger: logger)
         let store = PostgresJobStore(client: client, logger: logger, notifies: notify)
         return (
-            store, [client, JobNotificationListener(client: client, signal: signal, cancellations: store.cancellations, logger: logger)], signingKey
+            store,
+            [
+                client,
+                JobNotificationListener(
+                    client: client, signal: signal, cancellations: store.cancellations, changes: store.changes, logger: logger),
+            ],
+            signingKey
         )
     }
 }

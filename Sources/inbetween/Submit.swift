@@ -52,10 +52,11 @@ struct Submit: AsyncParsableCommand {
         do {
             let created = try await client.createJob(raw, callbackURL: callbackURL)
             FileHandle.standardError.write(Data("job \(created.jobID), $\(created.amount)\n".utf8))
-            let done = try await client.waitUntilDone(created.jobID) { view in
+            let show: @Sendable (JobView) -> Void = { view in
                 let label = view.status == .queued ? "queued, position \(view.queuePosition ?? 0)" : view.status.name
                 bar.update(percent: view.progress ?? 0, label: label)
             }
+            let done = try await Self.follow(created.jobID, client: client, show)
             bar.finish()
             switch done.status {
             case .succeeded:
@@ -76,6 +77,22 @@ struct Submit: AsyncParsableCommand {
             Terminal.fail(error.message)
             throw ExitCode(error.code.httpStatus == 422 || error.code.httpStatus == 400 ? 2 : 1)
         }
+    }
+
+    /// Follows the job over the server's live stream; polling when the stream cannot be had
+    /// (an older server, a proxy that buffers), from where the stream left off.
+    static func follow(_ id: String, client: InbetweenClient, _ show: @escaping @Sendable (JobView) -> Void) async throws -> JobView {
+        do {
+            for try await view in client.events(id) {
+                show(view)
+                if view.status.isTerminal { return view }
+            }
+        } catch let error as APIError where error.code == .notFound || error.code == .unauthorized {
+            throw error
+        } catch {
+            // The stream failed: poll instead.
+        }
+        return try await client.waitUntilDone(id, progress: show)
     }
 
     /// Applies the server's rules here first (the same messages without a round trip) and

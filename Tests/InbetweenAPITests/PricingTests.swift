@@ -22,6 +22,18 @@ struct PricingTests {
         }
     }
 
+    @Test("the off-peak column is half of every standard cell, exactly; charged rounded down to the thousandth", arguments: contract)
+    func offPeak(mode: Mode, resolution: Resolution, prices: [String]) throws {
+        for duration in 1...prices.count {
+            let columns = try #require(Pricing.tenThousandths(mode: mode, resolution: resolution, duration: duration))
+            #expect(columns.standard == 2 * columns.offPeak, "\(mode) \(resolution) \(duration)s")
+            let standard = try #require(Pricing.thousandths(mode: mode, resolution: resolution, duration: duration))
+            #expect(Pricing.thousandths(mode: mode, resolution: resolution, duration: duration, offPeak: true) == standard / 2)
+        }
+        #expect(Pricing.amount(mode: .pro, resolution: .p720, duration: 5, offPeak: true) == "0.137")
+        #expect(Pricing.amount(mode: .turbo, resolution: .p720, duration: 5, offPeak: true) == "0.10")
+    }
+
     @Test func proFast540pIsNotOffered() {
         #expect(Pricing.amount(mode: .proFast, resolution: .p540, duration: 5) == nil)
     }

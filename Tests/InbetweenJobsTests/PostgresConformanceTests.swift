@@ -28,4 +28,19 @@ struct PostgresConformanceTests {
 
     @Test("concurrent claimers take every job exactly once")
     func concurrentClaims() async throws { try await StoreConformance.concurrentClaims(FreshStore.store()) }
+
+    @Test("payload is kept as sent, up to 1 MiB, and read back by query, list and claim")
+    func payload() async throws { try await StoreConformance.payload(FreshStore.store()) }
+
+    @Test("deadlines cancel queued and running jobs uncharged, with an error naming them; a claim never starts one past it")
+    func deadlines() async throws { try await StoreConformance.deadlines(FreshStore.store()) }
+
+    @Test("data removal is kept, idempotent and owner-only; retention finds only ended jobs past it")
+    func dataRemoval() async throws { try await StoreConformance.dataRemovalAndRetention(FreshStore.store()) }
+
+    @Test("off-peak jobs wait while normal jobs are queued, run when none is, and are canceled uncharged after 48 h")
+    func offPeak() async throws { try await StoreConformance.offPeak(FreshStore.store()) }
+
+    @Test("callback_events: a claim makes a start, heartbeats progress (one a second, superseding), each with its own id")
+    func callbackEvents() async throws { try await StoreConformance.callbackEvents(FreshStore.store()) }
 }

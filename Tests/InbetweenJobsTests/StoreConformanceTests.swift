@@ -46,4 +46,23 @@ struct StoreConformanceTests {
 
     @Test("rate limits: token buckets per key and use, refilled over the window; a key's own budgets", arguments: LocalStore.allCases)
     func rateLimits(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.rateLimits($0) } }
+
+    @Test("payload is kept as sent, up to 1 MiB, and read back by query, list and claim", arguments: LocalStore.allCases)
+    func payload(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.payload($0) } }
+
+    @Test(
+        "deadlines cancel queued and running jobs uncharged, with an error naming them; a claim never starts one past it",
+        arguments: LocalStore.allCases)
+    func deadlines(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.deadlines($0) } }
+
+    @Test("data removal is kept, idempotent and owner-only; retention finds only ended jobs past it", arguments: LocalStore.allCases)
+    func dataRemoval(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.dataRemovalAndRetention($0) } }
+
+    @Test("off-peak jobs wait while normal jobs are queued, run when none is, and are canceled uncharged after 48 h", arguments: LocalStore.allCases)
+    func offPeak(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.offPeak($0) } }
+
+    @Test(
+        "callback_events: a claim makes a start, heartbeats progress (one a second, superseding), each with its own id",
+        arguments: LocalStore.allCases)
+    func callbackEvents(_ store: LocalStore) async throws { try await store.with { try await StoreConformance.callbackEvents($0) } }
 }

@@ -3,6 +3,8 @@ import Foundation
 import HummingbirdTesting
 import InbetweenAPI
 import InbetweenClient
+import InbetweenJobs
+import InbetweenSQLite
 import InbetweenTestSupport
 import Testing
 
@@ -32,6 +34,25 @@ struct ClientSDKTests {
             #expect(bytes.count > 8 && String(decoding: bytes[4..<8], as: UTF8.self) == "ftyp")
             let page = try await client.jobs(limit: 10)
             #expect(page.jobs.map(\.jobID) == [created.jobID])
+        }
+    }
+
+    @Test("the extensions through the SDK: payload, off-peak, Cancel-After, callback events, delete")
+    func extensions() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application().test(.live) { live in
+            let client = InbetweenClient(baseURL: "http://127.0.0.1:\(live.port!)", apiKey: fixture.apiKey)
+            let created = try await client.createJob(
+                Self.arguments(["mode": "pro", "resolution": "720p", "duration": "5"]), callbackURL: "https://example.com/hook",
+                payload: "order-9", callbackEvents: [.start, .completed], offPeak: true, cancelAfter: 600)
+            #expect(created.amount == "0.137")
+            let view = try await client.job(created.jobID)
+            #expect(view.payload == "order-9" && view.offPeak == true && view.status == .queued)
+            let job = try #require(try await fixture.store.job(id: created.jobID, keyID: nil))
+            #expect(job.callbackEvents == [.start, .completed])
+            #expect(job.deadline.map { abs($0.timeIntervalSince(job.createdAt) - 600) < 0.01 } == true)
+            let deleted = try await client.delete(created.jobID)
+            #expect(deleted.dataRemoved == true && deleted.status == .canceled && deleted.payload == "order-9")
         }
     }
 

@@ -156,6 +156,8 @@ struct RouterTests {
                     prices.contains {
                         $0["mode"] as? String == row.mode && $0["resolution"] as? String == row.resolution
                             && $0["amounts"] as? [String] == row.amounts
+                            && $0["off_peak_amounts"] as? [String]
+                                == row.amounts.map { Pricing.format(thousandths: Int((Double($0)! * 1000).rounded()) / 2) }
                     })
             }
             let names = (model["arguments"] as? [[String: Any]])?.compactMap { $0["name"] as? String }

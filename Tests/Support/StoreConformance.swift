@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import InbetweenAPI
 public import InbetweenJobs
 import Testing
@@ -6,23 +6,25 @@ import Testing
 /// What every `JobStore` must do. The checks are generic over the store; every store (in
 /// memory, SQLite, PostgreSQL) runs them.
 public enum StoreConformance {
-    public static func key(_ store: some JobStore, budget: Int? = nil) async throws -> APIKeyRecord {
+    public static func key(_ store: some JobStore, budget: Int? = nil, retention: Int? = nil) async throws -> APIKeyRecord {
         let secret = Secrets.newAPIKey()
         let key = APIKeyRecord(
             id: "key_" + Secrets.randomToken(12), name: "test", prefix: String(secret.prefix(11)), hash: Secrets.sha256(secret),
-            webhookSecret: Secrets.newWebhookSecret(), budget: budget, createdAt: Date())
+            webhookSecret: Secrets.newWebhookSecret(), budget: budget, createdAt: Date(), retentionSeconds: retention)
         try await store.createKey(key)
         return key
     }
 
     public static func newJob(
-        _ key: APIKeyRecord, amount: Int = 275, callback: String? = nil, maxAttempts: Int = 3, idempotency: (String, String)? = nil
+        _ key: APIKeyRecord, amount: Int = 275, callback: String? = nil, maxAttempts: Int = 3, idempotency: (String, String)? = nil,
+        createdAt: Date = Date(), payload: String? = nil, deadline: Date? = nil
     )
         -> NewJob
     {
         NewJob(
             id: Secrets.newJobID(), keyID: key.id, model: modelID, arguments: #"{"prompt":"x"}"#, amount: amount, callbackURL: callback,
-            maxAttempts: maxAttempts, createdAt: Date(), idempotencyKey: idempotency?.0, idempotencyBodyHash: idempotency?.1)
+            maxAttempts: maxAttempts, createdAt: createdAt, idempotencyKey: idempotency?.0, idempotencyBodyHash: idempotency?.1, payload: payload,
+            deadline: deadline)
     }
 
     public static func keysAndOwnership(_ store: some JobStore) async throws {

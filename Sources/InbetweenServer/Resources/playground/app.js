@@ -80,25 +80,62 @@ async function listJobs() {
   } catch (error) { $("message").textContent = error.message; }
 }
 
+// Shows one state of the job; true once it has ended.
+function show(job) {
+  $("bar").value = job.progress || 0;
+  if (job.status === 0) $("state").textContent = `Queued (position ${job.queue_position ?? 0})`;
+  else if (job.status === 1) $("state").textContent = `Rendering… ${job.progress || 0}%`;
+  else if (job.status === 2) {
+    const video = job.result.videos[0];
+    $("state").textContent = `Done: ${video.width}×${video.height}, ${video.frames} frames at ${video.fps} fps`;
+    $("video").poster = video.cover_url;
+    $("video").src = video.url;
+    $("video").hidden = false;
+  } else {
+    $("state").textContent = job.status === 3 ? `Failed: ${job.error.message}` : "Canceled";
+  }
+  return job.status >= 2;
+}
+
+// Follows the job over the live stream (fetch, as EventSource cannot send the key); resumes
+// with Last-Event-ID when the connection drops; polls once a second if the stream cannot be had.
 async function follow(id) {
   $("progress").hidden = false;
   $("video").hidden = true;
+  let lastEventID = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const headers = { "Authorization": `Bearer ${$("key").value.trim()}`, "Accept": "text/event-stream" };
+      if (lastEventID) headers["Last-Event-ID"] = lastEventID;
+      const response = await fetch(`/api/v1/job/stream?id=${encodeURIComponent(id)}`, { headers });
+      if (response.status === 204) return;
+      if (!response.ok || !response.body) break;
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      let eventID = null;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let data = "";
+          for (const line of block.split("\n")) {
+            if (line.startsWith("id: ")) eventID = line.slice(4);
+            else if (line.startsWith("data: ")) data += line.slice(6);
+          }
+          if (!data) continue;
+          lastEventID = eventID;
+          if (show(JSON.parse(data))) return;
+        }
+      }
+    } catch (error) { /* dropped: resume */ }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   for (;;) {
-    const job = await api(`/api/v1/job/query?id=${encodeURIComponent(id)}`);
-    $("bar").value = job.progress || 0;
-    if (job.status === 0) $("state").textContent = `Queued (position ${job.queue_position ?? 0})`;
-    else if (job.status === 1) $("state").textContent = `Rendering… ${job.progress || 0}%`;
-    else if (job.status === 2) {
-      const video = job.result.videos[0];
-      $("state").textContent = `Done: ${video.width}×${video.height}, ${video.frames} frames at ${video.fps} fps`;
-      $("video").poster = video.cover_url;
-      $("video").src = video.url;
-      $("video").hidden = false;
-      return;
-    } else {
-      $("state").textContent = job.status === 3 ? `Failed: ${job.error.message}` : "Canceled";
-      return;
-    }
+    if (show(await api(`/api/v1/job/query?id=${encodeURIComponent(id)}`))) return;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

@@ -94,6 +94,12 @@ extension GenerationArguments {
                     "camera_control.config",
                     "`camera_control.config` takes horizontal, vertical, pan, tilt, roll and zoom; got `\(ImageReference.excerpt(unknown))`.")
             }
+            guard CameraControl.Axes.names.contains(where: { config[$0] != nil && config[$0] != .null }) else {
+                throw .invalid(
+                    "camera_control.config",
+                    "`camera_control.config` sets no axis: give at least one of horizontal, vertical, pan, tilt, roll, zoom, each a number "
+                        + "from -10 to 10.")
+            }
             var values: [String: Double] = [:]
             for name in CameraControl.Axes.names {
                 switch config[name] {

@@ -39,7 +39,14 @@ extension VideoGenerator {
         try arguments.checkControls(startSize: (start.size.width, start.size.height)) { sizes[$0] }
         func fitted(_ field: String) async throws -> [UInt8] {
             let mask = staged[field]!
-            return Self.blackAndWhite(try await stager.decode(mask, fit: OutputGeometry.coverFit(source: mask.size, target: size)))
+            let pixels = Self.blackAndWhite(try await stager.decode(mask, fit: OutputGeometry.coverFit(source: mask.size, target: size)))
+            // An all-black mask paints nothing: a mistake (the colours swapped, the wrong file),
+            // not a request for no effect.
+            guard pixels.contains(255) else {
+                throw APIError.invalidImage(
+                    field, "`\(field)` paints no region: no pixel is white (white = the region, black = the rest), in the part the video shows.")
+            }
+            return pixels
         }
         if arguments.staticMask != nil { controls.staticMask = try await fitted("static_mask") }
         // Trajectory points are in the start image's pixels: they go through its cover fit.

@@ -33,7 +33,7 @@ struct GenerationOptions: ParsableArguments {
     @Flag(help: "Start → end → start in the same duration; the last frame leads into the first.") var loop = false
 
     /// The flags as the JSON `args` object the API takes, so the same rules and messages apply.
-    func rawArguments() -> [String: JSONValue] {
+    func rawArguments() throws(APIError) -> [String: JSONValue] {
         var args: [String: JSONValue] = [:]
         func put(_ key: String, _ value: String?, numeric: Bool = false) {
             guard let value else { return }
@@ -52,8 +52,12 @@ struct GenerationOptions: ParsableArguments {
         put("fps", fps, numeric: true)
         put("seed", seed, numeric: true)
         put("movement_amplitude", movementAmplitude)
-        if let cameraControl { args["camera_control"] = Self.cameraControl(cameraControl) }
-        if !motionBrush.isEmpty { args["dynamic_masks"] = .array(motionBrush.map(Self.motionBrush)) }
+        if let cameraControl { args["camera_control"] = try Self.cameraControl(cameraControl) }
+        if !motionBrush.isEmpty {
+            var strokes: [JSONValue] = []
+            for (index, text) in motionBrush.enumerated() { strokes.append(try Self.motionBrush(text, index: index)) }
+            args["dynamic_masks"] = .array(strokes)
+        }
         put("static_mask", staticMask)
         put("negative_prompt", negativePrompt)
         if loop { args["loop"] = .bool(true) }
@@ -62,10 +66,19 @@ struct GenerationOptions: ParsableArguments {
 
     /// `zoom=5,pan=-2` (type simple), `forward_up` or `type=forward_up` as `camera_control`; a
     /// value that is not a number is passed on as a string, for the API's rule to name.
-    static func cameraControl(_ text: String) -> JSONValue {
+    /// - Throws: `APIError` (`camera_control`) for an empty flag, an empty item (`zoom=5,`) or an
+    ///   axis named twice, which the JSON could not carry to the API's rules.
+    static func cameraControl(_ text: String) throws(APIError) -> JSONValue {
         var type = "simple"
         var config: [String: JSONValue] = [:]
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+        let example = "axes such as zoom=5,pan=-2 or a preset such as forward_up"
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw .invalid("camera_control", "`--camera-control` is empty: give \(example).")
+        }
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard !part.isEmpty else {
+                throw .invalid("camera_control", "`--camera-control` has an empty item in \"\(text.prefix(80))\": give \(example), comma-separated.")
+            }
             guard let equals = part.firstIndex(of: "=") else {
                 type = part
                 continue
@@ -75,6 +88,9 @@ struct GenerationOptions: ParsableArguments {
             if key == "type" {
                 type = value
             } else {
+                guard config[key] == nil else {
+                    throw .invalid("camera_control", "`--camera-control` names `\(key.prefix(40))` twice: give each axis once.")
+                }
                 config[key] = Double(value).map(JSONValue.number) ?? .string(value)
             }
         }
@@ -86,10 +102,17 @@ struct GenerationOptions: ParsableArguments {
     /// `MASK:x,y;x,y;...` as one `dynamic_masks` entry (the mask is what comes before the last
     /// colon, so a data URI works too); a point that does not read as two numbers is passed on as
     /// a string, for the API's rule to name.
-    static func motionBrush(_ text: String) -> JSONValue {
+    /// - Throws: `APIError` (`dynamic_masks[index].trajectories`) for an empty point (`;;` or a
+    ///   trailing `;`), which the JSON could not carry to the API's rules.
+    static func motionBrush(_ text: String, index: Int) throws(APIError) -> JSONValue {
         guard let colon = text.lastIndex(of: ":") else { return .object(["mask": .string(text)]) }
         let mask = String(text[..<colon])
-        let points: [JSONValue] = text[text.index(after: colon)...].split(separator: ";").map { point in
+        let parts = text[text.index(after: colon)...].split(separator: ";", omittingEmptySubsequences: false)
+        if parts.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            let field = "dynamic_masks[\(index)].trajectories"
+            throw .invalid(field, "`--motion-brush` number \(index + 1) has an empty point: give its path as x,y;x,y;... with no empty item.")
+        }
+        let points: [JSONValue] = parts.map { point in
             let xy = point.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard xy.count == 2, let x = xy[0], let y = xy[1] else { return .string(String(point)) }
             return .object(["x": .number(x), "y": .number(y)])

@@ -66,6 +66,8 @@ struct CreativeControlsArgumentsTests {
         (#"{"camera_control": {"type": "simple", "config": {"zoom": 11}}}"#, "camera_control.config.zoom", "must be a number from -10 to 10; got 11"),
         (#"{"camera_control": {"type": "simple", "config": {"roll": "2"}}}"#, "camera_control.config.roll", "must be a number from -10 to 10"),
         (#"{"camera_control": {"type": "simple", "config": {"yaw": 2}}}"#, "camera_control.config", "got `yaw`"),
+        (#"{"camera_control": {"type": "simple", "config": {}}}"#, "camera_control.config", "`camera_control.config` sets no axis"),
+        (#"{"camera_control": {"type": "simple", "config": {"zoom": null}}}"#, "camera_control.config", "sets no axis"),
         (#"{"camera_control": {"type": "down_back", "config": {"zoom": 2}}}"#, "camera_control.config", "only for type simple"),
         (#"{"negative_prompt": "\#(String(repeating: "a", count: 2501))"}"#, "negative_prompt", "at most 2500 characters long; it has 2501"),
         (#"{"negative_prompt": 3}"#, "negative_prompt", "`negative_prompt` must be a string"),

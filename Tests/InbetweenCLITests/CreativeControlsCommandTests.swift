@@ -85,6 +85,10 @@ struct CreativeControlsCommandTests {
             (["--camera-control", "zoom=12"], "`camera_control.config.zoom` must be a number from -10 to 10; got 12."),
             (["--camera-control", "spin=2"], "`camera_control.config` takes horizontal, vertical, pan, tilt, roll and zoom; got `spin`."),
             (["--motion-brush", "m.png:1,2"], "`dynamic_masks[0].trajectories` must hold 2 to 77 points; it has 1."),
+            (["--camera-control", ""], "`--camera-control` is empty: give axes such as zoom=5,pan=-2 or a preset such as forward_up."),
+            (["--camera-control", "zoom=5,zoom=-5"], "`--camera-control` names `zoom` twice: give each axis once."),
+            (["--camera-control", "zoom=5,"], "`--camera-control` has an empty item in \"zoom=5,\""),
+            (["--motion-brush", "m.png:1,2;;3,4"], "`--motion-brush` number 1 has an empty point"),
         ])
     func refused(extra: [String], message: String) async throws {
         let result = try await GenerateCommandTests.run(
@@ -94,6 +98,21 @@ struct CreativeControlsCommandTests {
             ] + extra)
         #expect(result.status == 2)
         #expect(result.stderr.contains("error: \(message)"), "\(result.stderr)")
+    }
+
+    @Test("an all-black mask paints nothing: exit 2 naming the mask and the rule")
+    func emptyMask() async throws {
+        let black = try Self.mask("black.png", box: "x=-20:y=-20:w=5:h=5")
+        for flags in [["--static-mask", black], ["--motion-brush", "\(black):10,10;200,200"]] {
+            let result = try await GenerateCommandTests.run(
+                [
+                    "--image", GenerateCommandTests.samples.start, "--image-tail", GenerateCommandTests.samples.end, "--prompt", "x", "--mode",
+                    "turbo", "--duration", "1", "--output", GenerateCommandTests.temporary("o.mp4"),
+                ] + flags)
+            let field = flags[0] == "--static-mask" ? "static_mask" : "dynamic_masks[0].mask"
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("error: `\(field)` paints no region: no pixel is white"), "\(result.stderr)")
+        }
     }
 
     @Test("submit sends the controls, local masks as data URIs; the server makes the video with them")

@@ -160,7 +160,9 @@ struct ScaleOutBucketTests {
         }
     }
 
-    @Test("one node on SQLite with a bucket: presigned result URLs, then (restarted with --results-proxy) the API's own URLs with Range and HEAD")
+    @Test(
+        "one node on SQLite with a bucket: presigned result URLs, then (restarted with --results-proxy) the API's own URLs with Range and "
+            + "HEAD; DELETE takes the objects out of the bucket")
     func singleNode() async throws {
         let (flags, bucket) = try await Self.freshBucket()
         let data = GenerateCommandTests.temporary("bucket-data")
@@ -197,5 +199,12 @@ struct ScaleOutBucketTests {
         #expect(headed.status == .ok)
         #expect(headed.headers.first(name: "content-length") == String(video["bytes"] as? Int ?? -1))
         #expect(try await ServeCommandTests.probe(proxied) == "h264,High,yuv420p,8")
+
+        // DELETE removes the job's objects from the bucket: neither kind of URL serves them.
+        let deleted = try await ServeCommandTests.json(.DELETE, "\(proxy.base)/api/v1/job?id=\(job)", key: key)
+        #expect((deleted["data"] as? [String: Any])?["data_removed"] as? Bool == true, "\(deleted)")
+        #expect(try await bucket.list(prefix: "inbetween/\(job)/").isEmpty)
+        #expect(try await Self.download(proxied).0 == 404)
+        #expect(try await Self.download(url).0 == 404)
     }
 }

@@ -160,9 +160,7 @@ struct ScaleOutBucketTests {
         }
     }
 
-    @Test(
-        "one node on SQLite with a bucket: presigned result URLs, then (restarted with --results-proxy) the API's own URLs with Range and "
-            + "HEAD; DELETE takes the objects out of the bucket")
+    @Test("one SQLite node with a bucket: presigned URLs, then --results-proxy's own with Range and HEAD; DELETE empties the bucket")
     func singleNode() async throws {
         let (flags, bucket) = try await Self.freshBucket()
         let data = GenerateCommandTests.temporary("bucket-data")

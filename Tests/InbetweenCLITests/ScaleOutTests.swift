@@ -64,8 +64,23 @@ struct ScaleOutTests {
         deinit { kill(process.processIdentifier, SIGKILL) }
     }
 
-    static let smallImages: (String, String) = {
-        func small(_ name: String) -> String {
+    /// The samples scaled to 320 pixels wide, as data URIs, made once by ffmpeg. Awaited, not
+    /// waited for: a blocking `waitUntilExit` in a shared initializer that two suites reach at
+    /// once holds threads of the cooperative pool and can hang the whole run.
+    static func smallImages() async -> (String, String) { await SmallImages.shared.images() }
+
+    actor SmallImages {
+        static let shared = SmallImages()
+        private var made: Task<(String, String), Never>?
+
+        func images() async -> (String, String) {
+            if let made { return await made.value }
+            let task = Task { (await Self.small("start"), await Self.small("end")) }
+            made = task
+            return await task.value
+        }
+
+        static func small(_ name: String) async -> String {
             let output = GenerateCommandTests.temporary("\(name)-small.jpg")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
@@ -73,17 +88,22 @@ struct ScaleOutTests {
                 "-nostdin", "-loglevel", "error", "-i", GenerateCommandTests.root.appendingPathComponent("samples/\(name).jpg").path, "-vf",
                 "scale=320:-2", "-y", output,
             ]
-            try? process.run()
-            process.waitUntilExit()
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                process.terminationHandler = { _ in done.resume() }
+                do { try process.run() } catch {
+                    process.terminationHandler = nil
+                    done.resume()
+                }
+            }
             return "data:image/jpeg;base64," + ((try? Data(contentsOf: URL(fileURLWithPath: output)))?.base64EncodedString() ?? "")
         }
-        return (small("start"), small("end"))
-    }()
+    }
 
     /// Creates a job that must render: its own seed keeps the result cache from answering it.
     static func create(_ base: String, key: String) async throws -> String {
+        let images = await smallImages()
         let args: [String: Any] = [
-            "prompt": "push in", "mode": "turbo", "resolution": "540p", "duration": 1, "fps": 8, "image": smallImages.0, "image_tail": smallImages.1,
+            "prompt": "push in", "mode": "turbo", "resolution": "540p", "duration": 1, "fps": 8, "image": images.0, "image_tail": images.1,
             "seed": Int.random(in: 0...(1 << 50)),
         ]
         let reply = try await ServeCommandTests.json(

@@ -78,8 +78,8 @@ struct StreamScaleOutTests {
 
 extension StreamScaleOutTests {
     /// The sample photos as data URIs, read as they are: no ffmpeg here, as a blocking
-    /// `Process` in a shared initializer (`ScaleOutTests.smallImages`) can starve the
-    /// cooperative pool when several suites reach it at once.
+    /// `Process` in a shared initializer can starve the cooperative pool when several suites
+    /// reach it at once.
     static let images: (String, String) = {
         let samples = try? ServeCommandTests.sampleBase64()
         return ("data:image/jpeg;base64," + (samples?.start ?? ""), "data:image/jpeg;base64," + (samples?.end ?? ""))

@@ -38,9 +38,9 @@ public struct S3ResultStore: ResultStore, DirectResultLinks {
     /// The longest the API's `/files/` proxy waits for the store to start an answer (`size`,
     /// `read`), all attempts together, before it answers 503.
     public var interactiveDeadline: Duration = .seconds(10)
-    /// The longest removing a canceled job's files may take, so a store that stalls does not
-    /// hold the worker that was freed by the cancel.
-    public var removeDeadline: Duration = .seconds(10)
+    /// The longest `remove` waits before it answers (the removal itself goes on, bounded by the
+    /// client's timeouts), so a store that stalls does not hold the worker a cancel freed.
+    public var removeDeadline: Duration = .seconds(2)
 
     /// What a failed call tells a user, without library text or object keys: a 503 (`unavailable`)
     /// when the store could not be reached or answered 5xx, with `forJob` "Submit the job again
@@ -130,12 +130,13 @@ public struct S3ResultStore: ResultStore, DirectResultLinks {
         }
     }
 
-    /// Removes every object under `<prefix><job>/`, giving up after `removeDeadline`.
+    /// Removes every object under `<prefix><job>/`. Throws (a 503) when that has not finished
+    /// within `removeDeadline`; the removal then goes on alone, neither cancelled by the caller
+    /// nor by the deadline.
     public func remove(job: String) async throws {
         let (client, folder) = (client, "\(prefix)\(job)/")
-        try await call(forJob: false, within: removeDeadline) {
-            for key in try await client.list(prefix: folder) { try await client.delete(key: key) }
-        }
+        let removal = Task { for key in try await client.list(prefix: folder) { try await client.delete(key: key) } }
+        try await call(forJob: false, within: removeDeadline) { try await removal.value }
     }
 
     public func read(job: String, name: String, range: ClosedRange<Int>) async throws -> AsyncThrowingStream<[UInt8], any Error> {

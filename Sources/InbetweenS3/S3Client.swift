@@ -30,10 +30,15 @@ public struct S3Configuration: Sendable {
     public var multipartThreshold: Int = 16 * 1024 * 1024
     /// Bytes per part of a multipart upload, at least 5 MiB (S3's minimum for all parts but the last; default 8 MiB).
     public var partSize: Int = 8 * 1024 * 1024
-    /// Attempts per request when the store answers 500/503 or the connection fails (default 3).
+    /// Attempts per request when no answer comes (refused, reset, timed out) or the store answers
+    /// 5xx, 429 or `SlowDown` (default 3).
     public var attempts: Int = 3
-    /// Time one request may take (default 60 s).
-    public var timeout: TimeAmount = .seconds(60)
+    /// Time one request may take until its answer begins (default 20 s); a request with a body
+    /// gets one second more per MiB it sends. A stalled answer body is cut by the client's read
+    /// timeout (`S3Client.defaultHTTP`: 20 s without a byte).
+    public var timeout: TimeAmount = .seconds(20)
+    /// Wait before the second attempt, doubled before each later one (default 250 ms).
+    public var backoff: Duration = .milliseconds(250)
 
     /// A bucket at `endpoint` (nil: AWS's endpoint for `region`).
     public init(bucket: String, region: String, endpoint: URL? = nil, addressing: Addressing = .path) {
@@ -67,6 +72,13 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
+    /// True when the same call may work later: no answer came (refused, reset, timed out), or
+    /// the store answered 5xx, 429, `SlowDown` or `RequestTimeout`. A missing bucket, refused
+    /// keys or a bad digest are not.
+    public var isTransient: Bool {
+        status == 0 || status >= 500 || status == 429 || code == "SlowDown" || code == "RequestTimeout"
+    }
+
     /// `S3 PUT prefix/job/video.mp4 failed: HTTP 400 BadDigest: ...`.
     public var description: String {
         "S3 \(operation) \(key) failed: "
@@ -77,17 +89,49 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
 /// A small S3 client over AsyncHTTPClient, signed with `SigV4`: objects put whole (with
 /// `Content-MD5`) or in parts (aborted on any failure, so no half object is left), read
 /// whole or by range, sized, copied, listed, deleted, and presigned GET URLs.
+///
+/// Every request is bounded: a connection within `connectTimeout`, an answer within
+/// `S3Configuration.timeout` (plus a second per MiB sent), at most `attempts` tries with a short
+/// doubling backoff, so a store that is down fails a call within seconds (refused: under one
+/// second; nothing answering the connect: about 3 × 4 s). A cancelled task ends its call at once,
+/// also during a backoff.
 public struct S3Client: Sendable {
     /// The bucket and endpoint.
     public let configuration: S3Configuration
     let signer: SigV4
     let http: HTTPClient
+    /// Called before each retry with the failure, the attempt about to start (2, 3, ...) and the
+    /// wait before it (for a warning in the log; never given credentials).
+    public var onRetry: (@Sendable (_ error: S3Error, _ attempt: Int, _ delay: Duration) -> Void)?
+
+    /// How long `defaultHTTP` waits for a TCP (and TLS) connection.
+    public static let connectTimeout = TimeAmount.seconds(4)
+    /// How long `defaultHTTP` waits for the next byte of an answer that has begun.
+    public static let readTimeout = TimeAmount.seconds(20)
+
+    /// The client S3 calls use unless given another: connections within `connectTimeout`, a
+    /// stalled answer cut after `readTimeout`, no redirects, and a failed connection failing its
+    /// request at once (AsyncHTTPClient would otherwise retry connecting until the request's
+    /// deadline), so the retries and their backoff are `send`'s, bounded and cancellable.
+    public static let defaultHTTP: HTTPClient = {
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.retryConnectionEstablishment = false
+        let configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: connectTimeout, read: readTimeout), connectionPool: pool)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// A client for `configuration` signing with `credentials`, through `http`.
-    public init(configuration: S3Configuration, credentials: AWSCredentials, http: HTTPClient = .shared) {
+    public init(configuration: S3Configuration, credentials: AWSCredentials, http: HTTPClient = S3Client.defaultHTTP) {
         self.configuration = configuration
         self.signer = SigV4(credentials: credentials, region: configuration.region, service: "s3")
         self.http = http
+    }
+
+    /// `scheme://host[:port]` of the endpoint, for messages: never its path, query or user info.
+    public var endpointDescription: String {
+        let endpoint = configuration.endpoint
+        return "\(endpoint.scheme?.lowercased() ?? "https")://\(endpoint.host ?? "?")" + (endpoint.port.map { ":\($0)" } ?? "")
     }
 
     /// The host (with a non-default port) and the encoded path of `key` (nil: the bucket itself).
@@ -122,8 +166,13 @@ public struct S3Client: Sendable {
         body: [UInt8] = [], accept: Set<Int> = [200], limit: Int = 1 << 20
     ) async throws -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
         let response = try await stream(operation, method: method, key: key, query: query, headers: headers, body: body, accept: accept)
-        let bytes = try await response.body.collect(upTo: limit)
-        return (Int(response.status.code), response.headers, Array(buffer: bytes))
+        do {
+            let bytes = try await response.body.collect(upTo: limit)
+            return (Int(response.status.code), response.headers, Array(buffer: bytes))
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw S3Error(operation: operation, key: key ?? "", status: 0, code: "", message: Self.reason(error, timeout: configuration.timeout))
+        }
     }
 
     /// One signed request, the answer's body left to stream.
@@ -134,8 +183,14 @@ public struct S3Client: Sendable {
         let (scheme, host, path) = location(key)
         let payloadHash = body.isEmpty ? SigV4.emptyPayloadHash : Array(SHA256.hash(data: body)).hex
         var lastError: S3Error?
+        // One second more per MiB sent: a 5 MiB put may take 25 s, a 8 MiB part 28 s.
+        let timeout = configuration.timeout + .seconds(Int64(body.count >> 20))
         for attempt in 1...max(1, configuration.attempts) {
-            if attempt > 1 { try await Task.sleep(for: .milliseconds(100 * (1 << (attempt - 2)))) }
+            if attempt > 1, let lastError {
+                let delay = configuration.backoff * (1 << min(attempt - 2, 16))
+                onRetry?(lastError, attempt, delay)
+                try await Task.sleep(for: delay)
+            }
             let request = SigV4.Request(method: method.rawValue, host: host, path: path, query: query, headers: headers)
             let signed = signer.sign(request, payloadHash: payloadHash, date: Date())
             let query = request.encodedQuery
@@ -147,10 +202,10 @@ public struct S3Client: Sendable {
             }
             let response: HTTPClientResponse
             do {
-                response = try await self.http.execute(http, timeout: configuration.timeout)
+                response = try await self.http.execute(http, timeout: timeout)
             } catch {
                 if Task.isCancelled { throw CancellationError() }
-                lastError = S3Error(operation: operation, key: key ?? "", status: 0, code: "", message: "\(error)")
+                lastError = S3Error(operation: operation, key: key ?? "", status: 0, code: "", message: Self.reason(error, timeout: timeout))
                 continue
             }
             let status = Int(response.status.code)
@@ -159,9 +214,64 @@ public struct S3Client: Sendable {
             let fields = XMLFields(text, names: ["Code", "Message"])
             lastError = S3Error(
                 operation: operation, key: key ?? "", status: status, code: fields["Code"]?.first ?? "", message: fields["Message"]?.first ?? "")
-            guard status >= 500 else { break }
+            guard lastError?.isTransient == true else { break }
         }
         throw lastError!
+    }
+
+    /// Why no answer came, in words (no library types, addresses or errno numbers).
+    static func reason(_ error: any Error, timeout: TimeAmount) -> String {
+        func seconds(_ amount: TimeAmount) -> Int64 { max(1, amount.nanoseconds / 1_000_000_000) }
+        if let error = error as? HTTPClientError {
+            if error == .connectTimeout || error == .getConnectionFromPoolTimeout {
+                return "no connection within \(seconds(Self.connectTimeout)) s"
+            }
+            if error == .deadlineExceeded { return "no answer within \(seconds(timeout)) s" }
+            if error == .readTimeout { return "the answer stalled (nothing for \(seconds(Self.readTimeout)) s)" }
+            if error == .remoteConnectionClosed { return "the connection was closed before the answer" }
+            if error == .tlsHandshakeTimeout { return "no TLS handshake within \(seconds(Self.connectTimeout)) s" }
+        }
+        if let error = error as? IOError { return words(errno: error.errnoCode) }
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return "no connection within \(seconds(Self.connectTimeout)) s"
+        }
+        // NIOConnectionError (NIOPosix, a host name's every address failed) is known by its text.
+        let text = "\(error)"
+        if text.contains("Connection refused") { return "connection refused" }
+        if text.contains("connectTimeout") { return "no connection within \(seconds(Self.connectTimeout)) s" }
+        if text.contains("dnsAError") && text.contains("connectionErrors: []") { return "the host name does not resolve" }
+        if text.contains("TLS") || text.contains("SSL") || text.contains("handshake") { return "the TLS handshake failed" }
+        return "the connection failed"
+    }
+
+    static func words(errno code: CInt) -> String {
+        switch code {
+        case ECONNREFUSED: "connection refused"
+        case ECONNRESET: "the connection was reset"
+        case ETIMEDOUT: "the connection timed out"
+        case EHOSTUNREACH, ENETUNREACH: "no route to the host"
+        case EPIPE: "the connection was closed"
+        default: String(cString: strerror(code)).lowercased()
+        }
+    }
+
+    /// Checks once that the bucket is there and the keys may use it (HEAD on the bucket).
+    /// - Throws: `S3Error`: 404 `NoSuchBucket`, 403 `AccessDenied`, 301 `PermanentRedirect`
+    ///   (the bucket lives in another region) or a transient one (`isTransient`: unreachable, 5xx).
+    public func checkBucket() async throws {
+        let answer = try await send("HeadBucket", method: .HEAD, key: nil, accept: [200, 301, 400, 403, 404])
+        switch answer.status {
+        case 200: return
+        case 404:
+            throw S3Error(operation: "HeadBucket", key: "", status: 404, code: "NoSuchBucket", message: "the bucket does not exist")
+        case 403:
+            throw S3Error(operation: "HeadBucket", key: "", status: 403, code: "AccessDenied", message: "the keys may not use the bucket")
+        default:
+            let region = answer.headers.first(name: "x-amz-bucket-region").map { " \($0)" } ?? ""
+            throw S3Error(
+                operation: "HeadBucket", key: "", status: answer.status, code: "PermanentRedirect",
+                message: "the bucket is in another region\(region), not \(configuration.region)")
+        }
     }
 
     /// Puts `bytes` as `key` in one request, checked by `Content-MD5` (by the store) and by the
@@ -213,9 +323,21 @@ public struct S3Client: Sendable {
             try Task.checkCancellation()
             try await completeMultipartUpload(key: key, uploadID: uploadID, parts: parts)
         } catch {
-            // Not in this (perhaps cancelled) task: the abort must go out even then.
+            // Not in this (perhaps cancelled) task: the abort must go out even then. It is
+            // waited for at most 5 s (a store that stalls would hold a cancelled upload), then
+            // goes on alone.
             let client = self
-            try? await Task { try await client.abortMultipartUpload(key: key, uploadID: uploadID) }.value
+            let (ended, end) = AsyncStream<Void>.makeStream()
+            Task {
+                try? await client.abortMultipartUpload(key: key, uploadID: uploadID)
+                end.finish()
+            }
+            let timer = Task {
+                try? await Task.sleep(for: .seconds(5))
+                end.finish()
+            }
+            await Task { for await _ in ended {} }.value
+            timer.cancel()
             throw error
         }
     }
@@ -283,7 +405,10 @@ public struct S3Client: Sendable {
         let headers = range.map { [("range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
         let response = try await stream("GET", method: .GET, key: key, headers: headers, accept: [200, 206, 404])
         guard response.status != .notFound else {
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let text = (try? await response.body.collect(upTo: 64 * 1024)).map { Array(buffer: $0) } ?? []
+            if let code = XMLFields(text, names: ["Code"])["Code"]?.first, code == "NoSuchBucket" {
+                throw S3Error(operation: "GET", key: key, status: 404, code: code, message: "the bucket does not exist")
+            }
             return nil
         }
         return response.body
@@ -295,8 +420,8 @@ public struct S3Client: Sendable {
             "CopyObject", method: .PUT, key: key,
             headers: [("x-amz-copy-source", "/" + SigV4.encode(configuration.bucket) + "/" + SigV4.encode(source, keepSlash: true))],
             accept: [200, 404])
-        guard answer.status == 200 else { return false }
         let fields = XMLFields(answer.body, names: ["Code", "Message"])
+        if answer.status == 404, fields["Code"]?.first != "NoSuchBucket" { return false }
         if let code = fields["Code"]?.first {
             throw S3Error(operation: "CopyObject", key: key, status: answer.status, code: code, message: fields["Message"]?.first ?? "")
         }

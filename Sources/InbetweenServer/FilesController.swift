@@ -18,7 +18,21 @@ struct FilesController<Results: ResultStore>: Sendable {
         router.head("files/:job/:file", use: serve)
     }
 
+    /// Seconds a client is told to wait (`Retry-After`) when the result store is unavailable.
+    static var retryAfter: Int { 5 }
+
     @Sendable func serve(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
+        do {
+            return try await answer(request, context: context)
+        } catch let error as APIError where error.code == .unavailable {
+            // The result store is down or stalled (a proxied bucket): the contract's 503, promptly.
+            var response = EnvelopeResponse.failure(error)
+            response.headers[.retryAfter] = String(Self.retryAfter)
+            return response
+        }
+    }
+
+    func answer(_ request: Request, context: InbetweenRequestContext) async throws -> Response {
         let job = try context.parameters.require("job")
         let file = try context.parameters.require("file")
         guard let contentType = Self.files[file], job.hasPrefix("job_"), job.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {

@@ -157,7 +157,8 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         try store.prepareDirectory()
-        let (resultStore, links) = try results.makeStore(directory: runtime.resultsDirectory, urlTTL: run.urlTTL)
+        let (resultStore, links) = try results.makeStore(directory: runtime.resultsDirectory, urlTTL: run.urlTTL, logger: logger)
+        try await results.checkStore(resultStore, logger: logger)
         let signal = JobSignal()
         if let url = store.postgresURL {
             let (postgres, dependencies, signingKey) = try await Self.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
@@ -233,7 +234,8 @@ struct Worker: AsyncParsableCommand {
         let runtime = try run.runtime(dataDirectory: store.dataDirectoryURL, concurrency: max(1, concurrency))
         let logger = try run.logger()
         try store.prepareDirectory()
-        let (resultStore, links) = try results.makeStore(directory: runtime.resultsDirectory, urlTTL: run.urlTTL)
+        let (resultStore, links) = try results.makeStore(directory: runtime.resultsDirectory, urlTTL: run.urlTTL, logger: logger)
+        try await results.checkStore(resultStore, logger: logger)
         let signal = JobSignal()
         let (postgres, dependencies, signingKey) = try await Serve.openPostgres(url: url, signal: signal, notify: !run.noNotify, logger: logger)
         // Callbacks carry result URLs under --public-url (else the API's default address),

@@ -32,6 +32,19 @@ struct ScaleOutBucketTests {
         return (["--results", "s3://\(bucket)/inbetween", "--s3-endpoint", text, "--s3-region", "us-east-1", "--s3-addressing", "path"], client)
     }
 
+    /// A port on 127.0.0.1 that nothing listens on now.
+    static func freeLoopbackPort() -> Int {
+        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// GETs `url`: status and body length.
     static func download(_ url: String) async throws -> (Int, Int) {
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
@@ -151,6 +164,7 @@ struct ScaleOutBucketTests {
             (["--results", "s3://bucket-x/p", "--s3-endpoint", "ftp://x"], keys, "--s3-endpoint must be an http:// or https:// URL"),
             (["--results", "s3://bucket-x/p", "--url-ttl", "700000"], keys, "--url-ttl must be 1 to 604800 seconds"),
             (["--results-proxy"], keys, "need --results s3://BUCKET/PREFIX"),
+            (["--results", "s3://bucket-x/a/../b"], keys, "without . or .. segments; got \"s3://bucket-x/a/../b\""),
         ]
         for (arguments, environment, message) in cases {
             let run = try await ServeCommandTests.inbetween(["serve", "--data-dir", data, "--port", "0"] + arguments, environment: environment)
@@ -158,9 +172,20 @@ struct ScaleOutBucketTests {
             #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
             #expect(!run.stderr.contains(secret) && !run.stdout.contains(secret))
         }
+        // The bucket is checked at start: one that does not exist stops serve as an option error (64).
+        let endpoint = try #require(ProcessInfo.processInfo.environment["INBETWEEN_TEST_S3_ENDPOINT"])
+        let missing = try await ServeCommandTests.inbetween(
+            ["serve", "--data-dir", data, "--port", "0", "--results", "s3://no-such-bucket-flags/p", "--s3-endpoint", endpoint], environment: keys)
+        #expect(missing.status == 64, "\(missing.stderr)")
+        #expect(
+            missing.stderr.contains("--results s3://no-such-bucket-flags/p: the bucket \"no-such-bucket-flags\" does not exist at \(endpoint)."),
+            "\(missing.stderr)")
+        #expect(!missing.stderr.contains(secret) && !missing.stdout.contains(secret))
     }
 
-    @Test("one SQLite node with a bucket: presigned URLs, then --results-proxy's own with Range and HEAD; DELETE empties the bucket")
+    @Test(
+        "one node on SQLite with a bucket: presigned result URLs, then (restarted with --results-proxy) the API's own URLs with Range and HEAD, DELETE emptying the bucket, then (the store unreachable) prompt 503s and a job failing with 50301"
+    )
     func singleNode() async throws {
         let (flags, bucket) = try await Self.freshBucket()
         let data = GenerateCommandTests.temporary("bucket-data")
@@ -204,5 +229,45 @@ struct ScaleOutBucketTests {
         #expect(try await bucket.list(prefix: "inbetween/\(job)/").isEmpty)
         #expect(try await Self.download(proxied).0 == 404)
         #expect(try await Self.download(url).0 == 404)
+
+        // The store goes away (the endpoint now names a port nothing listens on): serve still
+        // starts, with a warning; /files/ answers 503 with Retry-After at once; a job fails within
+        // seconds with 50301 in words, not "rendering failed".
+        let port = Self.freeLoopbackPort()
+        let downFlags = flags.map { $0.hasPrefix("http://") ? "http://127.0.0.1:\(port)" : $0 }
+        let down = try await ServeCommandTests.Server(
+            dataDirectory: data, extra: ["--engine", "dissolve", "--results-proxy"] + downFlags, environment: Self.environment)
+        let log = try String(contentsOfFile: down.log, encoding: .utf8)
+        #expect(log.contains("the result store could not be reached at start; starting anyway"), "\(log)")
+        #expect(!log.contains(Self.environment["AWS_SECRET_ACCESS_KEY"]!))
+        let downURL = proxied.replacingOccurrences(of: proxy.base, with: down.base)
+        for method in [HTTPMethod.GET, .HEAD] {
+            var request = HTTPClientRequest(url: downURL)
+            request.method = method
+            let clock = ContinuousClock()
+            let start = clock.now
+            let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let body = try await answer.body.collect(upTo: 1 << 20)
+            #expect(clock.now - start < .seconds(15), "\(method)")
+            #expect(answer.status == .serviceUnavailable, "\(method)")
+            #expect(answer.headers.first(name: "retry-after") == "5", "\(method)")
+            if method == .GET {
+                let envelope = try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+                #expect(envelope["code"] as? Int == 50301)
+                #expect(
+                    envelope["message"] as? String
+                        == "the result store (S3 at http://127.0.0.1:\(port)) could not be reached: connection refused; try again shortly.",
+                    "\(envelope)")
+            }
+        }
+        let failing = try await ScaleOutTests.create(down.base, key: key)
+        let failed = try await ServeCommandTests.waitForEnd(down, key: key, job: failing, seconds: 60)
+        #expect(failed["status"] as? Int == 3, "\(failed)")
+        let error = failed["error"] as? [String: Any] ?? [:]
+        #expect(error["code"] as? Int == 50301, "\(failed)")
+        #expect(
+            error["message"] as? String
+                == "the result store (S3 at http://127.0.0.1:\(port)) could not be reached: connection refused. Submit the job again later.",
+            "\(failed)")
     }
 }

@@ -54,7 +54,7 @@ struct S3ResultStoreTests {
         try await store.remove(job: "job_a")  // nothing left: no error
     }
 
-    @Test("a store that cannot take a file fails the job with a reason that names the file and no secret")
+    @Test("a store that cannot take a file (no such bucket) fails the job for good, in words with no key or secret")
     func failure() async throws {
         var configuration = S3Configuration(bucket: "no-such-bucket-here", region: "us-east-1", endpoint: try S3TestSupport.endpoint())
         configuration.attempts = 1
@@ -64,9 +64,14 @@ struct S3ResultStoreTests {
         do {
             try await store.put(job: "job_x", name: "video.mp4", from: file)
             Issue.record("the put should fail")
-        } catch let failure as JobFailure {
-            #expect(failure.message.contains("video.mp4") && failure.message.contains("NoSuchBucket"), "\(failure.message)")
-            #expect(!failure.message.contains(S3TestSupport.credentials.secretAccessKey))
+        } catch {
+            let failure = JobFailure.describing(error)
+            #expect(failure.code == 50001)
+            #expect(
+                failure.message
+                    == "the result store (S3 at \(try S3TestSupport.endpoint().absoluteString)) has no bucket \"no-such-bucket-here\": the server's --results setting must be corrected.",
+                "\(failure.message)")
+            #expect(!failure.message.contains(S3TestSupport.credentials.secretAccessKey) && !failure.message.contains("job_x/video.mp4"))
         }
     }
 
@@ -79,5 +84,9 @@ struct S3ResultStoreTests {
         #expect(S3ResultStore.parse("s3://My_Bucket/x") == nil)
         #expect(S3ResultStore.parse("https://my-bucket/x") == nil)
         #expect(S3ResultStore.parse("s3://ab") == nil)
+        #expect(S3ResultStore.parse("s3://my-bucket/a/../b") == nil)
+        #expect(S3ResultStore.parse("s3://my-bucket/./b") == nil)
+        #expect(S3ResultStore.parse("s3://my-bucket/..") == nil)
+        #expect(S3ResultStore.parse("s3://my-bucket/a..b/c.d/")?.prefix == "/a..b/c.d/")
     }
 }

@@ -274,7 +274,8 @@ let package = Package(
         .testTarget(
             name: "InbetweenS3Tests",
             dependencies: [
-                "InbetweenS3", "InbetweenWorker", "InbetweenJobs", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "InbetweenS3", "InbetweenWorker", "InbetweenJobs", "InbetweenTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

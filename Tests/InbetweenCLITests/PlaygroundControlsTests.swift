@@ -11,22 +11,9 @@ struct PlaygroundControlsTests {
         let data = GenerateCommandTests.temporary("data")
         let (key, _) = try await ServeCommandTests.createKey(data)
         let server = try await ServeCommandTests.Server(dataDirectory: data)
-        let artifacts = GenerateCommandTests.root.appendingPathComponent(".build/test-artifacts")
-        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-        let screenshot = artifacts.appendingPathComponent("playground-controls.png").path
-        try? FileManager.default.removeItem(atPath: screenshot)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/playground_controls.py").path
-        let output = GenerateCommandTests.temporary("browser.out")
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, server.base, key, GenerateCommandTests.samples.start, GenerateCommandTests.samples.end, screenshot]
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardError = process.standardOutput
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        let printed = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(printed)")
+        let (status, printed, screenshot) = try await ServeCommandTests.runBrowser(
+            "playground_controls.py", server: server, key: key, screenshot: "playground-controls.png")
+        #expect(status == 0, "\(printed)")
         #expect(printed.contains("played: Done: 960×540, 24 frames at 24 fps"), "\(printed)")
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))

@@ -2,15 +2,12 @@ import AsyncHTTPClient
 import Foundation
 import InbetweenPostgres
 import InbetweenS3
+import InbetweenTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// API nodes and workers that share nothing but PostgreSQL and one S3 bucket (moto, started by
 /// scripts/test.sh): each process has a data directory of its own.
@@ -30,19 +27,6 @@ struct ScaleOutBucketTests {
             credentials: try #require(AWSCredentials(environment: environment)))
         try await client.createBucket()
         return (["--results", "s3://\(bucket)/inbetween", "--s3-endpoint", text, "--s3-region", "us-east-1", "--s3-addressing", "path"], client)
-    }
-
-    /// A port on 127.0.0.1 that nothing listens on now.
-    static func freeLoopbackPort() -> Int {
-        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// GETs `url`: status and body length.
@@ -233,7 +217,7 @@ struct ScaleOutBucketTests {
         // The store goes away (the endpoint now names a port nothing listens on): serve still
         // starts, with a warning; /files/ answers 503 with Retry-After at once; a job fails within
         // seconds with 50301 in words, not "rendering failed".
-        let port = Self.freeLoopbackPort()
+        let port = try freeLoopbackPort()
         let downFlags = flags.map { $0.hasPrefix("http://") ? "http://127.0.0.1:\(port)" : $0 }
         let down = try await ServeCommandTests.Server(
             dataDirectory: data, extra: ["--engine", "dissolve", "--results-proxy"] + downFlags, environment: Self.environment)

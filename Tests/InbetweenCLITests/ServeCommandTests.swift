@@ -374,26 +374,37 @@ struct ServeCommandTests {
         let data = GenerateCommandTests.temporary("data")
         let (key, _) = try await Self.createKey(data)
         let server = try await Server(dataDirectory: data, extra: ["--engine", "dissolve"])
-        let artifacts = GenerateCommandTests.root.appendingPathComponent(".build/test-artifacts")
-        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-        let screenshot = artifacts.appendingPathComponent("playground.png").path
-        try? FileManager.default.removeItem(atPath: screenshot)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/playground.py").path
-        let output = GenerateCommandTests.temporary("browser.out")
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, server.base, key, GenerateCommandTests.samples.start, GenerateCommandTests.samples.end, screenshot]
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardError = process.standardOutput
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        let printed = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(printed)")
+        let (status, printed, screenshot) = try await Self.runBrowser("playground.py", server: server, key: key, screenshot: "playground.png")
+        #expect(status == 0, "\(printed)")
         #expect(printed.contains("played: Done: 960×540, 24 frames at 24 fps"), "\(printed)")
         #expect(printed.contains("preview over white: (255, 255, 255) / (0, 0, 0)"), "\(printed)")
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         print("playground screenshot: \(screenshot)")
+    }
+}
+
+extension ServeCommandTests {
+    /// Runs `Browser/<script>` (headless Chromium through Selenium) against `server` with `key`
+    /// and the sample images, the screenshot going to `.build/test-artifacts/<screenshot>`: its
+    /// exit status, what it printed, and the screenshot's path.
+    static func runBrowser(_ script: String, server: Server, key: String, screenshot name: String) async throws -> (
+        status: Int32, printed: String, screenshot: String
+    ) {
+        let artifacts = GenerateCommandTests.root.appendingPathComponent(".build/test-artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent(name).path
+        try? FileManager.default.removeItem(atPath: screenshot)
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/\(script)").path
+        let output = GenerateCommandTests.temporary("browser.out")
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path, server.base, key, GenerateCommandTests.samples.start, GenerateCommandTests.samples.end, screenshot]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = process.standardOutput
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        return (process.terminationStatus, try String(contentsOfFile: output, encoding: .utf8), screenshot)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import InbetweenJobs
 import InbetweenS3
+import InbetweenTestSupport
 import InbetweenWorker
 import NIOCore
 import Synchronization
@@ -23,7 +24,7 @@ struct S3FailureTests {
         init() async throws {
             let binary = URL(fileURLWithPath: S3TestSupport.python).deletingLastPathComponent().appendingPathComponent("moto_server")
             try #require(FileManager.default.isExecutableFile(atPath: binary.path), "\(binary.path) is missing: run scripts/install-deps.sh")
-            let port = try S3TestSupport.freeLoopbackPort()
+            let port = try freeLoopbackPort()
             let process = Process()
             process.executableURL = binary
             process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
@@ -63,7 +64,7 @@ struct S3FailureTests {
 
     @Test("nothing listening: a call fails within seconds, after two logged retries, as 50301 in words without keys or library text")
     func refused() async throws {
-        let port = try S3TestSupport.freeLoopbackPort()
+        let port = try freeLoopbackPort()
         var client = S3Client(
             configuration: S3Configuration(bucket: "refused-bucket", region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:\(port)")!),
             credentials: S3TestSupport.credentials)
@@ -98,7 +99,7 @@ struct S3FailureTests {
 
     @Test("a cancel during the backoff between attempts ends the call at once")
     func cancelDuringBackoff() async throws {
-        let port = try S3TestSupport.freeLoopbackPort()
+        let port = try freeLoopbackPort()
         var configuration = S3Configuration(bucket: "refused-bucket", region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:\(port)")!)
         configuration.backoff = .seconds(60)
         let store = S3ResultStore(client: S3Client(configuration: configuration, credentials: S3TestSupport.credentials), prefix: "")

@@ -2,13 +2,10 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import InbetweenS3
+import InbetweenTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The tools the S3 tests use: Python with botocore (the tools venv of scripts/install-deps.sh)
 /// and the moto S3 server that scripts/test.sh starts on loopback.
@@ -101,21 +98,5 @@ enum S3TestSupport {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 64 << 20)
         return (Int(response.status.code), Array(buffer: body))
-    }
-
-    /// A port on 127.0.0.1 that nothing listens on now.
-    static func freeLoopbackPort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        try #require(bound, "no free loopback port")
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

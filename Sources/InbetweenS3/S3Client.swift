@@ -311,7 +311,22 @@ public struct S3Client: Sendable {
             try await put(key: key, bytes: bytes, contentType: contentType)
             return
         }
-        let uploadID = try await createMultipartUpload(key: key, contentType: contentType)
+        let uploadID: String
+        do {
+            uploadID = try await createMultipartUpload(key: key, contentType: contentType)
+        } catch {
+            // Cancelled while the store may already have made the upload (its answer not read):
+            // the uploads open under this key are aborted, as a failed one is below.
+            if error is CancellationError {
+                let client = self
+                await Self.alone {
+                    for (name, id) in (try? await client.multipartUploads(prefix: key)) ?? [] where name == key {
+                        try? await client.abortMultipartUpload(key: key, uploadID: id)
+                    }
+                }
+            }
+            throw error
+        }
         do {
             var parts: [(Int, String)] = []
             var number = 1
@@ -323,23 +338,27 @@ public struct S3Client: Sendable {
             try Task.checkCancellation()
             try await completeMultipartUpload(key: key, uploadID: uploadID, parts: parts)
         } catch {
-            // Not in this (perhaps cancelled) task: the abort must go out even then. It is
-            // waited for at most 5 s (a store that stalls would hold a cancelled upload), then
-            // goes on alone.
             let client = self
-            let (ended, end) = AsyncStream<Void>.makeStream()
-            Task {
-                try? await client.abortMultipartUpload(key: key, uploadID: uploadID)
-                end.finish()
-            }
-            let timer = Task {
-                try? await Task.sleep(for: .seconds(5))
-                end.finish()
-            }
-            await Task { for await _ in ended {} }.value
-            timer.cancel()
+            await Self.alone { try? await client.abortMultipartUpload(key: key, uploadID: uploadID) }
             throw error
         }
+    }
+
+    /// Runs `work` outside the calling (perhaps cancelled) task, so an abort goes out even
+    /// then, and waits for it at most 5 s: a store that stalls would hold a cancelled upload,
+    /// so after that the work goes on alone.
+    static func alone(_ work: @escaping @Sendable () async -> Void) async {
+        let (ended, end) = AsyncStream<Void>.makeStream()
+        Task {
+            await work()
+            end.finish()
+        }
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(5))
+            end.finish()
+        }
+        await Task { for await _ in ended {} }.value
+        timer.cancel()
     }
 
     /// Starts a multipart upload of `key`; its upload id.

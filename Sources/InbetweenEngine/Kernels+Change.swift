@@ -59,9 +59,36 @@ extension Kernels {
         return (labels, components)
     }
 
-    /// Where `template` (counting only `mask`'s nonzero pixels) fits best in `search`: the
-    /// top-left offset in `search` and the mean squared difference there (levels²).
-    static func matchTemplate(_ template: GrayImage, mask: GrayImage, in search: GrayImage) throws -> (x: Int, y: Int, meanSquaredError: Double) {
+    /// `image` Gaussian-blurred with a standard deviation of `sigma` pixels, every channel.
+    static func gaussianBlur(_ image: TrackingImage, sigma: Double) throws -> TrackingImage {
+        var out = image
+        try withView(image) { source in
+            try out.pixels.withUnsafeMutableBufferPointer { buffer in
+                var dst = IVKImage(
+                    data: buffer.baseAddress, width: Int32(image.size.width), height: Int32(image.size.height),
+                    stride: Int32(image.size.width * image.channels), channels: Int32(image.channels))
+                try check(ivk_gaussian_blur(&source, sigma, &dst), "gaussian_blur")
+            }
+        }
+        return out
+    }
+
+    static func withView<R>(_ image: TrackingImage, _ body: (inout IVKImage) throws -> R) rethrows -> R {
+        try image.pixels.withUnsafeBufferPointer { buffer in
+            var view = IVKImage(
+                data: UnsafeMutablePointer(mutating: buffer.baseAddress), width: Int32(image.size.width), height: Int32(image.size.height),
+                stride: Int32(image.size.width * image.channels), channels: Int32(image.channels))
+            return try body(&view)
+        }
+    }
+
+    /// Where `template` (counting only `mask`'s nonzero pixels) fits best in `search` (as many
+    /// channels): the top-left offset in `search` and the mean squared difference there
+    /// (levels², per channel). See `ivk_match_template`.
+    static func matchTemplate(_ template: TrackingImage, mask: GrayImage, in search: TrackingImage) throws -> (
+        x: Int, y: Int, meanSquaredError: Double
+    ) {
+        precondition(template.channels == search.channels, "the template and the search image have as many channels")
         var x: Int32 = 0
         var y: Int32 = 0
         var score = 0.0
@@ -73,6 +100,55 @@ extension Kernels {
             }
         }
         return (Int(x), Int(y), score)
+    }
+}
+
+/// What the tracker matches things on: a gray (1 channel) or colour (3, RGB interleaved) image.
+struct TrackingImage: Sendable {
+    var size: PixelSize
+    var channels: Int
+    var pixels: [UInt8]
+
+    init(_ gray: GrayImage) {
+        (size, channels, pixels) = (gray.size, 1, gray.pixels)
+    }
+
+    init(_ colour: RGBImage) {
+        (size, channels, pixels) = (colour.size, 3, colour.pixels)
+    }
+
+    init(size: PixelSize, channels: Int, pixels: [UInt8]) {
+        (self.size, self.channels, self.pixels) = (size, channels, pixels)
+    }
+
+    /// The pixels of the rectangle at (x, y) of `width` × `height` (inside the image).
+    func crop(x: Int, y: Int, width: Int, height: Int) -> TrackingImage {
+        var out = [UInt8](repeating: 0, count: width * height * channels)
+        for row in 0..<height {
+            let from = ((y + row) * size.width + x) * channels
+            out.replaceSubrange(row * width * channels..<(row + 1) * width * channels, with: pixels[from..<from + width * channels])
+        }
+        return TrackingImage(size: PixelSize(width: width, height: height), channels: channels, pixels: out)
+    }
+
+    /// Mean squared difference (levels², per channel) between `template` (where `mask` is set)
+    /// and this image at (x, y).
+    func meanSquaredDifference(_ template: TrackingImage, mask: GrayImage, atX x: Int, y: Int) -> Double {
+        var sum = 0.0
+        var count = 0.0
+        let width = template.size.width
+        for row in 0..<template.size.height {
+            for column in 0..<width where mask.pixels[row * width + column] != 0 {
+                let t = (row * width + column) * channels
+                let i = ((y + row) * size.width + x + column) * channels
+                for channel in 0..<channels {
+                    let d = Double(template.pixels[t + channel]) - Double(pixels[i + channel])
+                    sum += d * d
+                }
+                count += Double(channels)
+            }
+        }
+        return count > 0 ? sum / count : 0
     }
 }
 

@@ -88,9 +88,9 @@ public struct MotionEngine: InterpolationEngine {
         let why = cameraFound && locked ? "the negative prompt locks the camera: the \(found) is not followed" : unmatched
         // With a motion brush the strokes are what moves on its own: no dense flow.
         let flowAllowed = useFlow && profile.useFlow && request.controls.brushes.isEmpty
-        func analyseFlow(_ matrix: Matrix3) throws {
+        func analyseFlow(_ matrix: Matrix3, thing: Matrix3? = nil) throws {
             guard flowAllowed else { return }
-            follow(try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix, analysis: grays))
+            follow(try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix, analysis: grays, thing: thing))
         }
         func follow(_ field: FlowField) {
             flow = field
@@ -112,7 +112,9 @@ public struct MotionEngine: InterpolationEngine {
         } else if stillScene {
             camera = MotionPlan.Camera(source: .still, matrix: .identity, easing: cues.pace.easing)
             reason = "\(why), but \(percent(still.share)) of the frame agrees unmoved: one scene from a still camera, \(cues.pace.rawValue) pace"
-            try analyseFlow(.identity)
+            // A camera model that fits a thing rather than the camera is that thing's own
+            // motion: it moves the pixels it explains as one piece.
+            try analyseFlow(.identity, thing: motion.model != .none && stillWins ? motion.matrix : nil)
         } else {
             // Named in the negative prompt, a dissolve gives way to a push in.
             let move = cues.move ?? (negative?.prefersMotion == true ? .zoomIn : nil)

@@ -15,8 +15,8 @@ extern "C" {
 /// `mask` (1 channel, same size).
 int32_t ivk_change_mask(const IVKImage *a, const IVKImage *b, int32_t blur, int32_t threshold, int32_t close, int32_t open, IVKImage *mask);
 
-/// `src` (1 channel) Gaussian-blurred with standard deviation `sigma` pixels (> 0) each way,
-/// edges replicated, into `dst` (same size; may be `src`): OpenCV's GaussianBlur.
+/// `src` (1 or 3 channels) Gaussian-blurred with standard deviation `sigma` pixels (> 0) each way,
+/// edges replicated, into `dst` (same size and channels; may be `src`): OpenCV's GaussianBlur.
 int32_t ivk_gaussian_blur(const IVKImage *src, double sigma, IVKImage *dst);
 
 /// Connected components (8-connected) of the nonzero pixels of `mask`: `labels` (width ×
@@ -26,10 +26,11 @@ int32_t ivk_gaussian_blur(const IVKImage *src, double sigma, IVKImage *dst);
 /// and then labels past it have no stats).
 int32_t ivk_connected_components(const IVKImage *mask, int32_t *labels, int32_t *stats, int32_t capacity, int32_t *count);
 
-/// Where `templ` fits best inside `search` (at least as large, both 1 channel), counting only
-/// the pixels where `mask` (templ's size) is nonzero: the top-left offset in `search` of the
-/// lowest sum of squared differences (OpenCV's masked TM_SQDIFF) into `best_x`, `best_y`, and
-/// that sum over the mask's pixel count (a mean squared difference, in levels²) into `score`.
+/// Where `templ` fits best inside `search` (at least as large; both 1 channel, or both 3),
+/// counting only the pixels where `mask` (1 channel, templ's size) is nonzero: the top-left
+/// offset in `search` of the lowest sum of squared differences over every channel (OpenCV's
+/// masked TM_SQDIFF) into `best_x`, `best_y`, and that sum over the mask's pixel count times the
+/// channels (a mean squared difference per channel, in levels²) into `score`.
 int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IVKImage *search, int32_t *best_x, int32_t *best_y, double *score);
 
 #ifdef __cplusplus

@@ -64,10 +64,14 @@ int32_t ivk_connected_components(const IVKImage *mask, int32_t *labels, int32_t 
     });
 }
 
-int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IVKImage *search, int32_t *best_x, int32_t *best_y, double *score) {
-    const int channels = templ != nullptr && templ->channels == 3 ? 3 : 1;
-    if (!valid(templ, channels) || !valid(mask, 1) || !valid(search, channels) || mask->width != templ->width || mask->height != templ->height ||
-        search->width < templ->width || search->height < templ->height || best_x == nullptr || best_y == nullptr || score == nullptr) {
+int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IVKImage *search, const IVKImage *templ_colour,
+                           const IVKImage *search_colour, int32_t candidates, int32_t *best_x, int32_t *best_y, double *score) {
+    const bool colour = templ_colour != nullptr || search_colour != nullptr;
+    if (!valid(templ, 1) || !valid(mask, 1) || !valid(search, 1) || mask->width != templ->width || mask->height != templ->height ||
+        search->width < templ->width || search->height < templ->height || best_x == nullptr || best_y == nullptr || score == nullptr ||
+        (colour &&
+         (!valid(templ_colour, 3) || !valid(search_colour, 3) || templ_colour->width != templ->width || templ_colour->height != templ->height ||
+          search_colour->width != search->width || search_colour->height != search->height || candidates < 1))) {
         return IVK_EINVAL;
     }
     return guarded([&] {
@@ -75,20 +79,46 @@ int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IV
         const int pixels = cv::countNonZero(weights);
         if (pixels == 0) return static_cast<int32_t>(IVK_EINVAL);
         cv::Mat result;
-        if (channels == 3) {
-            // One mask per channel: the colour distance counts every channel.
-            cv::Mat weights3;
-            cv::merge(std::vector<cv::Mat>{weights, weights, weights}, weights3);
-            cv::matchTemplate(wrap(search), wrap(templ), result, cv::TM_SQDIFF, weights3);
-        } else {
-            cv::matchTemplate(wrap(search), wrap(templ), result, cv::TM_SQDIFF, weights);
-        }
+        cv::matchTemplate(wrap(search), wrap(templ), result, cv::TM_SQDIFF, weights);
         double lowest = 0;
         cv::Point at;
-        cv::minMaxLoc(result, &lowest, nullptr, &at, nullptr);
-        *best_x = at.x;
-        *best_y = at.y;
-        *score = lowest / (static_cast<double>(pixels) * channels);
+        if (!colour) {
+            cv::minMaxLoc(result, &lowest, nullptr, &at, nullptr);
+            *best_x = at.x;
+            *best_y = at.y;
+            *score = lowest / pixels;
+            return static_cast<int32_t>(IVK_OK);
+        }
+        // The best offsets on luma, each at least half the template's size from the others,
+        // compared again in colour: a look-alike of the same luma loses there.
+        const cv::Mat tc = wrap(templ_colour), sc = wrap(search_colour);
+        cv::Mat allowed(result.rows, result.cols, CV_8U, cv::Scalar(255));
+        double best = -1;
+        for (int k = 0; k < candidates && cv::countNonZero(allowed) > 0; ++k) {
+            cv::minMaxLoc(result, nullptr, nullptr, &at, nullptr, allowed);
+            double sum = 0;
+            for (int r = 0; r < templ->height; ++r) {
+                const uint8_t *m = weights.ptr<uint8_t>(r);
+                const cv::Vec3b *t = tc.ptr<cv::Vec3b>(r);
+                const cv::Vec3b *s = sc.ptr<cv::Vec3b>(at.y + r) + at.x;
+                for (int c = 0; c < templ->width; ++c) {
+                    if (m[c] == 0) continue;
+                    for (int ch = 0; ch < 3; ++ch) {
+                        const double d = static_cast<double>(t[c][ch]) - static_cast<double>(s[c][ch]);
+                        sum += d * d;
+                    }
+                }
+            }
+            const double mean = sum / (static_cast<double>(pixels) * 3);
+            if (best < 0 || mean < best) {
+                best = mean;
+                *best_x = at.x;
+                *best_y = at.y;
+            }
+            const cv::Rect near(at.x - templ->width / 2, at.y - templ->height / 2, templ->width + 1, templ->height + 1);
+            allowed(near & cv::Rect(0, 0, allowed.cols, allowed.rows)).setTo(0);
+        }
+        *score = best;
         return static_cast<int32_t>(IVK_OK);
     });
 }

@@ -105,11 +105,13 @@ public struct ChangeTracker: Sendable {
         // From here on the regions are compared and matched on both images blurred.
         let sigma = matchBlur * Double(max(size.width, size.height))
         let (start, end) = sigma > 0 ? (try Kernels.gaussianBlur(start, sigma: sigma), try Kernels.gaussianBlur(end, sigma: sigma)) : (start, end)
-        var looks =
-            colour.map { (start: TrackingImage($0.start), end: TrackingImage($0.end)) } ?? (start: TrackingImage(start), end: TrackingImage(end))
-        if let colour, sigma > 0 {
+        // In colour too, when given: the few best matches on luma are told apart there.
+        var colours = colour.map { (start: TrackingImage($0.start), end: TrackingImage($0.end)) }
+        if let colour {
             precondition(colour.start.size == size && colour.end.size == size, "the colour images are the grays' size")
-            looks = (try Kernels.gaussianBlur(looks.start, sigma: sigma), try Kernels.gaussianBlur(looks.end, sigma: sigma))
+            if sigma > 0, let plain = colours {
+                colours = (try Kernels.gaussianBlur(plain.start, sigma: sigma), try Kernels.gaussianBlur(plain.end, sigma: sigma))
+            }
         }
         var things: [Thing] = []
         var claimed = [Bool](repeating: false, count: count)
@@ -136,9 +138,11 @@ public struct ChangeTracker: Sendable {
             let inStart = contrast(of: component, labels: labels, mask: mask, in: start)
             let inEnd = contrast(of: component, labels: labels, mask: mask, in: end)
             let fromStart = inStart >= inEnd
-            let (source, target) = fromStart ? (looks.start, looks.end) : (looks.end, looks.start)
+            let (source, target) = fromStart ? (start, end) : (end, start)
+            let looks = colours.map { fromStart ? ($0.start, $0.end) : ($0.end, $0.start) }
             let box = component
             let template = source.crop(x: box.x, y: box.y, width: box.width, height: box.height)
+            let colourTemplate = looks?.0.crop(x: box.x, y: box.y, width: box.width, height: box.height)
             var own = [UInt8](repeating: 0, count: box.width * box.height)
             for row in 0..<box.height {
                 for column in 0..<box.width where labels[(box.y + row) * size.width + box.x + column] == Int32(box.label) {
@@ -154,10 +158,15 @@ public struct ChangeTracker: Sendable {
             let x1 = min(size.width, box.x + box.width + radius)
             let y1 = min(size.height, box.y + box.height + radius)
             let window = target.crop(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
-            let found = try Kernels.matchTemplate(template, mask: ownMask, in: window)
+            let found = try Kernels.matchTemplate(
+                template, mask: ownMask, in: window,
+                colour: looks.map { (colourTemplate!, $0.1.crop(x: x0, y: y0, width: x1 - x0, height: y1 - y0)) })
             let moveX = x0 + found.x - box.x
             let moveY = y0 + found.y - box.y
-            let before = target.meanSquaredDifference(template, mask: ownMask, atX: box.x, y: box.y)
+            // No motion's difference, in the same terms (per colour channel, with colour).
+            let before =
+                looks.map { $0.1.meanSquaredDifference(colourTemplate!, mask: ownMask, atX: box.x, y: box.y) }
+                ?? TrackingImage(target).meanSquaredDifference(TrackingImage(template), mask: ownMask, atX: box.x, y: box.y)
             guard moveX * moveX + moveY * moveY >= 4 else { continue }
             guard found.meanSquaredError <= improvement * before, found.meanSquaredError.squareRoot() <= maximumResidual else { continue }
             // And back: what was found, searched for in the image it came from, must lead back
@@ -169,7 +178,14 @@ public struct ChangeTracker: Sendable {
             let by0 = max(0, returnY - radius)
             let bx1 = min(size.width, returnX + box.width + radius)
             let by1 = min(size.height, returnY + box.height + radius)
-            let back = try Kernels.matchTemplate(arrived, mask: ownMask, in: source.crop(x: bx0, y: by0, width: bx1 - bx0, height: by1 - by0))
+            let back = try Kernels.matchTemplate(
+                arrived, mask: ownMask, in: source.crop(x: bx0, y: by0, width: bx1 - bx0, height: by1 - by0),
+                colour: looks.map {
+                    (
+                        $0.1.crop(x: returnX, y: returnY, width: box.width, height: box.height),
+                        $0.0.crop(x: bx0, y: by0, width: bx1 - bx0, height: by1 - by0)
+                    )
+                })
             let missX = bx0 + back.x - box.x
             let missY = by0 + back.y - box.y
             guard missX * missX + missY * missY <= returnTolerance * returnTolerance else { continue }

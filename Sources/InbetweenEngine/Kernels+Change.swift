@@ -82,20 +82,32 @@ extension Kernels {
         }
     }
 
-    /// Where `template` (counting only `mask`'s nonzero pixels) fits best in `search` (as many
-    /// channels): the top-left offset in `search` and the mean squared difference there
-    /// (levels², per channel). See `ivk_match_template`.
-    static func matchTemplate(_ template: TrackingImage, mask: GrayImage, in search: TrackingImage) throws -> (
-        x: Int, y: Int, meanSquaredError: Double
-    ) {
-        precondition(template.channels == search.channels, "the template and the search image have as many channels")
+    /// Where `template` (counting only `mask`'s nonzero pixels) fits best in `search`: the
+    /// top-left offset in `search` and the mean squared difference there (levels²). With
+    /// `colour` (the same template and search image in colour), the `candidates` best offsets
+    /// on luma are compared again in colour and the best there wins, its difference per colour
+    /// channel returned: a look-alike of the same luma (another dark coat) loses. See
+    /// `ivk_match_template`.
+    static func matchTemplate(
+        _ template: GrayImage, mask: GrayImage, in search: GrayImage, colour: (template: TrackingImage, search: TrackingImage)? = nil,
+        candidates: Int = 5
+    ) throws -> (x: Int, y: Int, meanSquaredError: Double) {
         var x: Int32 = 0
         var y: Int32 = 0
         var score = 0.0
         try withView(template) { vt in
             try withView(mask) { vm in
                 try withView(search) { vs in
-                    try check(ivk_match_template(&vt, &vm, &vs, &x, &y, &score), "match_template")
+                    if let colour {
+                        precondition(colour.template.channels == 3 && colour.search.channels == 3, "colour images have 3 channels")
+                        try withView(colour.template) { ct in
+                            try withView(colour.search) { cs in
+                                try check(ivk_match_template(&vt, &vm, &vs, &ct, &cs, Int32(candidates), &x, &y, &score), "match_template")
+                            }
+                        }
+                    } else {
+                        try check(ivk_match_template(&vt, &vm, &vs, nil, nil, 1, &x, &y, &score), "match_template")
+                    }
                 }
             }
         }

@@ -26,12 +26,16 @@ int32_t ivk_gaussian_blur(const IVKImage *src, double sigma, IVKImage *dst);
 /// and then labels past it have no stats).
 int32_t ivk_connected_components(const IVKImage *mask, int32_t *labels, int32_t *stats, int32_t capacity, int32_t *count);
 
-/// Where `templ` fits best inside `search` (at least as large; both 1 channel, or both 3),
-/// counting only the pixels where `mask` (1 channel, templ's size) is nonzero: the top-left
-/// offset in `search` of the lowest sum of squared differences over every channel (OpenCV's
-/// masked TM_SQDIFF) into `best_x`, `best_y`, and that sum over the mask's pixel count times the
-/// channels (a mean squared difference per channel, in levels²) into `score`.
-int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IVKImage *search, int32_t *best_x, int32_t *best_y, double *score);
+/// Where `templ` fits best inside `search` (at least as large, both 1 channel), counting only
+/// the pixels where `mask` (templ's size) is nonzero: the top-left offset in `search` of the
+/// lowest sum of squared differences (OpenCV's masked TM_SQDIFF) into `best_x`, `best_y`, and
+/// that sum over the mask's pixel count (a mean squared difference, in levels²) into `score`.
+/// With `templ_colour` and `search_colour` (3 channels, the sizes of templ and search; both
+/// NULL for none), the `candidates` (≥ 1) best offsets on `templ`, each at least half the
+/// template's width or height from the others, are compared again in colour and the best of
+/// them there wins; `score` is then its mean squared difference per channel in colour.
+int32_t ivk_match_template(const IVKImage *templ, const IVKImage *mask, const IVKImage *search, const IVKImage *templ_colour,
+                           const IVKImage *search_colour, int32_t candidates, int32_t *best_x, int32_t *best_y, double *score);
 
 #ifdef __cplusplus
 }

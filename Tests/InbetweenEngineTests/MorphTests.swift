@@ -35,13 +35,9 @@ struct MorphTests {
         let clip = try MotionEngine().prepare(start: start, end: end, request: request)
         #expect(clip.plan.camera.source == .morph, "\(clip.plan.reason)")
         #expect(clip.flow != nil)
-        let middle = try FrameRenderer(clip: clip, start: start, end: end, profile: .pro).frame(4).rgb()
-        let dissolve = try FrameRenderer(
-            clip: try DissolveEngine().prepare(start: start, end: end, request: request), start: start, end: end, profile: .pro
-        ).frame(4).rgb()
-        let inner = (x: 24, y: 24, width: Self.size.width - 48, height: Self.size.height - 48)
-        let ours = ImageMetrics.psnr(middle.crop(inner), truth.crop(inner))
-        let fade = ImageMetrics.psnr(dissolve.crop(inner), truth.crop(inner))
+        let (ours, fade) = try Patterns.againstDissolve(
+            clip, start: start, end: end, request: request, frame: 4, truth: truth,
+            box: (x: 24, y: 24, width: Self.size.width - 48, height: Self.size.height - 48))
         #expect(ours > fade + 3, "morph \(ours) dB, dissolve \(fade) dB")
     }
 

@@ -14,6 +14,20 @@ enum Patterns {
         }
     }
 
+    /// PSNR (dB) against `truth` over `box` of frame `index` of `clip` and of the same frame of
+    /// a plain cross-fade (both drawn with the pro profile): how much nearer the truth the
+    /// engine's frame is than two half-strength copies.
+    static func againstDissolve(
+        _ clip: PreparedClip, start: RGBImage, end: RGBImage, request: RenderRequest, frame index: Int, truth: RGBImage,
+        box: (x: Int, y: Int, width: Int, height: Int)
+    ) throws -> (ours: Double, fade: Double) {
+        let ours = try FrameRenderer(clip: clip, start: start, end: end, profile: .pro).frame(index).rgb()
+        let dissolve = try FrameRenderer(
+            clip: try DissolveEngine().prepare(start: start, end: end, request: request), start: start, end: end, profile: .pro
+        ).frame(index).rgb()
+        return (ImageMetrics.psnr(ours.crop(box), truth.crop(box)), ImageMetrics.psnr(dissolve.crop(box), truth.crop(box)))
+    }
+
     static func picture(_ size: PixelSize, seed: UInt64, shapes: Int = 400) -> RGBImage {
         var rng = SplitMix(state: seed)
         var image = RGBImage(size: size)

@@ -61,14 +61,8 @@ struct ThingMotionTests {
         #expect(abs(turn - 20) < 1, "turned by \(turn)°")
         // Halfway, over the card's box there: one card turned by about 10°, far nearer the
         // truth than two half-strength copies (measured: 23.8 against 16.6 dB).
-        let renderer = try FrameRenderer(clip: clip, start: start, end: end, profile: .pro)
-        let middle = try renderer.frame(4).rgb()
-        let dissolve = try FrameRenderer(
-            clip: try DissolveEngine().prepare(start: start, end: end, request: request), start: start, end: end, profile: .pro
-        ).frame(4).rgb()
-        let box = (x: 130, y: 60, width: 180, height: 150)
-        let ours = ImageMetrics.psnr(middle.crop(box), truth.crop(box))
-        let fade = ImageMetrics.psnr(dissolve.crop(box), truth.crop(box))
+        let (ours, fade) = try Patterns.againstDissolve(
+            clip, start: start, end: end, request: request, frame: 4, truth: truth, box: (x: 130, y: 60, width: 180, height: 150))
         #expect(ours > fade + 6, "card halfway: \(ours) dB, cross-fade \(fade) dB")
     }
 
@@ -101,18 +95,7 @@ struct ThingMotionTests {
         // look-alike with exactly that luma, and a green one with the luma it left with, stand
         // still in both images.
         let plain = StillCameraTests.background(textured: false)
-        func with(_ image: RGBImage, _ disc: RGBImage, x: Int, y: Int) -> RGBImage {
-            var out = image
-            for dy in 0..<thing {
-                for dx in 0..<thing {
-                    let u = Double(dx) / Double(thing) - 0.5
-                    let v = Double(dy) / Double(thing) - 0.5
-                    guard u * u + v * v <= 0.25 else { continue }
-                    for c in 0..<3 { out.pixels[((y + dy) * Self.size.width + x + dx) * 3 + c] = disc.pixels[(dy * thing + dx) * 3 + c] }
-                }
-            }
-            return out
-        }
+        func with(_ image: RGBImage, _ disc: RGBImage, x: Int, y: Int) -> RGBImage { StillCameraTests.scene(image, x: x, y: y, disc: disc) }
         let arrived = StillCameraTests.roughened(with(plain, red, x: 0, y: 0), x: 0, y: 0, amplitude: 30, seed: 7).crop((0, 0, thing, thing))
         let blue = Self.tinted(arrived, (-10.3, -10.3, 80))
         let decoys = with(with(plain, green, x: 400, y: 20), blue, x: 20, y: 200)

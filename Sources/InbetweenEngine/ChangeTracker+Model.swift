@@ -1,14 +1,14 @@
 extension ChangeTracker {
     /// Where a thing that moves by its own `model` (start → end, tracking pixels: the feature
-    /// matches' fit that sits on a small part of the frame, not the camera's) is in each image:
-    /// the changed pixels (`mask`) that the model explains, `start` at p against `end` at
-    /// model(p) within `modelAgreement` levels and at most half the difference no motion leaves,
-    /// unless the end at p is as well explained as the thing arrived there and stands out more
-    /// from the background around (see `background`): then the start shows what the thing will
-    /// cover, which must stay. The same the other way round for the end; in connected parts of
-    /// at least `minimumShare` of the frame, holes filled. `start` and `end` are the blurred grays. A thing that turns or
-    /// tilts (a cup, a box carried across a table) then moves as one rigid piece, where a
-    /// translation per region would tear it.
+    /// matches' fit that sits on a small part of the frame, not the camera's) is in each image.
+    /// A pixel of the start is the thing's when it changed (`mask`) and the end at model(p)
+    /// agrees with it within `modelAgreement` levels and at most half the difference no motion
+    /// leaves; unless the end at p is as well explained by the thing arriving there and stands
+    /// out more from the background around (see `background`): then the start shows what the
+    /// thing will cover, which must stay. The same the other way round for the end. Kept in
+    /// connected parts of at least `minimumShare` of the frame, holes filled; `start` and `end`
+    /// are the blurred grays. A thing that turns or tilts (a cup, a box carried across a table)
+    /// then moves as one rigid piece, where a translation per region would tear it.
     func followModel(_ model: Matrix3, start: GrayImage, end: GrayImage, mask: GrayImage) throws -> (start: [Bool], end: [Bool]) {
         guard let inverse = model.inverse else {
             return ([Bool](repeating: false, count: start.size.pixelCount), [Bool](repeating: false, count: start.size.pixelCount))

@@ -127,10 +127,22 @@ public struct ChangeTracker: Sendable {
                     (x0, y0) = (min(x0, i % size.width), min(y0, i / size.width))
                     (x1, y1) = (max(x1, i % size.width + 1), max(y1, i / size.width + 1))
                 }
+                // Its luma difference where it is, and once moved by the model.
+                var (before, after) = (0.0, 0.0)
+                for i in 0..<count where inStart[i] {
+                    let value = Double(start.pixels[i])
+                    before += (value - Double(end.pixels[i])) * (value - Double(end.pixels[i]))
+                    if let p = model.apply(Double(i % size.width), Double(i / size.width)) {
+                        let x = min(size.width - 1, max(0, Int(p.x.rounded())))
+                        let y = min(size.height - 1, max(0, Int(p.y.rounded())))
+                        after += (value - Double(end.pixels[y * size.width + x])) * (value - Double(end.pixels[y * size.width + x]))
+                    }
+                }
                 let centre = model.apply(Double(x0 + x1) / 2, Double(y0 + y1) / 2) ?? (Double(x0 + x1) / 2, Double(y0 + y1) / 2)
                 modelRegion = TrackedRegion(
                     box: [x0, y0, x1 - x0, y1 - y0], area: area, dx: (centre.x - Double(x0 + x1) / 2).rounded(),
-                    dy: (centre.y - Double(y0 + y1) / 2).rounded(), before: 0, after: 0, matrix: model)
+                    dy: (centre.y - Double(y0 + y1) / 2).rounded(), before: (before / Double(area)).squareRoot(),
+                    after: (after / Double(area)).squareRoot(), matrix: model)
             }
         }
         for component in candidates {

@@ -53,6 +53,7 @@ struct ThingMotionTests {
         #expect(clip.plan.camera.source == .still, "\(clip.plan.reason)")
         let modelled = clip.plan.flow?.tracked.filter { $0.matrix != nil } ?? []
         try #require(modelled.count == 1, "\(clip.plan.reason)")
+        #expect(modelled[0].after < modelled[0].before / 2, "\(modelled[0])")
         let map = try #require(modelled[0].matrix)
         let scale = Double(GlobalMotionEstimator(profile: .pro).analysisSize(for: Self.size).width) / Double(Self.size.width)
         let centre = try #require(map.apply(Self.centre.x * scale, Self.centre.y * scale))

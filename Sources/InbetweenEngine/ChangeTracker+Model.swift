@@ -87,6 +87,21 @@ extension ChangeTracker {
                 }
             }
         }
+        // Grown over the changed pixels around it, so its soft rim travels with it.
+        for _ in 0..<2 {
+            var grown = inside
+            for y in 0..<size.height {
+                for x in 0..<size.width where !inside[y * size.width + x] && mask.pixels[y * size.width + x] != 0 {
+                    let i = y * size.width + x
+                    if (x > 0 && inside[i - 1]) || (x < size.width - 1 && inside[i + 1]) || (y > 0 && inside[i - size.width])
+                        || (y < size.height - 1 && inside[i + size.width])
+                    {
+                        grown[i] = true
+                    }
+                }
+            }
+            inside = grown
+        }
         return inside
     }
 }

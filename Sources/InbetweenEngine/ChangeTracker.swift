@@ -85,8 +85,8 @@ public struct ChangeTracker: Sendable {
     public var agreement = 6
 
     /// Tracks what changed from `start` to `end` (the end aligned to the start, same size);
-    /// `colour`, the same two images in colour at the same size, is what things are matched on
-    /// when given (two dark coats differ in colour where their luma agrees), the grays otherwise.
+    /// `colour`, the same two images in colour at the same size, re-ranks the few best matches
+    /// on luma when given (two dark coats differ in colour where their luma agrees).
     /// `model`, a thing's own motion that the feature matches found (start → end, tracking
     /// pixels), moves the pixels it explains as one piece (see `followModel`).
     func track(start: GrayImage, end: GrayImage, colour: (start: RGBImage, end: RGBImage)? = nil, model: Matrix3? = nil) throws -> Result {

@@ -13,22 +13,14 @@ import time
 
 from PIL import Image
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browser import open_playground
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, key, start, end, screenshot = sys.argv[1:6]
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1100,1400", "--autoplay-policy=no-user-gesture-required"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = open_playground(base, key, 1400)
 try:
-    driver.get(base + "/")
-    key_field = driver.find_element(By.ID, "key")
-    key_field.send_keys(key)
-    driver.execute_script("arguments[0].dispatchEvent(new Event('change'))", key_field)
     # A transparent PNG: left half invisible magenta, right half opaque black. Its preview must
     # show white on the left, as the video would.
     transparent = Image.new("RGBA", (200, 100), (255, 0, 255, 0))

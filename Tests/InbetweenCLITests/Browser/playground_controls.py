@@ -14,19 +14,15 @@ import sys
 
 from PIL import Image
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browser import open_playground
+
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, key, start, end, screenshot = sys.argv[1:6]
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1100,1800", "--autoplay-policy=no-user-gesture-required"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = open_playground(base, key, 1800)
 
 
 def png(data_uri):
@@ -35,10 +31,6 @@ def png(data_uri):
 
 
 try:
-    driver.get(base + "/")
-    key_field = driver.find_element(By.ID, "key")
-    key_field.send_keys(key)
-    driver.execute_script("arguments[0].dispatchEvent(new Event('change'))", key_field)
     driver.find_element(By.ID, "image").send_keys(start)
     driver.find_element(By.ID, "image_tail").send_keys(end)
     driver.find_element(By.ID, "prompt").send_keys("The camera pushes in slowly")

@@ -100,8 +100,10 @@ struct ScaleOutTests {
     }
 
     /// Creates a job that must render: its own seed keeps the result cache from answering it.
-    static func create(_ base: String, key: String) async throws -> String {
-        let images = await smallImages()
+    /// `images` (start and end as data URIs) default to `smallImages()`.
+    static func create(_ base: String, key: String, images given: (String, String)? = nil) async throws -> String {
+        let images: (String, String)
+        if let given { images = given } else { images = await smallImages() }
         let args: [String: Any] = [
             "prompt": "push in", "mode": "turbo", "resolution": "540p", "duration": 1, "fps": 8, "image": images.0, "image_tail": images.1,
             "seed": Int.random(in: 0...(1 << 50)),

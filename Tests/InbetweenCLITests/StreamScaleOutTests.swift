@@ -88,16 +88,9 @@ extension StreamScaleOutTests {
         return ("data:image/jpeg;base64," + (samples?.start ?? ""), "data:image/jpeg;base64," + (samples?.end ?? ""))
     }()
 
-    /// Creates a job that must render (its own seed keeps the cache out), 1 s, turbo 540p at 8 fps.
+    /// Creates a job that must render, from the sample photos (see `ScaleOutTests.create`).
     static func create(_ base: String, key: String) async throws -> String {
-        let args: [String: Any] = [
-            "prompt": "push in", "mode": "turbo", "resolution": "540p", "duration": 1, "fps": 8, "image": images.0, "image_tail": images.1,
-            "seed": Int.random(in: 0...(1 << 50)),
-        ]
-        let reply = try await ServeCommandTests.json(
-            .POST, "\(base)/api/v1/job/create", key: key, body: ["model": "vidu/vidu-q2/start-end-to-video", "args": args])
-        guard let id = reply["job_id"] as? String else { throw ServeCommandTests.ServerError(description: "create failed: \(reply)") }
-        return id
+        try await ScaleOutTests.create(base, key: key, images: images)
     }
 }
 

@@ -329,11 +329,11 @@ public struct ChangeTracker: Sendable {
     /// `startX`, `startY`) together with the pixels of the changed regions it overlaps where it
     /// was and, moved back, where it went (each shows the parts of it that differ from the
     /// background there) that `moved` says travelled with it (start pixel x, y), holes filled,
-    /// grown by a pixel so its soft edge travels with it. Without `moved`, a thing that joins a
-    /// group would take the others in the group along.
+    /// grown by a pixel so its soft edge travels with it. `moved` keeps a thing that joins a
+    /// group from taking the others in the group along.
     static func silhouette(
         _ own: [UInt8], box: MaskComponent, startX: Int, startY: Int, dx: Int, dy: Int, labels: [Int32], size: PixelSize,
-        moved: (Int, Int) -> Bool = { _, _ in true }
+        moved: (Int, Int) -> Bool
     ) -> (x: Int, y: Int, width: Int, height: Int, mask: [UInt8]) {
         let pad = 2
         let x0 = startX - pad

@@ -51,7 +51,7 @@ public enum BenchReport {
             "",
             "Margins of `motion` per sequence × gap: against the best of the other methods for PSNR, SSIM and VMAF, against the "
                 + "cross-fade for the moving region (negative in bold).", "",
-            "| sequence | gap | PSNR | SSIM | VMAF | moving PSNR vs cross-fade |", "|---|---:|---:|---:|---:|---:|",
+            "| sequence | gap | PSNR | SSIM | VMAF | moving PSNR vs cross-fade | time-aligned PSNR |", "|---|---:|---:|---:|---:|---:|---:|",
         ]
         func margin(_ value: (margin: Double, peer: QualityBenchmark.Method)?, digits: Int = 2) -> String {
             guard let value else { return "—" }
@@ -63,12 +63,20 @@ public enum BenchReport {
             let movingText = moving.map { $0 < 0 ? "**\(signed($0))**" : signed($0) } ?? "—"
             lines.append(
                 "| \(group.sequence.id)\(group.cut ? " (cut)" : "") | \(group.gap) | \(margin(group.marginOverBestPeer(.psnr))) "
-                    + "| \(margin(group.marginOverBestPeer(.ssim), digits: 4)) | \(margin(group.marginOverBestPeer(.vmaf))) | \(movingText) |")
+                    + "| \(margin(group.marginOverBestPeer(.ssim), digits: 4)) | \(margin(group.marginOverBestPeer(.vmaf))) | \(movingText) "
+                    + "| \(margin(group.marginOverBestPeer(.timeAlignedPSNR))) |")
         }
         lines += ["", "Targets (issue 16), each on the per-clip means of one sequence × gap; cut pairs only in the last:", ""]
         for target in summary.targets {
             let verdict = target.passed.map { $0 ? "PASS" : "**FAIL**" } ?? "NOT MEASURED"
             lines.append("- \(verdict): \(target.title). \(target.detail).")
+        }
+        if let pace = summary.paceDiagnostic {
+            lines += [
+                "",
+                "Time-aligned PSNR (a diagnostic, not a target): each real frame against the method's own frame that fits it best, "
+                    + "at any moment, for every method alike; \(pace).",
+            ]
         }
         lines += ["", "Worst single pair per metric (motion against the best other method; the moving region against the cross-fade):", ""]
         for worst in summary.worstPairs {
@@ -79,7 +87,8 @@ public enum BenchReport {
         }
         lines += [
             "", "<details><summary>Every pair: motion's margin over the best other method (the moving region: over the cross-fade)</summary>",
-            "", "| sequence | frames | gap | moving % | PSNR | SSIM | VMAF | moving PSNR |", "|---|---|---:|---:|---:|---:|---:|---:|",
+            "", "| sequence | frames | gap | moving % | PSNR | SSIM | VMAF | moving PSNR | time-aligned PSNR |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for group in summary.cells {
             for pair in group.pairs {
@@ -91,7 +100,7 @@ public enum BenchReport {
                 lines.append(
                     "| \(group.sequence.id)\(group.cut ? " (cut)" : "") | \(pair.sourceStart)–\(pair.sourceStart + pair.pair.gap) | \(group.gap) "
                         + "| \(format(100 * pair.movingShare, digits: 1)) | \(text(.psnr)) | \(text(.ssim, digits: 4)) | \(text(.vmaf)) "
-                        + "| \(text(.movingPSNR)) |")
+                        + "| \(text(.movingPSNR)) | \(text(.timeAlignedPSNR)) |")
             }
         }
         lines += ["", "</details>"]

@@ -10,6 +10,7 @@ public struct QualitySummary: Sendable {
         case ssim = "SSIM"
         case vmaf = "VMAF"
         case movingPSNR = "moving-region PSNR"
+        case timeAlignedPSNR = "time-aligned PSNR"
 
         /// This metric of `score`, if measured.
         public func value(_ score: QualityBenchmark.Score) -> Double? {
@@ -18,6 +19,7 @@ public struct QualitySummary: Sendable {
             case .ssim: score.ssim
             case .vmaf: score.vmaf
             case .movingPSNR: score.movingPSNR
+            case .timeAlignedPSNR: score.timeAlignedPSNR
             }
         }
     }
@@ -175,6 +177,21 @@ public struct QualitySummary: Sendable {
                         "\(cell.sequence.id) gap \(cell.gap) \(metric.rawValue) \(margin.map { signed($0, digits: metric == .ssim ? 4 : 2) } ?? "—")"
                     }.joined(separator: "; ")))
         return targets
+    }
+
+    /// Not a target, a diagnostic: in how many cells (inside one shot) motion's time-aligned
+    /// PSNR is at or above every other method's, and how many of the cells whose plain PSNR
+    /// misses hold once each frame may take its best moment (there the loss is pace, not
+    /// path). Nil when it was not measured.
+    public var paceDiagnostic: String? {
+        let inside = withinShot
+        let aligned = inside.compactMap { cell in cell.marginOverBestPeer(.timeAlignedPSNR).map { (cell, $0.margin) } }
+        guard !aligned.isEmpty else { return nil }
+        let missing = aligned.filter { cell, _ in (cell.marginOverBestPeer(.psnr)?.margin ?? 0) < 0 }
+        let worst = aligned.min { $0.1 < $1.1 }.map { "\($0.0.sequence.id) gap \($0.0.gap) \(signed($0.1)) dB" } ?? "—"
+        return "time-aligned PSNR of motion ≥ the best other method's in \(aligned.filter { $0.1 >= 0 }.count) of \(aligned.count) cells "
+            + "(worst: \(worst)); of the \(missing.count) cells whose PSNR misses, \(missing.filter { $0.1 >= 0 }.count) hold once every frame "
+            + "may take its best moment: there the loss is the pace, not the path"
     }
 
     /// The motion engine's score on `pair` minus the best other method's for `metric` (for

@@ -225,7 +225,10 @@ struct BenchRunner {
             (libvmaf `vmaf_v0.6.1`, pooled mean, through the static ffmpeg of PyPI `imageio-ffmpeg`; — where none was found) and \
             the moving-region PSNR: over the pixels whose real luma differs from the raw (unencoded) cross-fade by more than \
             \(MovingRegion.threshold) levels, dilated \(2 * MovingRegion.radius + 1)×\(2 * MovingRegion.radius + 1), the error \
-            pooled over a pair's frames ("moving %" is that region's share of the frame). A cell is the mean over its pairs; \
+            pooled over a pair's frames ("moving %" is that region's share of the frame). A diagnostic beside them, the \
+            time-aligned PSNR, matches each real frame with the method's own decoded frame that fits it best at any moment \
+            (picked on a 1-in-4 subsample, scored in full): real motion seldom keeps an even pace, and two keyframes cannot tell \
+            when it happened, so this judges every method's path with its pace set aside. A cell is the mean over its pairs; \
             "s / clip" is the time to make one pair's frames, without the encode.
             """
     }

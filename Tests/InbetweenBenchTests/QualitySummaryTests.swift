@@ -77,4 +77,28 @@ import Testing
         #expect(targets[3].passed == nil)  // no still-camera clip
         #expect(targets[5].passed == nil)  // no cut pair
     }
+
+    /// A frame of flat grey `level` with a bright 8×8 square at `x`.
+    static func frame(square x: Int, level: UInt8 = 60) -> YUVImage {
+        var image = YUVImage(size: PixelSize(width: 64, height: 32))
+        for i in 0..<(64 * 32) { image.bytes[i] = level }
+        for y in 12..<20 { for dx in 0..<8 { image.bytes[y * 64 + x + dx] = 220 } }
+        return image
+    }
+
+    @Test func timeAlignedPSNRJudgesThePathWithItsPaceSetAside() {
+        // The real square holds still, then jumps: frames 1 and 2 still show it at the start,
+        // frame 3 at the end. The made clip moves it evenly along the same path.
+        let reals = [0, 0, 0, 48, 48].map { Self.frame(square: $0) }
+        let even = [0, 12, 24, 36, 48].map { Self.frame(square: $0) }
+        let plain = (1...3).map { ImageMetrics.lumaPSNR(even[$0], reals[$0]) }.reduce(0, +) / 3
+        let aligned = QualityBenchmark.timeAlignedPSNR(even, reals: reals)
+        // Each real frame finds its twin among the made ones (the keyframes count too).
+        #expect(aligned == ErrorSum.maxPSNR)
+        #expect(plain < 30)
+        // A clip whose square never reaches the path scores no better aligned than plain.
+        let off = [0, 12, 24, 36, 48].map { Self.frame(square: $0, level: 90) }
+        let offAligned = QualityBenchmark.timeAlignedPSNR(off, reals: reals)
+        #expect(offAligned < 30)
+    }
 }

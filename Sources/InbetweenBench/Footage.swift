@@ -44,8 +44,8 @@ public struct Footage: GroundTruthSequence {
 
     /// The containers the benchmark's clips come in (MPEG-PS, MP4, AVI): ffmpeg opens no other.
     static let formats = "mpeg,mov,mp4,m4a,3gp,3g2,mj2,avi"
-    /// The codecs they use: ffmpeg decodes no other.
-    static let codecs = "mpeg1video,mpeg2video,h264,mpeg4,msmpeg4"
+    /// The codecs they use (`tree.avi` is Cinepak): ffmpeg decodes no other.
+    static let codecs = "mpeg1video,mpeg2video,h264,mpeg4,msmpeg4,cinepak"
 
     /// Decodes `source` from the folder `directory` with the hardened ffmpeg.
     /// - Throws: when the file cannot be read or has fewer frames than asked.

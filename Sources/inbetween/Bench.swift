@@ -27,7 +27,10 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Folder with the real footage (and the VMAF ffmpeg's venv) that scripts/bench-data.sh fetches.")
         var footage = ".bench-data"
         @Option(
-            name: .customLong("sequence"), help: "Measure only this sequence (repeatable): camera, sprite, city, bikes, vtest, cockatoo, megamind.")
+            name: .customLong("sequence"),
+            help:
+                "Measure only this sequence (repeatable): \(([BenchFootage.camera, BenchFootage.sprite] + BenchFootage.sources.map(\.info)).map(\.id).joined(separator: ", "))."
+        )
         var sequences: [String] = []
         @Option(name: .customLong("gap"), help: "Measure only this gap in frames (repeatable; default 8, 24, 48, 96).") var gaps: [Int] = []
         @Flag(help: "Leave out ffmpeg minterpolate (the slowest peer); the targets then compare with the others only.")

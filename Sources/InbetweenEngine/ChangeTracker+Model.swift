@@ -7,17 +7,27 @@ extension ChangeTracker {
     /// out more from the background around (see `background`): then the start shows what the
     /// thing will cover, which must stay. The same the other way round for the end. Kept in
     /// connected parts of at least `minimumShare` of the frame, holes filled; `start` and `end`
-    /// are the blurred grays. A thing that turns or tilts (a cup, a box carried across a table)
-    /// then moves as one rigid piece, where a translation per region would tear it.
-    func followModel(_ model: Matrix3, start: GrayImage, end: GrayImage, mask: GrayImage) throws -> (start: [Bool], end: [Bool]) {
+    /// are the blurred grays. Only near the matches the model was fitted on: within their
+    /// bounding box `support` ([x, y, width, height]) grown by `modelReach` of its longer side
+    /// in the start, and where the model takes that box in the end. A thing that turns or tilts
+    /// (a cup, a box carried across a table) then moves as one rigid piece, where a translation
+    /// per region would tear it.
+    func followModel(_ model: Matrix3, support: [Double], start: GrayImage, end: GrayImage, mask: GrayImage) throws -> (start: [Bool], end: [Bool]) {
         guard let inverse = model.inverse else {
             return ([Bool](repeating: false, count: start.size.pixelCount), [Bool](repeating: false, count: start.size.pixelCount))
         }
         let background = try Self.background(
             start, end, mask: mask, radius: max(4, Int(modelBackground * Double(max(start.size.width, start.size.height)))))
+        // Near its matches only: the support grown by `modelReach` of its longer side, and where the model takes that in the end.
+        let reach = modelReach * max(support[2], support[3])
+        let near = [support[0] - reach, support[1] - reach, support[0] + support[2] + reach, support[1] + support[3] + reach]
+        let corners = [(near[0], near[1]), (near[2], near[1]), (near[0], near[3]), (near[2], near[3])].compactMap { model.apply($0.0, $0.1) }
+        let nearEnd =
+            corners.count == 4
+            ? [corners.map(\.x).min()!, corners.map(\.y).min()!, corners.map(\.x).max()!, corners.map(\.y).max()!] : near
         return (
-            try explained(by: model, inverse: inverse, from: start, to: end, mask: mask, background: background),
-            try explained(by: inverse, inverse: model, from: end, to: start, mask: mask, background: background)
+            try explained(by: model, inverse: inverse, from: start, to: end, mask: mask, background: background, within: near),
+            try explained(by: inverse, inverse: model, from: end, to: start, mask: mask, background: background, within: nearEnd)
         )
     }
 
@@ -38,9 +48,9 @@ extension ChangeTracker {
     }
 
     /// The changed pixels of `from` that `model` (from → to) explains, cleaned (see `followModel`).
-    private func explained(by model: Matrix3, inverse: Matrix3, from: GrayImage, to: GrayImage, mask: GrayImage, background: [Float?]) throws
-        -> [Bool]
-    {
+    private func explained(
+        by model: Matrix3, inverse: Matrix3, from: GrayImage, to: GrayImage, mask: GrayImage, background: [Float?], within box: [Double]
+    ) throws -> [Bool] {
         let size = from.size
         /// Whether `b` at `map`(x, y) explains `a` at (x, y), clearly better than `b` at (x, y).
         func explains(_ map: Matrix3, _ a: GrayImage, _ b: GrayImage, _ x: Int, _ y: Int) -> Bool {
@@ -56,7 +66,9 @@ extension ChangeTracker {
         for y in 0..<size.height {
             for x in 0..<size.width where mask.pixels[y * size.width + x] != 0 {
                 let i = y * size.width + x
-                guard explains(model, from, to, x, y) else { continue }
+                guard Double(x) >= box[0], Double(y) >= box[1], Double(x) <= box[2], Double(y) <= box[3], explains(model, from, to, x, y) else {
+                    continue
+                }
                 // Explained both ways (over a plain surface the background explains the
                 // background): the image that stands out from it shows the thing.
                 if explains(inverse, to, from, x, y), let level = background[i],

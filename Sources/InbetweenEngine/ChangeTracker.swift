@@ -59,6 +59,9 @@ public struct ChangeTracker: Sendable {
     /// Radius of the box filter (applied twice) that estimates the background behind a changed
     /// pixel from the unchanged ones around it, as a share of the long side.
     public var modelBackground = 1.0 / 24
+    /// How far past its matches' bounding box (a share of the box's longer side) a thing's own
+    /// model may explain pixels: far from them it is only extrapolated.
+    public var modelReach = 0.25
 
     public init() {}
 
@@ -89,7 +92,10 @@ public struct ChangeTracker: Sendable {
     /// on luma when given (two dark coats differ in colour where their luma agrees).
     /// `model`, a thing's own motion that the feature matches found (start → end, tracking
     /// pixels), moves the pixels it explains as one piece (see `followModel`).
-    func track(start: GrayImage, end: GrayImage, colour: (start: RGBImage, end: RGBImage)? = nil, model: Matrix3? = nil) throws -> Result {
+    func track(start: GrayImage, end: GrayImage, colour: (start: RGBImage, end: RGBImage)? = nil, model thing: ThingMotion? = nil) throws
+        -> Result
+    {
+        let model = thing?.matrix
         let size = start.size
         let count = size.pixelCount
         let mask = try Kernels.changeMask(start, end, blur: 5, threshold: threshold, close: 5, open: 3)
@@ -117,7 +123,8 @@ public struct ChangeTracker: Sendable {
         var claimed = [Bool](repeating: false, count: count)
         var modelRegion: TrackedRegion?
         if let model {
-            let (inStart, inEnd) = try followModel(model, start: start, end: end, mask: mask)
+            let (inStart, inEnd) = try followModel(
+                model, support: thing?.support ?? [0, 0, Double(size.width), Double(size.height)], start: start, end: end, mask: mask)
             let area = inStart.lazy.filter { $0 }.count
             if area > 0, inEnd.contains(true) {
                 (result.model, result.modelStart, result.modelEnd) = (model, inStart, inEnd)

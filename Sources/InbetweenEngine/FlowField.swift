@@ -58,6 +58,22 @@ extension FlowField {
     }
 }
 
+/// A thing's own motion that the feature matches found, rather than the camera's.
+struct ThingMotion: Sendable {
+    /// Start → end.
+    var matrix: Matrix3
+    /// Its matches' bounding box in the start: [x, y, width, height], in the same pixels.
+    var support: [Double]
+
+    /// The same in pixels of `to` for images of `from`.
+    func rescaled(from: PixelSize, to: PixelSize) -> ThingMotion {
+        let kx = Double(to.width) / Double(from.width)
+        let ky = Double(to.height) / Double(from.height)
+        return ThingMotion(
+            matrix: matrix.rescaled(from: from, to: to), support: [support[0] * kx, support[1] * ky, support[2] * kx, support[3] * ky])
+    }
+}
+
 /// Computes the flow field: both images to gray at the flow size, the end image warped into
 /// the start's frame by the global motion, DIS flow both ways, then consistency.
 public struct FlowAnalyzer: Sendable {
@@ -82,10 +98,10 @@ public struct FlowAnalyzer: Sendable {
 
     /// The same, with both images' grays at the analysis size already made (the change tracking
     /// runs on them).
-    /// `thing`, a motion the feature matches found on a thing rather than the camera (start →
-    /// end, output pixels, after `motion`), moves the pixels it explains as one rigid piece.
+    /// `thing`, a motion the feature matches found on a thing rather than the camera (output
+    /// pixels, after `motion`), moves the pixels it explains near its matches as one rigid piece.
     func analyse(
-        start: RGBImage, end: RGBImage, motion: Matrix3, analysis: (start: GrayImage, end: GrayImage), thing: Matrix3? = nil
+        start: RGBImage, end: RGBImage, motion: Matrix3, analysis: (start: GrayImage, end: GrayImage), thing: ThingMotion? = nil
     ) throws -> FlowField {
         let size = flowSize(for: start.size)
         let a = try Kernels.gray(start, size: size)

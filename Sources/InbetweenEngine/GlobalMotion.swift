@@ -21,6 +21,10 @@ public struct GlobalMotion: Sendable, Hashable, Codable {
     /// The share of the start image's area that the inliers' bounding box covers, 0...1: a
     /// model whose inliers all sit on one small thing describes that thing, not the camera.
     public var spread: Double = 0
+    /// The inliers' bounding box in the start image, output pixels: [x, y, width, height];
+    /// nil without a model. Where a model that fits a thing can be believed: far from its
+    /// matches it is only extrapolated.
+    public var support: [Double]?
     /// Why stronger models were refused, in order, for the plan's log.
     public var notes: [String]
 

@@ -66,6 +66,7 @@ public struct GlobalMotionEstimator: Sendable {
             let support = min(1, Double(fit.inliers) / Double(needed * 3))
             var found = GlobalMotion(model: model, matrix: matrix, matches: matches, inliers: fit.inliers, confidence: ratio * support, notes: notes)
             found.spread = Self.spread(of: pa, inliers: fit.mask, size: small)
+            found.support = Self.box(of: pa, inliers: fit.mask).map { box in box.map { $0 * toOutput } }
             return found
         }
         return .none(matches: matches, notes: notes)
@@ -73,6 +74,13 @@ public struct GlobalMotionEstimator: Sendable {
 
     /// The share of a `size` image covered by the bounding box of the inlier points.
     static func spread(of points: [Float], inliers: [UInt8], size: PixelSize) -> Double {
+        guard let box = box(of: points, inliers: inliers) else { return 0 }
+        return box[2] * box[3] / Double(size.pixelCount)
+    }
+
+    /// The bounding box [x, y, width, height] of the inlier points (x, y pairs); nil when it
+    /// has no area.
+    static func box(of points: [Float], inliers: [UInt8]) -> [Double]? {
         var (left, top, right, bottom) = (Float.infinity, Float.infinity, -Float.infinity, -Float.infinity)
         for (i, inlier) in inliers.enumerated() where inlier != 0 {
             left = min(left, points[2 * i])
@@ -80,8 +88,8 @@ public struct GlobalMotionEstimator: Sendable {
             top = min(top, points[2 * i + 1])
             bottom = max(bottom, points[2 * i + 1])
         }
-        guard right > left, bottom > top else { return 0 }
-        return Double((right - left) * (bottom - top)) / Double(size.pixelCount)
+        guard right > left, bottom > top else { return nil }
+        return [Double(left), Double(top), Double(right - left), Double(bottom - top)]
     }
 
     /// Why `matrix` cannot be a camera motion between two views of `size`, or nil if it can:

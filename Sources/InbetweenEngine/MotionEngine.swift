@@ -88,7 +88,7 @@ public struct MotionEngine: InterpolationEngine {
         let why = cameraFound && locked ? "the negative prompt locks the camera: the \(found) is not followed" : unmatched
         // With a motion brush the strokes are what moves on its own: no dense flow.
         let flowAllowed = useFlow && profile.useFlow && request.controls.brushes.isEmpty
-        func analyseFlow(_ matrix: Matrix3, thing: Matrix3? = nil) throws {
+        func analyseFlow(_ matrix: Matrix3, thing: ThingMotion? = nil) throws {
             guard flowAllowed else { return }
             follow(try FlowAnalyzer(profile: profile).analyse(start: start, end: end, motion: matrix, analysis: grays, thing: thing))
         }
@@ -114,7 +114,8 @@ public struct MotionEngine: InterpolationEngine {
             reason = "\(why), but \(percent(still.share)) of the frame agrees unmoved: one scene from a still camera, \(cues.pace.rawValue) pace"
             // A camera model that fits a thing rather than the camera is that thing's own
             // motion: it moves the pixels it explains as one piece.
-            try analyseFlow(.identity, thing: motion.model != .none && stillWins ? motion.matrix : nil)
+            let thing = motion.support.map { ThingMotion(matrix: motion.matrix, support: $0) }
+            try analyseFlow(.identity, thing: motion.model != .none && stillWins ? thing : nil)
         } else {
             // Named in the negative prompt, a dissolve gives way to a push in.
             let move = cues.move ?? (negative?.prefersMotion == true ? .zoomIn : nil)

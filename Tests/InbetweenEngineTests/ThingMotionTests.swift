@@ -121,4 +121,34 @@ struct ThingMotionTests {
         let scale = Double(small.width) / Double(Self.size.width)
         #expect(abs(regions[0].dx - 220 * scale) <= 1 && abs(regions[0].dy - 20 * scale) <= 1, "\(regions[0])")
     }
+
+    @Test("a thing's own model moves only what lies near the matches that fit it")
+    func aThingModelStaysNearItsMatches() throws {
+        // Two plain squares on a plain ground, both carried 20 px right and 10 down.
+        let size = PixelSize(width: 320, height: 240)
+        func scene(_ dx: Int, _ dy: Int) -> GrayImage {
+            var pixels = [UInt8](repeating: 100, count: size.pixelCount)
+            for (x0, y0) in [(40 + dx, 40 + dy), (220 + dx, 150 + dy)] {
+                for y in y0..<(y0 + 30) { for x in x0..<(x0 + 30) { pixels[y * size.width + x] = 200 } }
+            }
+            return GrayImage(size: size, pixels: pixels)
+        }
+        let (a, b) = (scene(0, 0), scene(20, 10))
+        func modelled(support: [Double]) throws -> (near: Int, far: Int) {
+            let thing = ThingMotion(matrix: .translation(20, 10), support: support)
+            let result = try ChangeTracker().track(start: a, end: b, model: thing)
+            var counts = (near: 0, far: 0)
+            for (i, inside) in result.modelStart.enumerated() where inside {
+                if i % size.width < 160 { counts.near += 1 } else { counts.far += 1 }
+            }
+            return counts
+        }
+        // Believed over the whole frame, the map takes the far square too.
+        let everywhere = try modelled(support: [0, 0, 320, 240])
+        #expect(everywhere.near > 300 && everywhere.far > 300, "\(everywhere)")
+        // Its matches sit on the first square (as 24 matches on a pair of glasses once moved a
+        // whole talking head and tore its hair): the far square is not its to move.
+        let near = try modelled(support: [40, 40, 30, 30])
+        #expect(near.near > 300 && near.far == 0, "\(near)")
+    }
 }

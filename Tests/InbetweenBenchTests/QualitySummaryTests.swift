@@ -96,9 +96,10 @@ import Testing
         // Each real frame finds its twin among the made ones (the keyframes count too).
         #expect(aligned == ErrorSum.maxPSNR)
         #expect(plain < 30)
-        // A clip whose square never reaches the path scores no better aligned than plain.
+        // A clip off the real frames (its ground 30 levels too bright) stays far from them even
+        // when each frame may take its best moment.
         let off = [0, 12, 24, 36, 48].map { Self.frame(square: $0, level: 90) }
         let offAligned = QualityBenchmark.timeAlignedPSNR(off, reals: reals)
-        #expect(offAligned < 30)
+        #expect(offAligned < 20)
     }
 }

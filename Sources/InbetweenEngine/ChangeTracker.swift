@@ -25,7 +25,8 @@ public struct TrackedRegion: Sendable, Hashable, Codable {
 /// where it went, or both. Each region is taken from the image in which it stands out from its
 /// unchanged surroundings (the thing is there) and searched for in the other one (template
 /// matching over the region's own pixels, within `searchRadius` of the frame); a match that
-/// explains the region much better than no motion is a tracked region. Every threshold is here.
+/// explains the region much better than no motion, and better than a flat patch of the region's
+/// own mean would (`distinctiveness`), is a tracked region. Every threshold is here.
 public struct ChangeTracker: Sendable {
     /// Luma difference, in levels after a blur, above which a pixel changed.
     public var threshold = 24
@@ -40,6 +41,9 @@ public struct ChangeTracker: Sendable {
     /// motion leaves, and at most `maximumResidual` levels (RMS).
     public var improvement = 0.35
     public var maximumResidual = 45.0
+    /// A match must leave at most this share of the region's own luma variance (about its
+    /// mean, over its pixels): 1 is what a flat patch of its mean would leave.
+    public var distinctiveness = 1.0
     /// Pixels by which the match searched for the other way round may miss the region's start.
     public var returnTolerance = 3
     /// Share of a region's footprint, moved by its match, that must have changed: a thing
@@ -188,6 +192,12 @@ public struct ChangeTracker: Sendable {
                 ?? TrackingImage(target).meanSquaredDifference(TrackingImage(template), mask: ownMask, atX: box.x, y: box.y)
             guard moveX * moveX + moveY * moveY >= 4 else { continue }
             guard found.meanSquaredError <= improvement * before, found.meanSquaredError.squareRoot() <= maximumResidual else { continue }
+            // And it must fit the region better than a flat patch of the region's own mean would:
+            // a thing that left and another that arrived (a box's edge, a finger entering the
+            // frame) differ from no motion too, but the one is no likeness of the other.
+            guard found.meanSquaredError <= distinctiveness * Self.variance(of: colourTemplate ?? TrackingImage(template), mask: own) else {
+                continue
+            }
             // And back: what was found, searched for in the image it came from, must lead back
             // to where it started (a thing, not a look-alike patch somewhere).
             let returnX = max(0, min(size.width - box.width, box.x + moveX))
@@ -290,6 +300,22 @@ public struct ChangeTracker: Sendable {
         }
         if let modelRegion { result.regions.append(modelRegion) }
         return result
+    }
+
+    /// The variance about the mean of `image`'s pixels where `mask` is non-zero (one byte per
+    /// pixel), per channel and averaged over the channels, in levels²: the terms in which
+    /// `Kernels.matchTemplate` gives its difference.
+    static func variance(of image: TrackingImage, mask: [UInt8]) -> Double {
+        var total = 0.0
+        for channel in 0..<image.channels {
+            var (count, sum, squares) = (0.0, 0.0, 0.0)
+            for (i, inside) in mask.enumerated() where inside != 0 {
+                let value = Double(image.pixels[i * image.channels + channel])
+                (count, sum, squares) = (count + 1, sum + value, squares + value * value)
+            }
+            if count > 0 { total += max(0, squares / count - (sum / count) * (sum / count)) }
+        }
+        return total / Double(max(1, image.channels))
     }
 
     /// One thing followed: its parts' silhouettes in the start image, all moving alike.

@@ -41,8 +41,9 @@ public struct ChangeTracker: Sendable {
     /// motion leaves, and at most `maximumResidual` levels (RMS).
     public var improvement = 0.35
     public var maximumResidual = 45.0
-    /// A match must leave at most this share of the region's own luma variance (about its
-    /// mean, over its pixels): 1 is what a flat patch of its mean would leave.
+    /// A match must leave at most this share of the region's own variance (about its mean,
+    /// over its pixels, in the match's terms: see `TrackingImage.variance(mask:)`): 1 is what a flat patch
+    /// of its mean would leave.
     public var distinctiveness = 1.0
     /// Pixels by which the match searched for the other way round may miss the region's start.
     public var returnTolerance = 3
@@ -95,11 +96,11 @@ public struct ChangeTracker: Sendable {
     /// `colour`, the same two images in colour at the same size, re-ranks the few best matches
     /// on luma when given (two dark coats differ in colour where their luma agrees).
     /// `model`, a thing's own motion that the feature matches found (start → end, tracking
-    /// pixels), moves the pixels it explains as one piece (see `followModel`).
+    /// pixels, with its matches' box), moves the pixels it explains near them as one piece (see
+    /// `followModel`).
     func track(start: GrayImage, end: GrayImage, colour: (start: RGBImage, end: RGBImage)? = nil, model thing: ThingMotion? = nil) throws
         -> Result
     {
-        let model = thing?.matrix
         let size = start.size
         let count = size.pixelCount
         let mask = try Kernels.changeMask(start, end, blur: 5, threshold: threshold, close: 5, open: 3)
@@ -126,9 +127,9 @@ public struct ChangeTracker: Sendable {
         var things: [Thing] = []
         var claimed = [Bool](repeating: false, count: count)
         var modelRegion: TrackedRegion?
-        if let model {
-            let (inStart, inEnd) = try followModel(
-                model, support: thing?.support ?? [0, 0, Double(size.width), Double(size.height)], start: start, end: end, mask: mask)
+        if let thing {
+            let model = thing.matrix
+            let (inStart, inEnd) = try followModel(model, support: thing.support, start: start, end: end, mask: mask)
             let area = inStart.lazy.filter { $0 }.count
             if area > 0, inEnd.contains(true) {
                 (result.model, result.modelStart, result.modelEnd) = (model, inStart, inEnd)
@@ -195,7 +196,7 @@ public struct ChangeTracker: Sendable {
             // And it must fit the region better than a flat patch of the region's own mean would:
             // a thing that left and another that arrived (a box's edge, a finger entering the
             // frame) differ from no motion too, but the one is no likeness of the other.
-            guard found.meanSquaredError <= distinctiveness * Self.variance(of: colourTemplate ?? TrackingImage(template), mask: own) else {
+            guard found.meanSquaredError <= distinctiveness * (colourTemplate ?? TrackingImage(template)).variance(mask: ownMask) else {
                 continue
             }
             // And back: what was found, searched for in the image it came from, must lead back
@@ -300,22 +301,6 @@ public struct ChangeTracker: Sendable {
         }
         if let modelRegion { result.regions.append(modelRegion) }
         return result
-    }
-
-    /// The variance about the mean of `image`'s pixels where `mask` is non-zero (one byte per
-    /// pixel), per channel and averaged over the channels, in levels²: the terms in which
-    /// `Kernels.matchTemplate` gives its difference.
-    static func variance(of image: TrackingImage, mask: [UInt8]) -> Double {
-        var total = 0.0
-        for channel in 0..<image.channels {
-            var (count, sum, squares) = (0.0, 0.0, 0.0)
-            for (i, inside) in mask.enumerated() where inside != 0 {
-                let value = Double(image.pixels[i * image.channels + channel])
-                (count, sum, squares) = (count + 1, sum + value, squares + value * value)
-            }
-            if count > 0 { total += max(0, squares / count - (sum / count) * (sum / count)) }
-        }
-        return total / Double(max(1, image.channels))
     }
 
     /// One thing followed: its parts' silhouettes in the start image, all moving alike.

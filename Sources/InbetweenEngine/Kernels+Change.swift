@@ -143,6 +143,22 @@ struct TrackingImage: Sendable {
         return TrackingImage(size: PixelSize(width: width, height: height), channels: channels, pixels: out)
     }
 
+    /// The variance about the mean of the pixels where `mask` (this image's size) is set, per
+    /// channel and averaged over the channels, in levels²: the terms in which
+    /// `Kernels.matchTemplate` and `meanSquaredDifference` give a difference.
+    func variance(mask: GrayImage) -> Double {
+        var total = 0.0
+        for channel in 0..<channels {
+            var (count, sum, squares) = (0.0, 0.0, 0.0)
+            for (i, inside) in mask.pixels.enumerated() where inside != 0 {
+                let value = Double(pixels[i * channels + channel])
+                (count, sum, squares) = (count + 1, sum + value, squares + value * value)
+            }
+            if count > 0 { total += max(0, squares / count - (sum / count) * (sum / count)) }
+        }
+        return total / Double(max(1, channels))
+    }
+
     /// Mean squared difference (levels², per channel) between `template` (where `mask` is set)
     /// and this image at (x, y).
     func meanSquaredDifference(_ template: TrackingImage, mask: GrayImage, atX x: Int, y: Int) -> Double {
